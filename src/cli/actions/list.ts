@@ -1,0 +1,49 @@
+import { createContext } from '../../core/context.js';
+import { UsageError } from '../../core/errors.js';
+import { buildListReport, readExtras, summarize } from '../../core/report.js';
+import { scanWith } from '../../core/scan.js';
+import { ALL_FLAGS, type Finding, type Flag } from '../../core/types.js';
+import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
+import { writeLine } from '../io.js';
+
+interface ListOptions extends SharedCliOptions {
+  all?: boolean;
+  tree?: boolean;
+  wide?: boolean;
+  flag?: string[];
+  maxAge?: number;
+  check?: boolean;
+}
+
+/** Flags that make `list --check` exit 1. */
+export const CHECK_FLAGS: readonly Flag[] = ['orphan', 'zombie', 'duplicate'];
+
+/** `procsweep list`: options -> scan -> filter -> render -> exit code. */
+export async function runList(raw: Record<string, unknown>): Promise<number> {
+  const o = raw as ListOptions;
+  const env = commandEnv(o);
+  for (const fl of o.flag ?? []) {
+    if (!(ALL_FLAGS as readonly string[]).includes(fl)) throw new UsageError(`--flag: unknown flag '${fl}'; known: ${ALL_FLAGS.join(', ')}`);
+  }
+  const ctx = await createContext(commonOptions(o));
+  const { snapshot, findings } = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all });
+  const matched = findings.filter((f) => f.signature);
+  let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x))) : findings;
+  shown = shown.sort((a, b) => a.proc.pid - b.proc.pid);
+  const suspects = matched.filter((f) => f.flags.some((x) => CHECK_FLAGS.includes(x)));
+
+  if (env.json) {
+    const report = buildListReport(snapshot, shown, matched, readExtras(ctx.backend, shown));
+    writeLine(env.io.stdout, JSON.stringify(report, null, 2));
+  } else {
+    const { palette } = await import('../../render/palette.js');
+    const { renderListFooter, renderListTable, renderListTree } = await import('../../render/list.js');
+    const p = palette(env.colorOut);
+    const width = o.wide ? null : env.io.columns;
+    if (shown.length > 0) {
+      writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p) : renderListTable(snapshot, shown, width, p));
+    }
+    for (const line of renderListFooter(summarize(snapshot, matched), shown.length, p)) writeLine(env.io.stdout, line);
+  }
+  return o.check && suspects.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,5 @@
+import type { CommandDef } from '../options.js';
+import { listCommand } from './list.js';
+
+/** Every command, in help order. Each entry is data; its action module loads only when it runs. */
+export const COMMANDS: CommandDef[] = [listCommand];

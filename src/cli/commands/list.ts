@@ -1,0 +1,24 @@
+import { ALL_FLAGS } from '../../core/types.js';
+import { commaList, durationArg, type CommandDef } from '../options.js';
+
+/** `procsweep list`: matched processes with flags and reasons. */
+export const listCommand: CommandDef = {
+  name: 'list',
+  summary: 'show ffmpeg / srt-live-transmit processes (and wrappers) with their flags and why',
+  options: [
+    { flags: '--all', description: 'list every process, not only matched ones' },
+    { flags: '--tree', description: 'draw matched processes with their ancestors and descendants, like pstree' },
+    { flags: '--wide', description: 'never cut the command column' },
+    { flags: '--flag <flags>', description: `only processes with any of these flags (${ALL_FLAGS.join(', ')})`, parse: commaList },
+    { flags: '--max-age <dur>', description: 'flag processes older than this as long-lived (e.g. 2h)', parse: durationArg('--max-age') },
+    { flags: '--check', description: 'exit 1 if any orphan, zombie, duplicate or stale pidfile is found (for monitoring)' },
+  ],
+  examples: [
+    'procsweep list',
+    'procsweep list --tree --match ffmpeg',
+    "procsweep list --args 'pipe:1|mjpeg' --flag orphan",
+    'procsweep list --check --max-age 6h || alert "leaked workers"',
+    'procsweep list --json | jq \'.processes[] | select(.flags | index("orphan")) | .pid\'',
+  ],
+  action: async (_args, opts) => (await import('../actions/list.js')).runList(opts),
+};

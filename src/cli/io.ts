@@ -1,0 +1,53 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** The terminal facts a command needs, gathered once so renderers never read process.* themselves. */
+export interface CliIO {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Width for tables when stdout is a terminal; null when output is not a terminal. */
+  columns: number | null;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The real process's IO. */
+export function processIO(): CliIO {
+  const out = process.stdout;
+  return {
+    stdout: out,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(out.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    columns: out.isTTY ? out.columns || 80 : null,
+    env: process.env,
+  };
+}
+
+/**
+ * Colour level: 0 with --no-color or NO_COLOR; FORCE_COLOR=0..3 forces a level (no value: 1);
+ * otherwise 1 on a terminal and 0 elsewhere.
+ */
+export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 3 {
+  if (flag === false) return 0;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '' || force === 'true') return 1;
+    if (force === 'false') return 0;
+    const n = Number(force);
+    if (n === 0 || n === 1 || n === 2 || n === 3) return n;
+    return 1;
+  }
+  if (env.TERM === 'dumb') return 0;
+  return isTTY ? 1 : 0;
+}
+
+/** Writes a line (adds the newline). */
+export function writeLine(stream: Writable, text = ''): void {
+  stream.write(text + '\n');
+}

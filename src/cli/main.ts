@@ -1,0 +1,33 @@
+import { CommanderError } from 'commander';
+import { ProcsweepError } from '../core/errors.js';
+import { buildProgram } from './program.js';
+
+/** Runs the CLI with argv; the single place that turns errors into messages and exit codes. */
+export async function main(argv: string[]): Promise<void> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    return 2; // commander has already printed its one line
+  }
+  if (err instanceof ProcsweepError) {
+    process.stderr.write(`procsweep: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`procsweep: unexpected error: ${e?.message ?? String(err)}${process.env.PROCSWEEP_DEBUG ? `\n${e?.stack}` : ' (set PROCSWEEP_DEBUG=1 for a stack trace)'}\n`);
+  return 3;
+}
+
+await main(process.argv);

@@ -1,0 +1,85 @@
+import { Command, Option } from 'commander';
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+
+/**
+ * One option, as data: drives commander, `--help`, and the man-page check. `value` names the
+ * argument (`<dur>`); `repeatable` collects into an array; `parse` validates at parse time.
+ */
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  defaultValue?: unknown;
+  defaultDescription?: string;
+  parse?: (value: string, previous: unknown) => unknown;
+  choices?: readonly string[];
+  hidden?: boolean;
+}
+
+/** A command as data: name, one-line summary, arguments, options, examples, and a lazily loaded action. */
+export interface CommandDef {
+  name: string;
+  summary: string;
+  /** Positional arguments, commander syntax, e.g. `<pid...>`. */
+  args?: string;
+  options: OptionSpec[];
+  examples: string[];
+  /** Loads the action module only when the command runs, keeping startup light. */
+  action: (args: string[], opts: Record<string, unknown>, cmd: Command) => Promise<number>;
+  /** Subcommands (pidfiles list|clean|watch). */
+  subcommands?: CommandDef[];
+  /** Add the shared options (default true). */
+  shared?: boolean;
+}
+
+/** Appends each value: for repeatable options. */
+export function collect(value: string, previous: unknown): string[] {
+  return [...((previous as string[] | undefined) ?? []), value];
+}
+
+/** Splits a comma list, dropping blanks: `--match a,b`. */
+export function commaList(value: string, previous: unknown): string[] {
+  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 0) throw new UsageError(`expected a comma-separated list, got '${value}'`);
+  return [...((previous as string[] | undefined) ?? []), ...parts];
+}
+
+/** Parses a duration option into milliseconds. */
+export function durationArg(name: string): (value: string) => number {
+  return (value) => parseDuration(value, name);
+}
+
+/** Parses a positive integer option. */
+export function intArg(name: string, min = 0): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new UsageError(`${name} '${value}' must be a whole number of at least ${min}`);
+    return Number(value);
+  };
+}
+
+/** The options every command accepts after its name (design.md section 7). */
+export const SHARED_OPTIONS: OptionSpec[] = [
+  { flags: '--json', description: 'print machine-readable JSON on stdout and nothing else' },
+  { flags: '--no-color', description: 'never colour output (also NO_COLOR=1; FORCE_COLOR forces colour)' },
+  { flags: '--proc-root <dir>', description: 'read processes from this proc tree instead of /proc (fixtures, host /proc in a container)' },
+  { flags: '--backend <name>', description: 'process table reader: procfs (Linux) or portable (ps-list); default: procfs where /proc exists', choices: ['procfs', 'portable'] },
+  { flags: '--signature <name=regex>', description: 'add a signature: a regex over the command line (repeatable)', parse: collect },
+  { flags: '--match <names>', description: 'only these signatures, comma-separated (e.g. ffmpeg,srt-live-transmit)', parse: commaList },
+  { flags: '--args <regex>', description: 'only processes whose command line also matches this regex' },
+  { flags: '--user <user>', description: 'only processes of this user (name or uid)' },
+  { flags: '--pid-dir <dir>', description: 'a directory of *.pid files written by your supervisor (repeatable)', parse: collect },
+  { flags: '--registry <file>', description: 'a JSON process registry [{task_id, process_id, start_time}] (repeatable)', parse: collect },
+  { flags: '--config <file>', description: 'config file (default ~/.config/procsweep/config.json, then /etc/procsweep/config.json)' },
+];
+
+/** Adds option specs to a commander command. */
+export function addOptions(cmd: Command, specs: readonly OptionSpec[]): void {
+  for (const s of specs) {
+    const o = new Option(s.flags, s.description);
+    if (s.choices) o.choices(s.choices as string[]);
+    if (s.parse) o.argParser(s.parse as (v: string, p: unknown) => unknown);
+    if (s.defaultValue !== undefined) o.default(s.defaultValue, s.defaultDescription);
+    if (s.hidden) o.hideHelp();
+    cmd.addOption(o);
+  }
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { addOptions, SHARED_OPTIONS, type CommandDef } from './options.js';
+import { COMMANDS } from './commands/index.js';
+
+/** procsweep's version, from package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function define(parent: Command, def: CommandDef): Command {
+  const cmd = parent.command(def.name).description(def.summary);
+  if (def.args) cmd.arguments(def.args);
+  if (def.subcommands) {
+    for (const sub of def.subcommands) define(cmd, sub);
+    return cmd;
+  }
+  addOptions(cmd, def.options);
+  if (def.shared !== false) addOptions(cmd, SHARED_OPTIONS);
+  if (def.examples.length) {
+    cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  }
+  cmd.action(async (...received: unknown[]) => {
+    const self = received[received.length - 1] as Command;
+    process.exitCode = await def.action(self.args, self.opts(), self);
+  });
+  return cmd;
+}
+
+/** Builds the whole commander program: the one place every command is registered. */
+export function buildProgram(): Command {
+  const program = new Command('procsweep')
+    .description('Find leaked ffmpeg / srt-live-transmit workers, explain why each is suspect, and remove them safely.')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      outputError: (str, write) => write(`procsweep: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+    });
+  program.addHelpText('after', '\nExit status: 0 done or nothing to do, 1 something was left or --check found suspects,\n2 bad input, 3 the environment stopped it. See man procsweep.\n');
+  for (const def of COMMANDS) {
+    const c = define(program, def);
+    c.exitOverride();
+  }
+  return program;
+}

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { ProcReader } from '../procfs/reader.js';
+import type { BackendName, ProcessInfo, Snapshot } from '../types.js';
+
+/** What the rest of procsweep needs from a process table, whichever way it is read. */
+export interface Backend {
+  readonly name: BackendName;
+  /** Reads every process. */
+  snapshot(): Promise<Snapshot>;
+  /** Re-reads one process (for identity checks before a signal); null when it is gone. */
+  probe(pid: number): Promise<ProcessInfo | null>;
+  /** Open file descriptors of one process, or null when unknown. */
+  fdCount(pid: number): number | null;
+  /** Executable path of one process, or null when unknown. */
+  exe(pid: number): string | null;
+}
+
+/** Options that choose and place a backend. */
+export interface BackendOptions {
+  backend?: BackendName | 'auto';
+  procRoot?: string;
+}
+
+/** The Linux backend: reads /proc (or another proc tree) directly. */
+export class ProcfsBackend implements Backend {
+  readonly name = 'procfs' as const;
+  readonly reader: ProcReader;
+  constructor(root = '/proc') {
+    this.reader = new ProcReader(root);
+  }
+  async snapshot(): Promise<Snapshot> {
+    return this.reader.snapshot();
+  }
+  async probe(pid: number): Promise<ProcessInfo | null> {
+    return this.reader.read(pid);
+  }
+  fdCount(pid: number): number | null {
+    return this.reader.fdCount(pid);
+  }
+  exe(pid: number): string | null {
+    return this.reader.exe(pid);
+  }
+}
+
+/**
+ * Picks the backend: procfs when a proc tree is there (or --proc-root names one), the portable
+ * ps-list backend where /proc is absent or when asked for.
+ */
+export async function openBackend(opts: BackendOptions = {}): Promise<Backend> {
+  const wanted = opts.backend ?? 'auto';
+  if (wanted !== 'auto' && wanted !== 'procfs' && wanted !== 'portable') {
+    throw new UsageError(`unknown backend '${String(wanted)}': use procfs or portable`);
+  }
+  if (wanted === 'portable') {
+    if (opts.procRoot) throw new UsageError('--proc-root only applies to the procfs backend: drop --backend portable');
+    const { PortableBackend } = await import('./portable.js');
+    return new PortableBackend();
+  }
+  if (opts.procRoot || wanted === 'procfs') return new ProcfsBackend(opts.procRoot ?? '/proc');
+  if (existsSync(join('/proc', 'self', 'stat'))) return new ProcfsBackend('/proc');
+  const { PortableBackend } = await import('./portable.js');
+  return new PortableBackend();
+}

@@ -1,0 +1,69 @@
+import { openBackend, type Backend } from './backend/index.js';
+import { loadConfig, type Config } from './config.js';
+import { UsageError } from './errors.js';
+import { compileRegex, parseSignatureSpec, resolveSignatures, type Signature } from './signatures.js';
+import type { BackendName } from './types.js';
+import { resolveUser } from './users.js';
+
+/** The options every command shares (design.md section 7), as the library takes them. */
+export interface CommonOptions {
+  procRoot?: string;
+  backend?: BackendName | 'auto';
+  /** Custom signatures: `NAME=REGEX` strings or ready Signature objects. */
+  signatures?: ReadonlyArray<string | Signature>;
+  /** Restrict to these signature names. */
+  match?: readonly string[];
+  /** Regex (source or RegExp) the command line must also match. */
+  args?: string | RegExp;
+  /** User name or uid. */
+  user?: string | number;
+  pidDirs?: readonly string[];
+  registries?: readonly string[];
+  /** Config file path; when absent the default locations are tried. Pass `false` to skip config. */
+  config?: string | false;
+}
+
+/** Resolved options plus the open backend: what the pipeline runs with. */
+export interface Context {
+  backend: Backend;
+  config: Config;
+  signatures: Signature[];
+  args?: RegExp;
+  uid?: number;
+  reapers: string[];
+  pidDirs: string[];
+  registries: string[];
+}
+
+/** Validates common options, loads the config and opens the backend. Throws UsageError/EnvironmentError. */
+export async function createContext(opts: CommonOptions = {}): Promise<Context> {
+  const config = opts.config === false
+    ? { path: null, signatures: [], reapers: [], pidDirs: [], registries: [] }
+    : loadConfig(opts.config);
+  const custom = [...config.signatures];
+  for (const s of opts.signatures ?? []) custom.push(typeof s === 'string' ? parseSignatureSpec(s) : s);
+  const signatures = resolveSignatures(custom, opts.match);
+  const args = opts.args === undefined ? undefined : typeof opts.args === 'string' ? compileRegex(opts.args, '--args') : opts.args;
+  let uid: number | undefined;
+  if (opts.user !== undefined) {
+    if (typeof opts.user === 'number') {
+      if (!Number.isInteger(opts.user) || opts.user < 0) throw new UsageError(`--user: '${opts.user}' is not a uid`);
+      uid = opts.user;
+    } else uid = resolveUser(opts.user);
+  }
+  const backend = await openBackend({ backend: opts.backend, procRoot: opts.procRoot });
+  if (backend.name === 'procfs') {
+    // Fail early with exit 3 when the proc tree is unreadable, rather than listing nothing.
+    (backend as import('./backend/index.js').ProcfsBackend).reader.listPids();
+  }
+  return {
+    backend,
+    config,
+    signatures,
+    args,
+    uid,
+    reapers: config.reapers,
+    pidDirs: [...config.pidDirs, ...(opts.pidDirs ?? [])],
+    registries: [...config.registries, ...(opts.registries ?? [])],
+  };
+}

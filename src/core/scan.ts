@@ -1,0 +1,57 @@
+import { classify, type TrackingIndex } from './classify.js';
+import type { Context } from './context.js';
+import type { Finding, Snapshot } from './types.js';
+
+/** What one pass of read + decide produces. */
+export interface ScanResult {
+  snapshot: Snapshot;
+  findings: Finding[];
+  /** Present when pid dirs or registries were given. */
+  tracking?: TrackingIndex;
+}
+
+/** Options of one scan beyond the context. */
+export interface ScanPassOptions {
+  /** Processes older than this (ms) get `long-lived`. */
+  maxAgeMs?: number;
+  /** Include unmatched processes too. */
+  all?: boolean;
+  /** A snapshot already read (watch, tests); otherwise the backend is read. */
+  snapshot?: Snapshot;
+  /** A tracking index already built; otherwise it is built from the context's records. */
+  tracking?: TrackingIndex;
+}
+
+/** Reads the process table and classifies it: the read + decide half of every command. */
+export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promise<ScanResult> {
+  const snapshot = opts.snapshot ?? (await ctx.backend.snapshot());
+  const tracking = opts.tracking ?? (await trackingFor(ctx, snapshot));
+  const findings = classify(snapshot, {
+    signatures: ctx.signatures,
+    args: ctx.args,
+    uid: ctx.uid,
+    maxAgeMs: opts.maxAgeMs,
+    reapers: ctx.reapers,
+    tracking,
+    all: opts.all,
+  });
+  return { snapshot, findings, tracking };
+}
+
+/**
+ * The tracking index from the context's pid dirs and registries, or undefined when none are
+ * given. Loaded lazily so commands without records never load the pidfile code.
+ */
+export async function trackingFor(ctx: Context, snapshot: Snapshot): Promise<TrackingIndex | undefined> {
+  if (ctx.pidDirs.length === 0 && ctx.registries.length === 0) return undefined;
+  const hook = trackingHook;
+  return hook ? hook(ctx, snapshot) : undefined;
+}
+
+/** Set by the pidfiles module; kept as a hook so the scan core does not depend on it. */
+let trackingHook: ((ctx: Context, snapshot: Snapshot) => Promise<TrackingIndex>) | undefined;
+
+/** Installs the function that turns pid dirs and registries into a tracking index. */
+export function setTrackingHook(fn: typeof trackingHook): void {
+  trackingHook = fn;
+}

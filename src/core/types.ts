@@ -1,0 +1,65 @@
+/** One process as read from /proc (or the portable backend). Unknown values are `null`, never 0. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number | null;
+  sid: number | null;
+  uid: number | null;
+  /** Kernel state letter: R, S, D, Z, T, t, X, I ... */
+  state: string;
+  /** The kernel's 15-character name (stat field 2). */
+  comm: string;
+  /** NUL-split command line; empty for zombies and kernel threads. */
+  argv: string[];
+  /** Start time in clock ticks since boot (stat field 22): with pid, the process identity. */
+  startTicks: number | null;
+  /** Start time as epoch milliseconds (startTicks + btime). */
+  startedAt: number | null;
+  /** utime + stime in clock ticks. */
+  cpuTicks: number | null;
+  threads: number | null;
+  rssBytes: number | null;
+  /** True for kernel threads (PF_KTHREAD), which are never candidates. */
+  kernelThread: boolean;
+}
+
+/** A whole-system reading: every process, keyed by pid, plus what is needed to interpret it. */
+export interface Snapshot {
+  /** Epoch ms when the scan began. */
+  scannedAt: number;
+  backend: BackendName;
+  processes: Map<number, ProcessInfo>;
+  /** Clock ticks per second used for startTicks/cpuTicks. */
+  clockTicks: number;
+  /** Boot time as epoch ms, when known. */
+  bootTime: number | null;
+  /** procsweep's own pid and its ancestors at scan time: never candidates. */
+  selfPid: number;
+}
+
+export type BackendName = 'procfs' | 'portable';
+
+/** The identity of a process: pid plus start time. Unknown start time never equals anything. */
+export interface ProcessIdentity {
+  pid: number;
+  startTicks: number | null;
+}
+
+/** Classification flags, design.md section 4. */
+export type Flag = 'orphan' | 'detached' | 'zombie' | 'tracked' | 'untracked' | 'duplicate' | 'long-lived' | 'supervised';
+
+export const ALL_FLAGS: readonly Flag[] = ['orphan', 'detached', 'zombie', 'tracked', 'untracked', 'duplicate', 'long-lived', 'supervised'];
+
+export type Role = 'process' | 'wrapper';
+
+/** A process with its verdict: which signature it matched, its role, its flags and a reason for each. */
+export interface Finding {
+  proc: ProcessInfo;
+  /** Signature name, or null for an unmatched process (only listed with --all). */
+  signature: string | null;
+  role: Role;
+  flags: Flag[];
+  reasons: Partial<Record<Flag, string>>;
+  /** Path of the pidfile/registry entry that tracks it (or its ancestor), when any. */
+  pidfile: string | null;
+}

@@ -1,0 +1,33 @@
+/** procsweep's library API: the same read -> decide -> act pipeline as the CLI, without a terminal. */
+export { ProcsweepError, UsageError, EnvironmentError } from './core/errors.js';
+export { parseDuration, formatDuration } from './core/duration.js';
+export type { ProcessInfo, Snapshot, Finding, Flag, Role, ProcessIdentity, BackendName } from './core/types.js';
+export { ALL_FLAGS } from './core/types.js';
+export type { Backend, BackendOptions } from './core/backend/index.js';
+export { openBackend, ProcfsBackend } from './core/backend/index.js';
+export { ProcReader } from './core/procfs/reader.js';
+export { parseStat, parseStatus, parseCmdline } from './core/procfs/parse.js';
+export type { Signature, SignatureMatch } from './core/signatures.js';
+export { BUILTIN_SIGNATURES, matchProcess, parseSignatureSpec, resolveSignatures } from './core/signatures.js';
+export type { ClassifyOptions, TrackingIndex, TrackingEntry } from './core/classify.js';
+export { classify, DEFAULT_REAPERS, cpuPercent } from './core/classify.js';
+export type { Config } from './core/config.js';
+export { loadConfig, parseConfig } from './core/config.js';
+export type { CommonOptions, Context } from './core/context.js';
+export { createContext } from './core/context.js';
+export type { ScanResult, ScanPassOptions } from './core/scan.js';
+export { scanWith } from './core/scan.js';
+export type { ListReport, ProcessRecord } from './core/report.js';
+export { buildListReport, toRecord } from './core/report.js';
+
+import { createContext, type CommonOptions } from './core/context.js';
+import { scanWith, type ScanPassOptions, type ScanResult } from './core/scan.js';
+
+/**
+ * One call for a supervisor: resolve options, read the process table, classify it.
+ * `const { findings } = await scan({ match: ['srt-live-transmit'], pidDirs: ['/run/router'] })`.
+ */
+export async function scan(opts: CommonOptions & Omit<ScanPassOptions, 'snapshot' | 'tracking'> = {}): Promise<ScanResult> {
+  const ctx = await createContext(opts);
+  return scanWith(ctx, opts);
+}

@@ -1,0 +1,126 @@
+import { ageMs, cpuPercent, processName } from '../core/classify.js';
+import { formatDuration } from '../core/duration.js';
+import type { ListSummary } from '../core/report.js';
+import type { Finding, Snapshot } from '../core/types.js';
+import { userName } from '../core/users.js';
+import { colorFlag, type Palette } from './palette.js';
+import { renderTable, truncate, type Column } from './table.js';
+import { renderTree, type TreeNode } from './tree.js';
+
+/** Human byte size: 12.3M. */
+export function formatBytes(n: number | null): string {
+  if (n === null) return '?';
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v}B` : `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
+}
+
+/** The command line as shown: argv joined, or [comm] for zombies and kernel threads. */
+export function commandText(f: Finding): string {
+  return f.proc.argv.length ? f.proc.argv.join(' ') : `[${f.proc.comm}]`;
+}
+
+const COLUMNS: Column[] = [
+  { header: 'PID', align: 'right' },
+  { header: 'PPID', align: 'right' },
+  { header: 'USER' },
+  { header: 'STATE' },
+  { header: 'AGE', align: 'right' },
+  { header: 'CPU%', align: 'right' },
+  { header: 'RSS', align: 'right' },
+  { header: 'FLAGS' },
+  { header: 'COMMAND', flex: true },
+];
+
+/** The `list` table: one row per finding, the command cut to `width` (null = keep whole). */
+export function renderListTable(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette): string {
+  const rows = findings.map((f) => {
+    const cpu = cpuPercent(f.proc, snap);
+    const flags = [...(f.role === 'wrapper' ? ['wrapper'] : []), ...f.flags];
+    return [
+      String(f.proc.pid),
+      String(f.proc.ppid),
+      userName(f.proc.uid) ?? '?',
+      f.proc.state,
+      formatDuration(ageMs(f.proc, snap.scannedAt)),
+      cpu === null ? '?' : cpu.toFixed(1),
+      formatBytes(f.proc.rssBytes),
+      flags.join(',') || '-',
+      commandText(f),
+    ];
+  });
+  return renderTable(COLUMNS, rows, width, (_r, c, text) => {
+    if (c !== 7 || text === '-') return text;
+    return text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(','));
+  });
+}
+
+/** The `list --tree` drawing: matched processes with their ancestors and descendants. */
+export function renderListTree(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette): string {
+  const byPid = new Map(findings.map((f) => [f.proc.pid, f]));
+  const children = new Map<number, number[]>();
+  for (const proc of snap.processes.values()) {
+    const list = children.get(proc.ppid);
+    if (list) list.push(proc.pid);
+    else children.set(proc.ppid, [proc.pid]);
+  }
+  const include = new Set<number>();
+  for (const f of findings) {
+    // ancestors
+    let cur = snap.processes.get(f.proc.pid);
+    while (cur && !include.has(cur.pid)) {
+      include.add(cur.pid);
+      cur = cur.ppid > 0 ? snap.processes.get(cur.ppid) : undefined;
+    }
+    // descendants
+    const stack = [...(children.get(f.proc.pid) ?? [])];
+    while (stack.length) {
+      const pid = stack.pop()!;
+      if (include.has(pid)) continue;
+      include.add(pid);
+      stack.push(...(children.get(pid) ?? []));
+    }
+  }
+  const node = (pid: number): TreeNode => {
+    const proc = snap.processes.get(pid)!;
+    const f = byPid.get(pid);
+    const flags = f ? [...(f.role === 'wrapper' ? ['wrapper'] : []), ...f.flags] : [];
+    const cmd = proc.argv.length ? proc.argv.join(' ') : `[${proc.comm}]`;
+    const kids = (children.get(pid) ?? []).filter((c) => include.has(c)).sort((a, b) => a - b);
+    return {
+      label: (room) => {
+        const tag = flags.length ? ` [${flags.join(',')}]` : '';
+        const head = `${pid} `;
+        const text = truncate(cmd, room - head.length - tag.length);
+        const coloredTag = flags.length ? ` ${p.dim('[')}${flags.map((fl) => colorFlag(p, fl)).join(p.dim(','))}${p.dim(']')}` : '';
+        return `${p.bold(String(pid))} ${f?.signature ? text : p.dim(text)}${coloredTag}`;
+      },
+      children: kids.map(node),
+    };
+  };
+  const roots = [...include].filter((pid) => !include.has(snap.processes.get(pid)!.ppid)).sort((a, b) => a - b);
+  return renderTree(roots.map(node), width);
+}
+
+/** The one-line summary under the list, and a hint of what to run next. */
+export function renderListFooter(summary: ListSummary, shown: number, p: Palette): string[] {
+  const lines: string[] = [];
+  const sigs = Object.entries(summary.signatures).map(([k, v]) => `${k} ${v}`).join(', ');
+  const flagged = (['orphan', 'zombie', 'duplicate', 'detached', 'untracked', 'long-lived'] as const)
+    .filter((f) => summary.flags[f] > 0)
+    .map((f) => `${summary.flags[f]} ${f}`);
+  if (summary.matched === 0) {
+    lines.push(`No matching processes among ${summary.scanned} scanned.`);
+    return lines;
+  }
+  lines.push(`${summary.matched} matched${sigs ? ` (${sigs})` : ''}${flagged.length ? `: ${flagged.join(', ')}` : ', none suspect'}; ${shown} shown of ${summary.scanned} processes scanned.`);
+  if (summary.flags.orphan > 0) lines.push(p.dim(`next: procsweep sweep -n   (preview removing ${summary.flags.orphan} orphan${summary.flags.orphan > 1 ? 's' : ''} and their trees)`));
+  else if (summary.flags.duplicate > 0) lines.push(p.dim('next: procsweep sweep -n --target duplicates'));
+  if (summary.flags.zombie > 0) lines.push(p.dim('zombies cannot be killed: their parent must reap them (restart or fix the parent named in the reason)'));
+  return lines;
+}

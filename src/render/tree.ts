@@ -1,0 +1,19 @@
+/** One node of a pstree-like drawing; `label` gets the room left on the line (Infinity when uncut). */
+export interface TreeNode {
+  label: (room: number) => string;
+  children: TreeNode[];
+}
+
+/** Draws a forest with box-drawing guides; each label is told how much of `width` is left. */
+export function renderTree(roots: readonly TreeNode[], width: number | null): string {
+  const lines: string[] = [];
+  const walk = (n: TreeNode, prefix: string, childPrefix: string): void => {
+    lines.push(prefix + n.label(width === null ? Infinity : Math.max(8, width - prefix.length)));
+    n.children.forEach((c, i) => {
+      const last = i === n.children.length - 1;
+      walk(c, childPrefix + (last ? '└─ ' : '├─ '), childPrefix + (last ? '   ' : '│  '));
+    });
+  };
+  for (const r of roots) walk(r, '', '');
+  return lines.join('\n');
+}
