@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/program.js';
+import { SHARED_OPTIONS } from '../../src/cli/options.js';
+import { manOptions } from '../helpers/man.js';
+
+const longOf = (flags: string): string => /--[a-z][a-z0-9-]*/.exec(flags)![0];
+const sharedLongs = new Set(SHARED_OPTIONS.map((o) => longOf(o.flags)));
+const IGNORED = new Set(['--help', '--version']);
+
+function leafCommands(cmd: Command, prefix = ''): Array<[string, Command]> {
+  const out: Array<[string, Command]> = [];
+  for (const c of cmd.commands) {
+    const name = prefix ? `${prefix} ${c.name()}` : c.name();
+    if (c.commands.length) out.push(...leafCommands(c, name));
+    else out.push([name, c]);
+  }
+  return out;
+}
+
+const man = manOptions();
+const leaves = leafCommands(buildProgram());
+
+test('every command has a section in the man page, and every section a command', () => {
+  assert.deepEqual([...man.commands.keys()].sort(), leaves.map(([n]) => n).sort());
+});
+
+for (const [name, cmd] of leaves) {
+  test(`man page documents exactly the options of '${name}'`, () => {
+    const own = cmd.options.map((o) => o.long!).filter((l) => l && !IGNORED.has(l) && !sharedLongs.has(l));
+    assert.deepEqual([...(man.commands.get(name) ?? [])].sort(), own.sort());
+  });
+}
+
+test('man page documents exactly the shared options', () => {
+  assert.deepEqual([...man.shared].sort(), [...sharedLongs].sort());
+});
+
+test('every command accepts the shared options', () => {
+  for (const [name, cmd] of leaves) {
+    const longs = new Set(cmd.options.map((o) => o.long));
+    for (const s of sharedLongs) assert.ok(longs.has(s), `${name} lacks ${s}`);
+  }
+});
+
+test('man page renders without warnings', (t) => {
+  const mandoc = spawnSync('mandoc', ['-T', 'lint', '-W', 'warning', 'man/procsweep.1'], { encoding: 'utf8' });
+  if (mandoc.error) {
+    t.skip('mandoc is not installed (.ci/run installs it)');
+    return;
+  }
+  assert.equal(mandoc.stdout + mandoc.stderr, '', 'mandoc -T lint -W warning');
+  assert.equal(mandoc.status, 0);
+  const groff = spawnSync('groff', ['-ww', '-z', '-man', 'man/procsweep.1'], { encoding: 'utf8' });
+  if (!groff.error) assert.equal(groff.stderr, '', 'groff -ww -z');
+});
