@@ -4,6 +4,7 @@ import type { Context } from './context.js';
 import { IncrementalReader } from './procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
 import { scanWith, type ScanResult } from './scan.js';
+import { matchProcess } from './signatures.js';
 import type { Snapshot } from './types.js';
 import {
   defaultRules,
@@ -146,7 +147,9 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   const rules = defaultRules(intervalMs, { ...opts.rules, expect: toMap(opts.expect) });
   const watcher = new Watcher(rules, ctx.signatures.map((s) => s.name));
   const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
-  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader) : null;
+  // As scanWith does: exact uids (status file) only for the processes a signature could match.
+  const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(ctx.signatures, { argv: argv as string[], comm, state }) !== null;
+  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise) : null;
   const limits = new LimitCache(procfs ? procfs.reader.root : null);
   const signal = opts.signal;
   let hot = new Set<number>();
@@ -163,7 +166,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
     const actionErrors: string[] = [];
     let scanMs = 0;
     try {
-      const snapshot: Snapshot = incremental ? incremental.snapshot(hot) : await ctx.backend.snapshot();
+      const snapshot: Snapshot = incremental ? incremental.snapshot(hot) : await ctx.backend.snapshot(precise === true ? undefined : precise);
       result = await scanWith(ctx, { snapshot, maxAgeMs: opts.maxAgeMs });
       const fds = new Map<number, number | null>();
       for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, ctx.backend.fdCount(f.proc.pid));

@@ -224,6 +224,11 @@ function slotsFor(rules: AlarmRules): { slots: number; slotMs: number } {
   return { slots, slotMs: rules.windowMs / slots };
 }
 
+/** A duration for reasons: milliseconds below a second (short test intervals), else formatDuration. */
+function span(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms);
+}
+
 function mib(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
@@ -369,7 +374,7 @@ export class Watcher {
       if (t.swept) continue; // its `swept` event already said what happened
       const now = snap.processes.get(t.pid);
       if (t.state === 'Z') {
-        events.push(this.processEvent('reaped', t, `reaped after ${formatDuration(obs.at - (t.zombieSince ?? obs.at))} as a zombie`));
+        events.push(this.processEvent('reaped', t, `reaped after ${span(obs.at - (t.zombieSince ?? obs.at))} as a zombie`));
       } else if (now && now.startTicks === t.startTicks && now.state !== 'Z') {
         const cmd = now.argv.length ? now.argv.join(' ') : `[${now.comm}]`;
         events.push(this.processEvent('exited', t, `no longer matches a signature: it now runs ${cmd.length > 80 ? `${cmd.slice(0, 79)}…` : cmd}`));
@@ -480,9 +485,9 @@ export class Watcher {
     const r = this.rules;
     const found: Array<Omit<Alarm, 'since'>> = [];
     const alarm = (a: Partial<Omit<Alarm, 'since'>> & Pick<Alarm, 'id' | 'kind' | 'reason'>): void => {
-      found.push({ severity: 'warning', signature: null, pid: null, value: null, threshold: null, ...a });
+      found.push({ id: a.id, kind: a.kind, severity: a.severity ?? 'warning', reason: a.reason, signature: a.signature ?? null, pid: a.pid ?? null, value: a.value ?? null, threshold: a.threshold ?? null });
     };
-    const window = formatDuration(r.windowMs);
+    const window = span(r.windowMs);
 
     for (const [name, s] of this.sigs) {
       const expected = r.expect.get(name);
@@ -537,7 +542,7 @@ export class Watcher {
       const sigs = [...new Set(zs.map((z) => z.signature))].join(', ');
       alarm({
         id: `zombie:${ppid}`, kind: 'zombie', signature: zs[0].signature, pid: ppid, value: zs.length, threshold: r.zombieTicks,
-        reason: `${zs.length} ${sigs} zombie${zs.length === 1 ? '' : 's'} unreaped for ${formatDuration(now - oldest)} (over ${r.zombieTicks} intervals): parent PID ${ppid} does not wait() for its children; fix or restart that parent (zombies cannot be killed)`,
+        reason: `${zs.length} ${sigs} zombie${zs.length === 1 ? '' : 's'} unreaped for ${span(now - oldest)} (over ${r.zombieTicks} intervals): parent PID ${ppid} does not wait() for its children; fix or restart that parent (zombies cannot be killed)`,
       });
     }
     if (this.files && this.files.max > 0 && this.files.open >= this.files.max * r.systemFdRatio) {

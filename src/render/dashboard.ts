@@ -44,6 +44,20 @@ export function fitLine(line: string, width: number): string {
   return out;
 }
 
+/** Joins words with `sep` into lines of at most `width` characters (a longer word is cut later). */
+export function wrapWords(words: readonly string[], sep: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of words) {
+    if (cur && cur.length + sep.length + word.length > width) {
+      out.push(cur);
+      cur = word;
+    } else cur = cur ? cur + sep + word : word;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
 /** What the dashboard shows besides the tick. */
 export interface DashboardView {
   tick: WatchTick;
@@ -118,7 +132,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   const w = Math.max(20, v.width);
   const lines: string[] = [];
   const head = [`procsweep watch`, `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes];
-  lines.push(p.bold(head.join('  ·  ')));
+  for (const l of wrapWords(head, '  ·  ', w)) lines.push(p.bold(l));
   if (t.error) lines.push(p.red(`scan failed: ${t.error} (retrying every interval)`));
   for (const e of t.actionErrors) lines.push(p.red(`action failed: ${e}`));
 
@@ -155,7 +169,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
     for (const a of t.alarms) {
       const mark = a.severity === 'critical' ? p.red('!!') : p.yellow('! ');
       const text = `${a.reason} (since ${clock(a.since)})`;
-      lines.push(`${mark} ${a.severity === 'critical' ? p.red(text) : p.yellow(text)}`);
+      wrapWords(text.split(' '), ' ', w - 3).forEach((l, i) => lines.push(`${i === 0 ? mark : '  '} ${a.severity === 'critical' ? p.red(l) : p.yellow(l)}`));
     }
   }
 

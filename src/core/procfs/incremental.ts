@@ -1,6 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { ProcessInfo, Snapshot } from '../types.js';
-import { CLOCK_TICKS, type ProcReader } from './reader.js';
+import { CLOCK_TICKS, pageSize, type PrecisePredicate, type ProcReader } from './reader.js';
 
 /** How eagerly the incremental reader re-reads processes it already knows. */
 export interface IncrementalOptions {
@@ -15,25 +14,9 @@ interface Known {
   bornTick: number;
 }
 
-/** The kernel page size, for turning stat's rss (pages) into bytes; 4096 when it cannot be read. */
-export function pageSize(): number {
-  let fd: number | undefined;
-  try {
-    fd = openSync('/proc/self/smaps', 'r');
-    const buf = Buffer.alloc(4096);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const m = /KernelPageSize:\s+(\d+) kB/.exec(buf.toString('latin1', 0, n));
-    return m ? Number(m[1]) * 1024 : 4096;
-  } catch {
-    return 4096;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /**
  * Repeated snapshots at a fraction of the cost of full ones, for `watch`. A process seen for the
- * first time is read in full (stat, cmdline, status). After that only its stat is re-read, and
+ * first time is read in full (stat, cmdline, and status where `precise` says so). After that only its stat is re-read, and
  * only when it is "hot" (a matched process or a parent of one, given by the caller), young, or
  * its turn in a rolling refresh comes up; otherwise the last reading is reused. A stat whose
  * start time or comm changed (pid reuse, exec) triggers a full read again. Vanished processes
@@ -46,7 +29,7 @@ export class IncrementalReader {
   private readonly hotTicks: number;
   private readonly page: number;
 
-  constructor(readonly reader: ProcReader, opts: IncrementalOptions = {}) {
+  constructor(readonly reader: ProcReader, private readonly precise: boolean | PrecisePredicate = true, opts: IncrementalOptions = {}) {
     this.refreshTicks = Math.max(1, opts.refreshTicks ?? 8);
     this.hotTicks = Math.max(0, opts.hotTicks ?? 3);
     this.page = pageSize();
@@ -63,7 +46,7 @@ export class IncrementalReader {
       const k = this.known.get(pid);
       let entry: Known | null;
       if (!k) {
-        const info = this.reader.read(pid);
+        const info = this.reader.read(pid, this.precise);
         entry = info ? { info, bornTick: tick } : null;
       } else if (hot.has(pid) || tick - k.bornTick < this.hotTicks || (pid + tick) % this.refreshTicks === 0) {
         entry = this.refresh(k, tick);
@@ -84,7 +67,7 @@ export class IncrementalReader {
     if (!st) return null;
     if (st.startTicks !== prev.startTicks || st.comm !== prev.comm) {
       // Another process under the same pid, or an exec: read it as new.
-      const info = this.reader.read(prev.pid);
+      const info = this.reader.read(prev.pid, this.precise);
       return info ? { info, bornTick: tick } : null;
     }
     const zombie = st.state === 'Z';
