@@ -494,7 +494,7 @@ export class Watcher {
       if (expected !== undefined && s.counts.total > expected) {
         alarm({
           id: `expect:${name}`, kind: 'expect', severity: 'critical', signature: name, value: s.counts.total, threshold: expected,
-          reason: `${name}: ${s.counts.total} processes running, ${s.counts.total - expected} more than the ${expected} expected (--expect ${name}=${expected}); look for orphans and duplicates`,
+          reason: `${name}: ${s.counts.total} process${s.counts.total === 1 ? '' : 'es'} running, ${s.counts.total - expected} more than the ${expected} expected (--expect ${name}=${expected}); look for orphans and duplicates`,
         });
       }
       const v = s.trend.verdict(now);
