@@ -149,7 +149,9 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
   // As scanWith does: exact uids (status file) only for the processes a signature could match.
   const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(ctx.signatures, { argv: argv as string[], comm, state }) !== null;
-  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise) : null;
+  // Every process is re-read at least every ~15 s whatever the interval (exec detection).
+  const refreshTicks = Math.max(1, Math.round(15_000 / intervalMs));
+  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks }) : null;
   const limits = new LimitCache(procfs ? procfs.reader.root : null);
   const signal = opts.signal;
   let hot = new Set<number>();

@@ -17,7 +17,7 @@ const idle: FixtureProc = { pid: 300, comm: 'sleep', argv: ['sleep', '600'], ppi
 
 test('known processes are re-read only when hot, young or due; exec, reuse and exit are seen', () => {
   writeTree(dir, [init, sup, worker, idle]);
-  const inc = new IncrementalReader(new ProcReader(dir), true, { refreshTicks: 1000, hotTicks: 1 });
+  const inc = new IncrementalReader(new ProcReader(dir), true, { refreshTicks: 1000, hotTicks: 1, forkCounter: false });
   const s1 = inc.snapshot(new Set());
   assert.deepEqual([...s1.processes.keys()], [1, 100, 200, 300]);
 
@@ -47,11 +47,29 @@ test('known processes are re-read only when hot, young or due; exec, reuse and e
 
 test('a rolling refresh re-reads every known process within refreshTicks ticks', () => {
   writeTree(dir, [init, sup, idle]);
-  const inc = new IncrementalReader(new ProcReader(dir), true, { refreshTicks: 4, hotTicks: 0 });
+  const inc = new IncrementalReader(new ProcReader(dir), true, { refreshTicks: 4, hotTicks: 0, forkCounter: false });
   inc.snapshot(new Set());
   writeFileSync(join(dir, '300', 'stat'), statLine({ ...idle, comm: 'ffmpeg' }));
   writeFileSync(join(dir, '300', 'cmdline'), 'ffmpeg\0-i\0y\0');
   let seen = false;
   for (let i = 0; i < 4 && !seen; i++) seen = inc.snapshot(new Set()).processes.get(300)!.argv[0] === 'ffmpeg';
   assert.ok(seen, 'the exec was noticed within 4 ticks');
+});
+
+test('the pid directory is listed again only when the fork counter moves, or every refreshTicks ticks', () => {
+  writeTree(dir, [init, sup, idle]);
+  const statFile = (forks: number): void => writeFileSync(join(dir, 'stat'), `cpu  1 2 3 4\nbtime 1795132800\nprocesses ${forks}\n`);
+  statFile(5000);
+  const inc = new IncrementalReader(new ProcReader(dir), true, { refreshTicks: 5, hotTicks: 0 });
+  inc.snapshot(new Set());
+  writeTree(dir, [init, sup, idle, worker]); // a new process appears...
+  statFile(5000); // ...but the counter says no fork happened (as a fixture can): not listed yet
+  assert.ok(!inc.snapshot(new Set()).processes.has(200));
+  statFile(5001);
+  assert.ok(inc.snapshot(new Set()).processes.has(200), 'a fork: the directory is listed');
+  // Without any fork, a vanished process is still dropped within refreshTicks ticks.
+  rmSync(join(dir, '300'), { recursive: true });
+  let gone = false;
+  for (let i = 0; i < 5 && !gone; i++) gone = !inc.snapshot(new Set()).processes.has(300);
+  assert.ok(gone);
 });

@@ -1,5 +1,29 @@
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProcessInfo, Snapshot } from '../types.js';
+import { parseStat } from './parse.js';
 import { CLOCK_TICKS, pageSize, type PrecisePredicate, type ProcReader } from './reader.js';
+
+// A stat line is well under 1 KiB; one read(2) into a shared buffer, no second read for EOF.
+const statBuf = Buffer.allocUnsafe(4096);
+
+/** Reads and parses /proc/PID/stat with one open, one read and one close; null when gone. */
+function readStatOnce(base: string, pid: number): ReturnType<typeof parseStat> {
+  let fd: number;
+  try {
+    fd = openSync(`${base}${pid}/stat`, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const n = readSync(fd, statBuf, 0, statBuf.length, null);
+    return parseStat(statBuf.toString('utf8', 0, n));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** How eagerly the incremental reader re-reads processes it already knows. */
 export interface IncrementalOptions {
@@ -7,6 +31,22 @@ export interface IncrementalOptions {
   refreshTicks?: number;
   /** A newly seen process is re-read on each of its first this-many ticks, to catch its exec (default 3). */
   hotTicks?: number;
+  /**
+   * Skip listing the pid directory while the fork counter (`processes` in ROOT/stat) has not
+   * moved: no process can have appeared (default true). Exits are still seen on re-reads, and the
+   * pids are listed at least every `refreshTicks` ticks.
+   */
+  forkCounter?: boolean;
+}
+
+/** The `processes` line of ROOT/stat: forks since boot, or null when unreadable. */
+export function readForkCount(root: string): number | null {
+  try {
+    const m = /^processes (\d+)/m.exec(readFileSync(join(root, 'stat'), 'latin1'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 interface Known {
@@ -19,8 +59,9 @@ interface Known {
  * first time is read in full (stat, cmdline, and status where `precise` says so). After that only its stat is re-read, and
  * only when it is "hot" (a matched process or a parent of one, given by the caller), young, or
  * its turn in a rolling refresh comes up; otherwise the last reading is reused. A stat whose
- * start time or comm changed (pid reuse, exec) triggers a full read again. Vanished processes
- * drop out at once, since the pid list is read every time.
+ * start time or comm changed (pid reuse, exec) triggers a full read again. The pid directory is
+ * listed only when the fork counter moved (a new process may exist) or every `refreshTicks`
+ * ticks; a process that vanished drops out when it is next re-read or listed.
  */
 export class IncrementalReader {
   private known = new Map<number, Known>();
@@ -28,18 +69,29 @@ export class IncrementalReader {
   private readonly refreshTicks: number;
   private readonly hotTicks: number;
   private readonly page: number;
+  private readonly useForks: boolean;
+  private forks: number | null = null;
+  private listedAt = 0;
+  private readonly base: string;
 
   constructor(readonly reader: ProcReader, private readonly precise: boolean | PrecisePredicate = true, opts: IncrementalOptions = {}) {
     this.refreshTicks = Math.max(1, opts.refreshTicks ?? 8);
     this.hotTicks = Math.max(0, opts.hotTicks ?? 3);
     this.page = pageSize();
+    this.useForks = opts.forkCounter ?? true;
+    this.base = reader.root.endsWith('/') ? reader.root : `${reader.root}/`;
   }
 
   /** Reads the process table; `hot` pids are always re-read. Throws when the proc root is unreadable. */
   snapshot(hot: ReadonlySet<number>, selfPid = process.pid): Snapshot {
     const scannedAt = Date.now();
     const tick = ++this.tick;
-    const pids = this.reader.listPids();
+    // The counter is read before the listing, so a fork in between shows up next time.
+    const forks = this.useForks ? readForkCount(this.reader.root) : null;
+    const list = forks === null || forks !== this.forks || this.known.size === 0 || tick - this.listedAt >= this.refreshTicks;
+    this.forks = forks;
+    if (list) this.listedAt = tick;
+    const pids = list ? this.reader.listPids() : [...this.known.keys()];
     const known = new Map<number, Known>();
     const processes = new Map<number, ProcessInfo>();
     for (const pid of pids) {
@@ -63,7 +115,7 @@ export class IncrementalReader {
 
   private refresh(k: Known, tick: number): Known | null {
     const prev = k.info;
-    const st = this.reader.readStat(prev.pid);
+    const st = readStatOnce(this.base, prev.pid);
     if (!st) return null;
     if (st.startTicks !== prev.startTicks || st.comm !== prev.comm) {
       // Another process under the same pid, or an exec: read it as new.
