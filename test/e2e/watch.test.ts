@@ -89,6 +89,28 @@ describe('watch follows processes the test starts, orphans, zombifies and kills'
   });
 });
 
+describe('watch sees a process leaking file descriptors', () => {
+  const scope = new Scope();
+  const mark = scope.mark();
+  after(() => scope.cleanup());
+
+  test('its fd count keeps growing over the window: a growth alarm naming it', async () => {
+    const w = new WatchRun(['watch', '--json', '--interval', '200ms', '--window', '2s', '--signature', `leak=${mark}`, '--match', 'leak']);
+    try {
+      await w.waitFor((l) => l.type === 'tick', 'the first tick');
+      // One more open descriptor every 100 ms, then it holds them.
+      const leaker = scope.spawn('bash', ['-c', 'for i in $(seq 10 80); do eval "exec $i</dev/null"; sleep 0.1; done; sleep 60', mark], { detached: true });
+      const a = await w.waitFor((l) => l.event === 'alarm' && l.state === 'raised' && l.alarm.kind === 'growth', 'the growth alarm', 20_000);
+      assert.equal(a.alarm.pid, leaker.pid);
+      assert.equal(a.alarm.signature, 'leak');
+      assert.match(a.alarm.reason, new RegExp(`PID ${leaker.pid} \\(leak\\): open fds grew from \\d+ to \\d+ over 2s and never fell: a descriptor leak`));
+      assert.equal(await w.stop('SIGTERM'), 0);
+    } finally {
+      w.child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('watch keeps going when a scan fails', () => {
   const dir = mkdtempSync(join(tmpdir(), 'psw-watch-'));
   const root = join(dir, 'proc');
