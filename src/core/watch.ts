@@ -3,9 +3,9 @@ import { ProcfsBackend } from './backend/index.js';
 import type { Context } from './context.js';
 import { IncrementalReader } from './procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
-import { scanWith, type ScanResult } from './scan.js';
+import { scanWith, trackingFor, type ScanResult } from './scan.js';
 import { matchProcess } from './signatures.js';
-import type { Snapshot } from './types.js';
+import type { ProcessInfo, Snapshot } from './types.js';
 import {
   defaultRules,
   identityKey,
@@ -80,7 +80,10 @@ export interface WatchTick {
   /** Alarms active now. */
   alarms: Alarm[];
   totals: WatchTotals;
-  /** The scan behind this tick (null on a failed tick). */
+  /**
+   * The scan behind this tick (null on a failed tick). Its snapshot holds the matched processes
+   * and their context (ancestors, session leaders), not every process.
+   */
   result: ScanResult | null;
   /** Matched processes now, with their recent CPU, RSS, fds. */
   processes(): WatchedProcess[];
@@ -107,6 +110,35 @@ function sumCounts(sigs: Record<string, SignatureCounts>): TickCounts {
     c.wrappers += s.wrappers;
   }
   return c;
+}
+
+/**
+ * The part of a snapshot that classification needs: the processes a signature matches, the
+ * `keep` pids (those being followed), each with its ancestors and session leader, and
+ * procsweep's own ancestry. Classifying this instead of thousands of idle processes keeps each
+ * tick cheap. Pidfile checks need the whole snapshot and get it.
+ */
+export function relevantSubset(snap: Snapshot, isCandidate: (p: ProcessInfo) => boolean, keep: ReadonlySet<number> = new Set()): Snapshot {
+  const all = snap.processes;
+  const out = new Map<number, ProcessInfo>();
+  const chain = (pid: number): void => {
+    let cur = all.get(pid);
+    while (cur && !out.has(cur.pid)) {
+      out.set(cur.pid, cur);
+      cur = cur.ppid > 0 ? all.get(cur.ppid) : undefined;
+    }
+  };
+  chain(snap.selfPid);
+  for (const pid of keep) chain(pid);
+  for (const p of all.values()) {
+    if (!isCandidate(p)) continue;
+    chain(p.pid);
+    if (p.sid !== null && p.sid > 0 && !out.has(p.sid)) {
+      const leader = all.get(p.sid);
+      if (leader) out.set(leader.pid, leader);
+    }
+  }
+  return { ...snap, processes: out };
 }
 
 /** Per-identity fd limits, read once per process: they rarely change. */
@@ -149,10 +181,25 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
   // As scanWith does: exact uids (status file) only for the processes a signature could match.
   const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(ctx.signatures, { argv: argv as string[], comm, state }) !== null;
-  // Every process is re-read at least every ~15 s whatever the interval (exec detection).
+  // Every process is re-read at least every ~15 s whatever the interval (exec detection), and
+  // at sub-second intervals new processes are looked for at most 5 times a second.
   const refreshTicks = Math.max(1, Math.round(15_000 / intervalMs));
-  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks }) : null;
+  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks, minListMs: 200 }) : null;
   const limits = new LimitCache(procfs ? procfs.reader.root : null);
+  // Whether a signature matches, decided once per command line: a re-read process keeps its
+  // argv array, so only new processes and execs are matched again. An empty argv (zombie,
+  // kernel thread) is matched by comm, which is cheap.
+  const matched = new WeakMap<readonly string[], boolean>();
+  const isCandidate = (p: ProcessInfo): boolean => {
+    if (p.kernelThread) return false;
+    if (p.argv.length === 0) return matchProcess(ctx.signatures, p) !== null;
+    let m = matched.get(p.argv);
+    if (m === undefined) {
+      m = matchProcess(ctx.signatures, p) !== null;
+      matched.set(p.argv, m);
+    }
+    return m;
+  };
   const signal = opts.signal;
   let hot = new Set<number>();
   let next = Date.now();
@@ -168,11 +215,13 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
     const actionErrors: string[] = [];
     let scanMs = 0;
     try {
-      const snapshot: Snapshot = incremental ? incremental.snapshot(hot) : await ctx.backend.snapshot(precise === true ? undefined : precise);
-      result = await scanWith(ctx, { snapshot, maxAgeMs: opts.maxAgeMs });
+      const full: Snapshot = incremental ? incremental.snapshot(hot) : await ctx.backend.snapshot(precise === true ? undefined : precise);
+      const tracking = await trackingFor(ctx, full);
+      const snapshot = relevantSubset(full, isCandidate, hot);
+      result = await scanWith(ctx, { snapshot, tracking, maxAgeMs: opts.maxAgeMs });
       const fds = new Map<number, number | null>();
       for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, ctx.backend.fdCount(f.proc.pid));
-      const obs = { at, snapshot, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null };
+      const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null };
       scanMs = performance.now() - t0;
       events = watcher.observe(obs).map((e) => ({ ...e, tick, at }));
       hot = new Set<number>();
@@ -211,7 +260,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       files: watcher.systemFiles,
       events,
       alarms: watcher.alarms(),
-      totals: structuredClone(watcher.totals),
+      totals: copyTotals(watcher.totals),
       result,
       processes: () => watcher.processes(),
       history: () => watcher.history(),
@@ -227,6 +276,10 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       return; // aborted
     }
   }
+}
+
+function copyTotals(t: WatchTotals): WatchTotals {
+  return { ticks: t.ticks, failedTicks: t.failedTicks, events: { ...t.events }, kills: { ...t.kills }, alarmsRaised: { ...t.alarmsRaised } };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
