@@ -19,8 +19,13 @@ function cancelled(err: unknown): boolean {
 export interface CandidateChoice {
   value: number;
   name: string;
+  /** What the answer line shows once accepted (the pid). */
+  short: string;
   description?: string;
 }
+
+/** Columns taken by the checkbox's cursor and box before each label: headers align with it. */
+export const CHOICE_INDENT = 3;
 
 /** The checkbox of candidates, all checked, on stderr; resolves with the pids left checked ([] when cancelled). */
 export async function chooseCandidates(io: CliIO, choices: CandidateChoice[]): Promise<number[]> {

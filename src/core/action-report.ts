@@ -1,4 +1,4 @@
-import { OUTCOMES, type Outcome, type TargetResult } from './terminate.js';
+import type { Outcome, TargetResult } from './terminate.js';
 import type { Plan, PlanEntry } from './plan.js';
 import type { Flag } from './types.js';
 import { userName } from './users.js';
@@ -151,6 +151,3 @@ export function auditLines(report: ActionReport, command: string, at = new Date(
     })
     .join('');
 }
-
-/** Outcomes in the order summaries list them. */
-export const REPORT_OUTCOMES: readonly ReportOutcome[] = ['planned', ...OUTCOMES];

@@ -1,5 +1,4 @@
 import { ageMs, processName } from './classify.js';
-import { formatDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { guardReason, type GuardContext } from './guard.js';
 import type { TerminateTarget } from './terminate.js';
@@ -245,14 +244,6 @@ export function checkPlanSize(plan: Plan, max: number): void {
   if (n > max) {
     throw new UsageError(`the plan would signal ${n} processes, more than --max ${max}: narrow it with --args, --match, --older-than or --target, or raise --max. Nothing was signalled`);
   }
-}
-
-/** A one-line description of a candidate for prompts: its age and why it is there. */
-export function describeCandidate(plan: Plan, pid: number): string {
-  const e = plan.entries.find((x) => x.pid === pid);
-  if (!e) return `${pid}`;
-  const age = e.startedAt === null ? '?' : formatDuration(Math.max(0, plan.scannedAt - e.startedAt));
-  return `${pid} (${e.argv.length ? processName(e) : e.comm}, up ${age}): ${e.reason}`;
 }
 
 /** Children of every process in a snapshot, by parent pid, in pid order. */

@@ -151,11 +151,21 @@ export function progressLine(c: ProgressCounts): string {
   return `procsweep: ${c.terminated} terminated, ${c.escalated} escalated to KILL, ${left} left`;
 }
 
+/** Column layout shared by the checkbox labels and their header. */
+function candidateColumns(pid: string, age: string, cpu: string, flags: string): string {
+  return `${pid.padStart(7)}  ${age.padStart(6)}  ${cpu.padStart(5)}  ${flags.padEnd(16)}  `;
+}
+
+/** The header over the checkbox labels; `indent` is the width of the prompt's cursor and box. */
+export function candidateHeader(indent: number): string {
+  return `${' '.repeat(indent)}${candidateColumns('PID', 'AGE', 'CPU%', 'FLAGS')}COMMAND`;
+}
+
 /** A checkbox label for a candidate: PID, age, CPU, flags, command (cut to width), and its tree size. */
 export function candidateLabel(e: PlanEntry, plan: Plan, cpu: number | null, width: number | null): string {
   const age = e.startedAt === null ? '?' : formatDuration(Math.max(0, plan.scannedAt - e.startedAt));
   const more = plan.entries.filter((x) => x.candidate === e.candidate && x.pid !== e.pid && x.action === 'signal').length;
-  const head = `${String(e.pid).padStart(7)}  ${age.padStart(6)}  ${cpu === null ? '    ?' : cpu.toFixed(1).padStart(5)}%  ${(tags(e).join(',') || '-').padEnd(16)}  `;
+  const head = candidateColumns(String(e.pid), age, cpu === null ? '?' : cpu.toFixed(1), tags(e).join(',') || '-');
   const tail = more ? ` (+${more})` : '';
   const room = width === null ? Infinity : Math.max(10, width - head.length - tail.length - 6);
   return `${head}${truncate(commandOf(e), room)}${tail}`;

@@ -6,11 +6,12 @@
 //  2. A 300-process tree: `procsweep kill-group -y` vs tree-kill's treeKill(pid), each timed until
 //     every process of the tree is dead. Target: at least 15x faster.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import treeKill from 'tree-kill';
 import { alive, BIN, marker, pidsWith, waitFor } from '../helpers/procs.js';
+import { markedSleep } from '../helpers/workers.js';
 import { median, printRows } from './lib.js';
 
 const ORPHANS = 1000;
@@ -25,15 +26,6 @@ function killAllMarked(mark: string): void {
       /* gone */
     }
   }
-}
-
-/** A private copy of sleep whose path carries the marker: cheap, and nothing else on the machine matches it. */
-function markedSleep(dir: string, mark: string): string {
-  const d = join(dir, mark);
-  mkdirSync(d);
-  const path = join(d, 'sleep');
-  symlinkSync('/bin/sleep', path);
-  return path;
 }
 
 /** Starts `n` orphans (reparented to init, not session leaders) that ignore SIGTERM; resolves with their pids. */

@@ -11,7 +11,7 @@ import type { Flag, Snapshot } from '../../core/types.js';
 import { executePlan, openAuditLog, printPlan, printReport, stderrWidth } from '../act.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
 import { writeLine } from '../io.js';
-import { chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
+import { CHOICE_INDENT, chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 
 interface SweepOptions extends SharedCliOptions {
   target?: string[];
@@ -56,7 +56,7 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
     const { snapshot, matched } = made;
     checkPlanSize(plan, o.max);
     if (toSignal(plan).length > 0 && !o.yes) {
-      const chosen = await ask(env, plan, snapshot);
+      const chosen = await ask(env, plan, snapshot, view);
       if (chosen === null) {
         writeLine(env.io.stderr, 'Nothing was signalled.');
         if (env.json) await printPlan(env, plan, { ...view, dryRun: true });
@@ -81,19 +81,19 @@ async function makePlan(ctx: Context, targets: Flag[], o: SweepOptions): Promise
 }
 
 /** The checkbox then the confirm; the narrowed plan, or null when declined. */
-async function ask(env: CommandEnv, plan: Plan, snapshot: Snapshot): Promise<Plan | null> {
-  const { candidateLabel } = await import('../../render/plan.js');
+async function ask(env: CommandEnv, plan: Plan, snapshot: Snapshot, view: { signal: string; graceMs: number }): Promise<Plan | null> {
+  const { candidateHeader, candidateLabel } = await import('../../render/plan.js');
   const width = stderrWidth(env);
   const choices = plan.candidates.map((pid) => {
     const e = plan.entries.find((x) => x.pid === pid)!;
     const proc = snapshot.processes.get(pid);
-    return { value: pid, name: candidateLabel(e, plan, proc ? cpuPercent(proc, snapshot) : null, width), description: e.reason };
+    return { value: pid, name: candidateLabel(e, plan, proc ? cpuPercent(proc, snapshot) : null, width), short: String(pid), description: e.reason };
   });
-  writeLine(env.io.stderr, `       PID     AGE    CPU%  FLAGS             COMMAND`);
+  writeLine(env.io.stderr, candidateHeader(CHOICE_INDENT));
   const picked = await chooseCandidates(env.io, choices);
   if (picked.length === 0) return null;
   const narrowed = narrow(plan, new Set(picked));
-  await printPlan(env, narrowed, { dryRun: false, signal: 'SIGTERM', graceMs: 0, toStderr: true });
+  await printPlan(env, narrowed, { ...view, dryRun: false, toStderr: true });
   const n = toSignal(narrowed).length;
   const ok = await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`);
   return ok ? narrowed : null;
