@@ -325,49 +325,51 @@ class Engine {
   }
 
   /**
-   * SIGSTOPs a batch parents first, then reads the process table until the batch has stopped
-   * (at most 250ms: a D-state process stops late), adopting any child it started meanwhile and
-   * stopping that too, until no new child appears: a frozen tree cannot respawn. Without `tree`
-   * there is nothing to adopt, so nothing is waited for.
+   * SIGSTOPs a batch parents first, waits until it has stopped (at most 250ms: a D-state
+   * process stops late), then reads the process table once for children the batch started
+   * meanwhile, stops those too, and so on until no new child appears: a frozen tree cannot
+   * respawn. Without `tree` there is nothing to adopt, so nothing is waited for.
    */
   private async freeze(batch: Track[]): Promise<void> {
     let round = batch;
     for (let i = 0; round.length > 0 && i < 50; i++) {
       for (const t of round) this.send(t, 'SIGSTOP');
       if (!this.tree) return;
-      const end = performance.now() + 250;
-      let scan = this.scanTable();
-      for (let delay = 1; scan.running > 0 && performance.now() < end; delay = Math.min(delay * 2, 20)) {
-        await sleep(delay);
-        scan = this.scanTable();
-      }
-      round = this.adopt(scan.kids);
+      await this.waitStopped(round);
+      round = this.adopt(this.childrenInPlay());
     }
   }
 
-  /**
-   * One pass over the process table: how many processes in play still run (not yet stopped),
-   * and the untracked live children of processes in play, by parent.
-   */
-  private scanTable(): { running: number; kids: Map<number, number[]> } {
+  /** Re-reads the batch until every process in it is stopped, gone or settled; only the laggards are re-read. */
+  private async waitStopped(batch: Track[]): Promise<void> {
+    const end = performance.now() + 250;
+    let pending = batch;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+      pending = pending.filter((t) => {
+        if (t.outcome !== null) return false;
+        const l = this.look(t);
+        return l.kind === 'alive' && l.st.state !== 'T' && l.st.state !== 't';
+      });
+      if (pending.length === 0 || performance.now() >= end) return;
+      await sleep(delay);
+    }
+  }
+
+  /** One pass over the process table: the untracked live children of processes in play, by parent. */
+  private childrenInPlay(): Map<number, number[]> {
     const ops = this.ops!;
     const kids = new Map<number, number[]>();
-    let running = 0;
     for (const pid of ops.pids()) {
+      if (this.tracks.has(pid)) continue;
       const st = ops.stat(pid);
-      if (!st) continue;
-      const t = this.tracks.get(pid);
-      if (t) {
-        if (t.outcome === null && st.startTicks === t.startTicks && !'TtZX'.includes(st.state)) running++;
-        continue;
-      }
-      const parent = st.state === 'Z' ? undefined : this.tracks.get(st.ppid);
+      if (!st || st.state === 'Z') continue;
+      const parent = this.tracks.get(st.ppid);
       if (!parent || parent.outcome !== null) continue;
       const list = kids.get(st.ppid);
       if (list) list.push(pid);
       else kids.set(st.ppid, [pid]);
     }
-    return { running, kids };
+    return kids;
   }
 
   /** Tracks new children found by a scan (started after the plan), guarded; returns those in play. */
