@@ -215,7 +215,7 @@ class Engine {
       const t = this.add(p ?? null, tg.pid, tg.startTicks, 0, null);
       if (!p) {
         this.finish(t, 'already-gone', 'not running when termination began');
-      } else if (tg.startTicks !== null && p.startTicks !== tg.startTicks) {
+      } else if (tg.startTicks !== null && p.startTicks !== null && p.startTicks !== tg.startTicks) {
         t.startTicks = tg.startTicks;
         this.finish(t, 'reused', `PID ${tg.pid} now belongs to another process (start time ${p.startTicks ?? 'unknown'}, expected ${tg.startTicks}): not signalled`);
       } else if (this.admit(t, p)) {
@@ -427,6 +427,13 @@ class Engine {
       t.signals.push(sig);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ESRCH' && sig !== 'SIGSTOP' && t.signals.includes('SIGSTOP')) {
+        try {
+          this.ops!.kill(t.pid, 'SIGCONT'); // never leave a process we froze stopped
+        } catch {
+          /* nothing more to do */
+        }
+      }
       if (code === 'ESRCH') this.settle(t, { kind: 'gone' });
       else if (code === 'EPERM') {
         this.finish(t, 'failed', `the kernel refused ${sig} (EPERM): its real or saved user id is not yours (a setuid program or one that changed ids); run procsweep as root`);
