@@ -5,6 +5,7 @@ import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { guardContext } from '../../core/guard.js';
 import { defaultLockPath, withLock } from '../../core/lock.js';
+import { planWithOwners } from '../../core/owners.js';
 import { checkPlanSize, parseSweepTargets, planSweep, toSignal, type Plan } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
 import type { Flag, Snapshot } from '../../core/types.js';
@@ -75,8 +76,9 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
 }
 
 async function makePlan(ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number }> {
-  const { snapshot, findings } = await scanWith(ctx, { maxAgeMs: o.olderThan });
-  const plan = planSweep(snapshot, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(snapshot) });
+  const scan = await scanWith(ctx, { maxAgeMs: o.olderThan });
+  const { findings } = scan;
+  const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s) }));
   return { plan, snapshot, matched: findings.filter((f) => f.signature).length };
 }
 
