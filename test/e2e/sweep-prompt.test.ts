@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -21,17 +21,23 @@ describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missi
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Starts `procsweep sweep` in a fresh terminal, stdout to a file; returns the terminal and that file. */
-  const start = (args: string[]): { term: Tmux; out: string } => {
+  /**
+   * Starts `procsweep sweep` in a fresh terminal, stdout to a file. The shell writes the exit
+   * status to a file too: tmux sometimes reports the pane dead before it has reaped the process,
+   * and then never knows its status.
+   */
+  const start = (args: string[]): { term: Tmux; out: string; code: string } => {
     const term = new Tmux(200, 50);
     terms.push(term);
     const out = join(dir, `out${terms.length}.json`);
-    term.start(`${process.execPath} ${BIN} sweep ${args.map((a) => `'${a}'`).join(' ')} > ${out}`, { NO_COLOR: '1' });
-    return { term, out };
+    const code = join(dir, `code${terms.length}`);
+    term.start(`${process.execPath} ${BIN} sweep ${args.map((a) => `'${a}'`).join(' ')} > ${out}; echo $? > ${code}`, { NO_COLOR: '1' });
+    return { term, out, code };
   };
-  const exited = async (term: Tmux): Promise<number> => {
-    assert.ok(await waitFor(() => term.exitStatus() !== null, 20_000), `procsweep did not finish:\n${term.capture()}`);
-    return term.exitStatus()!;
+  const exited = async (run: { term: Tmux; code: string }): Promise<number> => {
+    const done = (): boolean => existsSync(run.code) && readFileSync(run.code, 'utf8').endsWith('\n');
+    assert.ok(await waitFor(done, 20_000), `procsweep did not finish:\n${run.term.capture()}`);
+    return Number(readFileSync(run.code, 'utf8'));
   };
 
   const setup = async (): Promise<{ pids: number[]; args: string[] }> => {
@@ -43,14 +49,15 @@ describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missi
 
   test('answering No kills nothing', async () => {
     const { pids, args } = await setup();
-    const { term, out } = start(args);
+    const run = start(args);
+    const { term, out } = run;
     const screen = await term.waitFor(/Remove these processes/, 20_000);
     for (const p of pids) assert.match(screen, new RegExp(`\\b${p}\\b.*orphan.*sleep 300`));
     term.send('Enter');
     await term.waitFor(/Signal these 3 processes\?/);
     term.send('n');
     term.send('Enter');
-    assert.equal(await exited(term), 0);
+    assert.equal(await exited(run), 0);
     assert.match(term.capture(), /Nothing was signalled/);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(doc.dryRun, true);
@@ -59,7 +66,8 @@ describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missi
 
   test('answering Yes kills exactly the checked targets (one unchecked with space)', async () => {
     const { pids, args } = await setup();
-    const { term, out } = start(args);
+    const run = start(args);
+    const { term, out } = run;
     await term.waitFor(/Remove these processes/, 20_000);
     term.send('Down');
     term.send('Space');
@@ -68,7 +76,7 @@ describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missi
     await term.waitFor(/Signal these 2 processes\?/);
     term.send('y');
     term.send('Enter');
-    assert.equal(await exited(term), 0);
+    assert.equal(await exited(run), 0);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(doc.dryRun, false);
     assert.deepEqual(doc.targets.map((t: any) => t.pid).sort((a: number, b: number) => a - b), [pids[0], pids[2]]);
