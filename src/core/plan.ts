@@ -223,9 +223,9 @@ function entry(p: ProcessInfo, byPid: Map<number, Finding>, candidate: number, d
 }
 
 function finishPlan(snap: Snapshot, entries: PlanEntry[]): Plan {
-  const candidates: number[] = [];
-  for (const e of entries) if (e.action === 'signal' && !candidates.includes(e.candidate)) candidates.push(e.candidate);
-  return { entries, candidates, scannedAt: snap.scannedAt };
+  const candidates = new Set<number>();
+  for (const e of entries) if (e.action === 'signal') candidates.add(e.candidate);
+  return { entries, candidates: [...candidates], scannedAt: snap.scannedAt };
 }
 
 /** The entries that will be signalled. */

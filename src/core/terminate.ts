@@ -94,6 +94,11 @@ interface LiveStat {
 /** The few system calls the engine makes, bound to one live proc tree. */
 interface Ops {
   stat(pid: number): LiveStat | null;
+  /** Opens /proc/PID/stat to re-read it cheaply; the descriptor stays bound to that process. Null when it cannot. */
+  open(pid: number): number | null;
+  /** Re-reads an open stat file; null once its process is gone (ESRCH), even if the pid is reused. */
+  statFd(fd: number): LiveStat | null;
+  close(fd: number): void;
   info(pid: number): ProcessInfo | null;
   pids(): number[];
   kill(pid: number, sig: NodeJS.Signals): void;
@@ -119,6 +124,21 @@ function signalOps(backend: Backend): Ops | null {
   const root = reader.root;
   return {
     stat: (pid) => readLiveStat(root, pid),
+    open: (pid) => {
+      try {
+        return openSync(`${root}/${pid}/stat`, 'r');
+      } catch {
+        return null; // gone, or out of descriptors: the path is read each time instead
+      }
+    },
+    statFd: (fd) => {
+      try {
+        return parseLiveStat(readSync(fd, statBuf, 0, statBuf.length, 0));
+      } catch {
+        return null;
+      }
+    },
+    close: (fd) => closeSync(fd),
     info: (pid) => reader.read(pid),
     pids: () => reader.listPids(),
     kill: (pid, sig) => process.kill(pid, sig),
@@ -131,6 +151,7 @@ const statBuf = Buffer.alloc(4096);
  * Reads state, ppid and start time from /proc/PID/stat: the identity check before every signal.
  * It runs thousands of times per sweep, so it reuses one buffer and splits only the first 20
  * fields after the comm (which may hold spaces and parentheses: it ends at the last ')').
+ * Processes in play keep their stat file open instead (`Ops.open`): one read per check.
  */
 function readLiveStat(root: string, pid: number): LiveStat | null {
   let n: number;
@@ -144,6 +165,11 @@ function readLiveStat(root: string, pid: number): LiveStat | null {
   } catch {
     return null; // gone (ENOENT/ESRCH)
   }
+  return parseLiveStat(n);
+}
+
+/** Parses the `n` bytes of a stat file in the shared buffer. */
+function parseLiveStat(n: number): LiveStat | null {
   const text = statBuf.toString('latin1', 0, n);
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
@@ -156,6 +182,8 @@ function readLiveStat(root: string, pid: number): LiveStat | null {
 
 interface Track {
   pid: number;
+  /** Its /proc/PID/stat, open while it is in play. */
+  fd: number | null;
   startTicks: number | null;
   ppid: number | null;
   argv: string[];
@@ -181,8 +209,12 @@ export async function terminate(targets: TerminateTarget[], opts: TerminateOptio
   const ops = signalOps(opts.backend);
   const snapshot = opts.snapshot ?? (await opts.backend.snapshot());
   const engine = new Engine(ops, opts.guard ?? guardContext(snapshot), opts);
-  engine.seed(targets, snapshot);
-  await engine.run();
+  try {
+    engine.seed(targets, snapshot);
+    await engine.run();
+  } finally {
+    engine.releaseAll();
+  }
   return { results: engine.results(), durationMs: Math.round(performance.now() - started) };
 }
 
@@ -257,12 +289,15 @@ class Engine {
     else if (t.startTicks === null) this.finish(t, 'skipped', 'its start time is unknown (portable backend), so its identity cannot be verified: not signalled');
     else if (p.state === 'Z') this.finish(t, 'already-gone', `had already exited (zombie); ${this.reaper(p.ppid)}`);
     else if (!this.ops) this.finish(t, 'skipped', 'this backend cannot re-read start times before each signal: not signalled');
-    return t.outcome === null;
+    if (t.outcome !== null) return false;
+    t.fd = this.ops!.open(t.pid);
+    return true;
   }
 
   private add(p: ProcessInfo | null, pid: number, startTicks: number | null, depth: number, spawnedBy: number | null): Track {
     const t: Track = {
       pid,
+      fd: null,
       startTicks: startTicks ?? p?.startTicks ?? null,
       ppid: p?.ppid ?? null,
       argv: p?.argv ?? [],
@@ -280,7 +315,19 @@ class Engine {
     if (t.outcome) return;
     t.outcome = outcome;
     t.reason = reason;
+    this.release(t);
     this.opts.onProgress?.(toResult(t));
+  }
+
+  private release(t: Track): void {
+    if (t.fd === null) return;
+    this.ops?.close(t.fd);
+    t.fd = null;
+  }
+
+  /** Closes every stat file still open (after a throw, nothing is left open). */
+  releaseAll(): void {
+    for (const t of this.tracks.values()) this.release(t);
   }
 
   private active(): Track[] {
@@ -388,22 +435,27 @@ class Engine {
     return adopted;
   }
 
-  /** Polls processes in play with backoff (5ms doubling to 200ms) until all are gone or the deadline passes. */
+  /**
+   * Polls processes in play with backoff (5ms doubling to 200ms) until all are gone or the
+   * deadline passes. No poll at the deadline itself: the next step re-reads every process anyway.
+   */
   private async poll(deadline: number): Promise<void> {
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      await sleep(Math.min(delay, left));
+      if (performance.now() >= deadline) return;
       for (const t of this.active()) {
         const l = this.look(t);
         if (l.kind !== 'alive') this.settle(t, l);
       }
-      const left = deadline - performance.now();
-      if (this.active().length === 0 || left <= 0) return;
-      await sleep(Math.min(delay, left));
+      if (this.active().length === 0) return;
     }
   }
 
   /** Re-reads /proc/PID/stat: alive (same start time), a zombie, gone, or replaced by another process. */
   private look(t: Track): Look {
-    const st = this.ops!.stat(t.pid);
+    const st = t.fd !== null ? this.ops!.statFd(t.fd) : this.ops!.stat(t.pid);
     if (!st) return { kind: 'gone' };
     if (st.startTicks !== t.startTicks) return { kind: 'replaced', st };
     if (st.state === 'Z' || st.state === 'X') return { kind: 'zombie', st };
