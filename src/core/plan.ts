@@ -171,6 +171,9 @@ export function planGroups(snap: Snapshot, findings: readonly Finding[], ids: re
   return finishPlan(snap, entries);
 }
 
+/** Why a process without a known start time (portable backend) is never signalled. */
+export const UNKNOWN_START = 'its start time is unknown (portable backend), so its identity cannot be verified: not signalled';
+
 /** Appends a process and its descendants (parents first, zombies left out) to the plan. */
 function addTree(
   entries: PlanEntry[],
@@ -191,7 +194,7 @@ function addTree(
     included.add(p.pid);
     const f = byPid.get(p.pid);
     const own = depth === 0 ? topReason : (f && reasonFor(f)) ?? parentReason ?? `descendant of ${candidate}`;
-    const refused = guardReason(p, guard);
+    const refused = guardReason(p, guard) ?? (p.startTicks === null ? UNKNOWN_START : null);
     entries.push(entry(p, byPid, candidate, depth, refused ? 'skip' : 'signal', refused ?? own));
     const kids = children.get(p.pid) ?? [];
     for (let i = kids.length - 1; i >= 0; i--) {

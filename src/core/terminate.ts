@@ -5,7 +5,7 @@ import { ProcfsBackend, type Backend } from './backend/index.js';
 import { processName } from './classify.js';
 import { UsageError } from './errors.js';
 import { guardContext, guardReason, type GuardContext } from './guard.js';
-import { childrenOf } from './plan.js';
+import { childrenOf, UNKNOWN_START } from './plan.js';
 import type { ProcessInfo, Snapshot } from './types.js';
 
 /** What became of one process (design.md section 5). */
@@ -286,7 +286,7 @@ class Engine {
   private admit(t: Track, p: ProcessInfo): boolean {
     const refused = guardReason(p, this.guard);
     if (refused) this.finish(t, 'skipped', refused);
-    else if (t.startTicks === null) this.finish(t, 'skipped', 'its start time is unknown (portable backend), so its identity cannot be verified: not signalled');
+    else if (t.startTicks === null) this.finish(t, 'skipped', UNKNOWN_START);
     else if (p.state === 'Z') this.finish(t, 'already-gone', `had already exited (zombie); ${this.reaper(p.ppid)}`);
     else if (!this.ops) this.finish(t, 'skipped', 'this backend cannot re-read start times before each signal: not signalled');
     if (t.outcome !== null) return false;

@@ -190,3 +190,10 @@ test('parseSignal accepts names and numbers, refuses signals that do not end a p
   assert.throws(() => parseSignal('STOP'), /does not end a process/);
   assert.throws(() => parseSignal('FOO'), /not a signal/);
 });
+
+test('without start times (portable backend) the plan signals nothing, as -y would not', () => {
+  const portable = { ...snap([...world.processes.values()].map((p) => ({ ...p, startTicks: null })), 500), backend: 'portable' as const };
+  const plan = planSweep(portable, classify(portable, { signatures: BUILTIN_SIGNATURES }), { targets: ['orphan'], guard: root });
+  assert.equal(toSignal(plan).length, 0);
+  assert.match(plan.entries[0].reason, /start time is unknown/);
+});
