@@ -1,5 +1,6 @@
 import { classify, type SupervisorIndex, type TrackingIndex } from './classify.js';
 import type { Context } from './context.js';
+import { matchProcess } from './signatures.js';
 import { supervisorIndex } from './supervisors.js';
 import type { Finding, Snapshot } from './types.js';
 
@@ -27,7 +28,10 @@ export interface ScanPassOptions {
 
 /** Reads the process table and classifies it: the read + decide half of every command. */
 export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promise<ScanResult> {
-  const snapshot = opts.snapshot ?? (await ctx.backend.snapshot());
+  // Exact uids (status file) only for processes a signature could match: the candidates. The
+  // rest take the owner of their /proc entry, as ps does; --all and --user read them all.
+  const precise = opts.all || ctx.uid !== undefined ? undefined : (argv: readonly string[], comm: string, state: string) => matchProcess(ctx.signatures, { argv: argv as string[], comm, state }) !== null;
+  const snapshot = opts.snapshot ?? (await ctx.backend.snapshot(precise));
   const tracking = opts.tracking ?? (await trackingFor(ctx, snapshot));
   const findings = classify(snapshot, {
     signatures: ctx.signatures,
