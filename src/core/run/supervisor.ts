@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Backend } from '../backend/index.js';
-import type { ProcessInfo } from '../types.js';
+import type { ProcessInfo, Snapshot } from '../types.js';
 import { terminate, type TerminateReport, type TerminateTarget } from './engine.js';
 import type { DeathLink } from './launch.js';
 import { removeOwnPidfile, writePidfile } from './pidfile.js';
@@ -185,9 +185,14 @@ export class Supervisor {
     }
   }
 
+  /** A snapshot for finding CMD's group: uids are not needed, so no status file is read. */
+  private snapshot(): Promise<Snapshot> {
+    return this.spec.backend.snapshot(() => false);
+  }
+
   private async stopChild(child: ChildInfo, signal: NodeJS.Signals): Promise<TerminateReport> {
     const { backend, graceMs } = this.spec;
-    const snapshot = await backend.snapshot();
+    const snapshot = await this.snapshot();
     const targets: TerminateTarget[] = [{ pid: child.pid, startTicks: child.startTicks }];
     for (const p of snapshot.processes.values()) {
       if (p.pid !== child.pid && inGroupOf(p, child.pid)) targets.push({ pid: p.pid, startTicks: p.startTicks });
@@ -202,7 +207,7 @@ export class Supervisor {
   private async reapLeftovers(child: ChildInfo): Promise<void> {
     if (child.pid <= 1) return;
     const { backend, graceMs } = this.spec;
-    const snapshot = await backend.snapshot();
+    const snapshot = await this.snapshot();
     const left = [...snapshot.processes.values()].filter((p) => p.state !== 'Z' && inGroupOf(p, child.pid));
     if (left.length === 0) return;
     const report = await terminate(left.map((p) => ({ pid: p.pid, startTicks: p.startTicks })), { backend, graceMs, snapshot });
