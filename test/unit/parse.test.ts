@@ -27,7 +27,7 @@ test('parseStat takes comm from the first ( to the last ), spaces and parenthese
 });
 
 test('parseStat rejects what is not a stat line', () => {
-  for (const bad of ['', 'garbage', '12 (x) S 1 2', '(x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22', 'x1 (a) S ' + '1 '.repeat(30), '5 (a) 7 ' + '1 '.repeat(30)]) {
+  for (const bad of ['', 'garbage', '1 (x) S  1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23', '12 (x) S 1 2', '(x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22', 'x1 (a) S ' + '1 '.repeat(30), '5 (a) 7 ' + '1 '.repeat(30)]) {
     assert.equal(parseStat(bad), null, JSON.stringify(bad));
   }
 });

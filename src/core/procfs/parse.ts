@@ -27,9 +27,17 @@ export function parseStat(text: string): StatFields | null {
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).trim().split(' ');
+  // Only fields 3..24 are needed: cut them out without splitting all 52 (this runs per process).
+  const rest: string[] = [];
+  let at = close + 2;
+  while (rest.length < 22 && at < text.length) {
+    let end = text.indexOf(' ', at);
+    if (end < 0) end = text.length;
+    rest.push(text.slice(at, end).trimEnd());
+    at = end + 1;
+  }
   // rest[0] is field 3 (state); field N is rest[N - 3].
-  if (!Number.isInteger(pid) || pid < 0 || rest.length < 22) return null;
+  if (!Number.isInteger(pid) || pid < 0 || rest.length < 22 || rest.includes('')) return null;
   const state = rest[0];
   if (state.length !== 1 || !/[A-Za-z]/.test(state)) return null;
   const num = (field: number): number => Number(rest[field - 3]);

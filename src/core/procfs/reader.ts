@@ -1,4 +1,6 @@
-import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+
+const { O_RDONLY } = constants;
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
@@ -19,7 +21,7 @@ let shared = Buffer.allocUnsafe(64 * 1024);
 
 /** Reads a small /proc file in one read(2) where it fits; throws like readFileSync. */
 function readProcFile(path: string): string {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, O_RDONLY);
   try {
     let len = 0;
     for (;;) {
