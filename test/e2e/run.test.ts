@@ -142,6 +142,14 @@ describe('procsweep run: exit status, restarts, options passed through', () => {
     assert.match(r.stderr, /not an executable file/);
   });
 
+  test('a closed stderr (the supervisor stopped reading) does not crash run', async () => {
+    const mark = scope.mark();
+    const proc = scope.spawn(process.execPath, [BIN, 'run', '--restart', 'always', '--restart-delay', '100ms', '--max-restarts', '2', '--', 'sh', '-c', 'sleep 0.2; exit 1', mark], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.stderr!.destroy();
+    const code = await new Promise((res) => proc.on('close', res));
+    assert.equal(code, 1, 'it restarted, gave up and exited with the last status');
+  });
+
   test('what CMD leaves in its process group is terminated when it exits', async () => {
     const mark = scope.mark();
     const r = startRun(scope, ['--grace', '5s', '--', 'sh', '-c', `sleep 300 & exit 0`, mark]);

@@ -48,6 +48,8 @@ export async function runRun(command: string[], raw: Record<string, unknown>): P
   if (pidfile) await preparePidDir(pidfile.dir);
   const backend = await openBackend();
 
+  // A supervisor that closed our stderr must not take CMD down with a crash on EPIPE.
+  process.stderr.on('error', () => {});
   const prefix = `procsweep run[${process.pid}]:`;
   const say = (line: string): void => writeLine(process.stderr, `${prefix} ${line}`);
   if (link.warning) say(`warning: ${link.warning}`);

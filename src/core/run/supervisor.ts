@@ -193,7 +193,10 @@ export class Supervisor {
   private async stopChild(child: ChildInfo, signal: NodeJS.Signals): Promise<TerminateReport> {
     const { backend, graceMs } = this.spec;
     const snapshot = await this.snapshot();
-    const targets: TerminateTarget[] = [{ pid: child.pid, startTicks: child.startTicks }];
+    // CMD is our unreaped child, so the snapshot's start time is its own even when the probe
+    // after spawn lost the race; the engine never signals a target of unknown identity.
+    const startTicks = snapshot.processes.get(child.pid)?.startTicks ?? child.startTicks;
+    const targets: TerminateTarget[] = [{ pid: child.pid, startTicks }];
     for (const p of snapshot.processes.values()) {
       if (p.pid !== child.pid && inGroupOf(p, child.pid)) targets.push({ pid: p.pid, startTicks: p.startTicks });
     }
