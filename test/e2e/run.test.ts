@@ -160,16 +160,23 @@ describe('procsweep run: exit status, restarts, options passed through', () => {
   });
 });
 
+/** Starts `run --pid-dir TMP --id ID [extra] -- ffmpeg <marked>` and waits for its pidfile and worker. */
+async function runFfmpeg(scope: Scope, id: string, extra: string[] = [], type = 'ffmpeg'): Promise<{ r: Run; mark: string; pidfile: string }> {
+  const mark = scope.mark();
+  const dir = pidDir();
+  const pidfile = join(dir, `${id}_${type}.pid`);
+  const typeArgs = type === 'ffmpeg' ? [] : ['--type', type];
+  const r = startRun(scope, ['--pid-dir', dir, '--id', id, ...typeArgs, ...extra, '--', 'ffmpeg', ...ffmpegArgs(mark)]);
+  assert.ok(await waitFor(() => readPidfile(pidfile) !== null && ffmpegPids(mark).length === 1), r.err());
+  return { r, mark, pidfile };
+}
+
 describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false : 'ffmpeg missing (.ci/run installs it)' }, () => {
   const scope = new Scope();
   after(() => scope.cleanup());
 
   test('list marks the worker supervised while run lives; SIGKILL run => the worker is gone within a second, its pidfile left dead', { skip: LINK.warning ?? false }, async () => {
-    const mark = scope.mark();
-    const dir = pidDir();
-    const pidfile = join(dir, 'cam1_ffmpeg.pid');
-    const r = startRun(scope, ['--pid-dir', dir, '--id', 'cam1', '--', 'ffmpeg', ...ffmpegArgs(mark)]);
-    assert.ok(await waitFor(() => readPidfile(pidfile) !== null && ffmpegPids(mark).length === 1), r.err());
+    const { r, mark, pidfile } = await runFfmpeg(scope, 'cam1');
     const { pid: worker, ms } = readPidfile(pidfile)!;
     assert.deepEqual(ffmpegPids(mark), [worker], 'the pidfile names the worker itself (setpriv execs in place)');
     assert.equal(ppidOf(worker), r.pid);
@@ -190,11 +197,7 @@ describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false :
   });
 
   test('SIGTERM run => graceful stop within the grace period, no orphans, pidfile removed', async () => {
-    const mark = scope.mark();
-    const dir = pidDir();
-    const pidfile = join(dir, 'cam2_encoder.pid');
-    const r = startRun(scope, ['--pid-dir', dir, '--id', 'cam2', '--type', 'encoder', '--grace', '10s', '--', 'ffmpeg', ...ffmpegArgs(mark)]);
-    assert.ok(await waitFor(() => readPidfile(pidfile) !== null && ffmpegPids(mark).length === 1), r.err());
+    const { r, mark, pidfile } = await runFfmpeg(scope, 'cam2', ['--grace', '10s'], 'encoder');
     process.kill(r.pid, 'SIGTERM');
     const { code } = await r.done;
     // ffmpeg exits 255 once its handler is installed; a signal that lands earlier kills it (143).
@@ -207,11 +210,7 @@ describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false :
   });
 
   test('--restart always replaces a dead worker and rewrites the pidfile; SIGINT stops it', async () => {
-    const mark = scope.mark();
-    const dir = pidDir();
-    const pidfile = join(dir, 'cam3_ffmpeg.pid');
-    const r = startRun(scope, ['--pid-dir', dir, '--id', 'cam3', '--restart', 'always', '--restart-delay', '200ms', '--', 'ffmpeg', ...ffmpegArgs(mark)]);
-    assert.ok(await waitFor(() => readPidfile(pidfile) !== null && ffmpegPids(mark).length === 1), r.err());
+    const { r, mark, pidfile } = await runFfmpeg(scope, 'cam3', ['--restart', 'always', '--restart-delay', '200ms']);
     const first = readPidfile(pidfile)!.pid;
     process.kill(first, 'SIGKILL');
     assert.ok(await waitFor(() => { const p = readPidfile(pidfile)?.pid; return p !== undefined && p !== first && alive(p); }), r.err());
