@@ -19,6 +19,13 @@ export type { ScanResult, ScanPassOptions } from './core/scan.js';
 export { scanWith } from './core/scan.js';
 export type { ListReport, ProcessRecord } from './core/report.js';
 export { buildListReport, toRecord } from './core/report.js';
+export type { RunSpec, RunEvent, RunResult, ChildInfo, PidfileSpec } from './core/run/supervisor.js';
+export { Supervisor } from './core/run/supervisor.js';
+export type { DeathLink } from './core/run/launch.js';
+export { deathLink, resolveCommand } from './core/run/launch.js';
+export type { RestartPolicy, ChildExit } from './core/run/policy.js';
+export { exitStatus, restartDecision } from './core/run/policy.js';
+export { supervisorIndex, procsweepRunLabel } from './core/supervisors.js';
 
 import { createContext, type CommonOptions } from './core/context.js';
 import { scanWith, type ScanPassOptions, type ScanResult } from './core/scan.js';
