@@ -1,6 +1,5 @@
 import { formatDuration } from '../core/duration.js';
-import type { TerminateReport } from '../core/run/engine.js';
-import type { RunEvent } from '../core/run/supervisor.js';
+import type { RunEvent, TerminateReport } from '../core/run/supervisor.js';
 
 /** What the lines need besides the event: CMD's name and the grace period. */
 export interface RunRenderContext {

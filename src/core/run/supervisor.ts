@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { Backend } from '../backend/index.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
+// The termination engine: the stand-in until src/core/terminate.ts lands; then this import is the swap.
 import { terminate, type TerminateReport, type TerminateTarget } from './engine.js';
 import type { DeathLink } from './launch.js';
 import { removeOwnPidfile, writePidfile } from './pidfile.js';
 import { exitStatus, restartDecision, signalNumber, type ChildExit, type RestartPolicy } from './policy.js';
+
+export type { TerminateReport };
 
 /** Where the pidfile goes: `{dir}/{id}_{type}.pid`. */
 export interface PidfileSpec {
