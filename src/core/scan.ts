@@ -1,6 +1,7 @@
-import { classify, type TrackingIndex } from './classify.js';
+import { classify, type SupervisorIndex, type TrackingIndex } from './classify.js';
 import type { Context } from './context.js';
 import { matchProcess } from './signatures.js';
+import { supervisorIndex } from './supervisors.js';
 import type { Finding, Snapshot } from './types.js';
 
 /** What one pass of read + decide produces. */
@@ -21,6 +22,8 @@ export interface ScanPassOptions {
   snapshot?: Snapshot;
   /** A tracking index already built; otherwise it is built from the context's records. */
   tracking?: TrackingIndex;
+  /** Live `procsweep run` processes; otherwise found in the snapshot by their command line. */
+  supervisors?: SupervisorIndex;
 }
 
 /** Reads the process table and classifies it: the read + decide half of every command. */
@@ -37,6 +40,7 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
     maxAgeMs: opts.maxAgeMs,
     reapers: ctx.reapers,
     tracking,
+    supervisors: opts.supervisors ?? supervisorIndex(snapshot),
     all: opts.all,
   });
   return { snapshot, findings, tracking };
