@@ -283,7 +283,13 @@ class Engine {
   }
 
   /** Applies the guard and the state checks to a new track; true when it stays in play. */
-  private admit(t: Track, p: ProcessInfo): boolean {
+  private admit(t: Track, given: ProcessInfo): boolean {
+    let p = given;
+    if (p.uid === null && this.guard.uid !== 0 && this.ops) {
+      // A fast snapshot leaves most owners unknown; the other-users rule needs the real one.
+      const exact = this.ops.info(p.pid);
+      if (exact && exact.startTicks === p.startTicks) p = { ...p, uid: exact.uid };
+    }
     const refused = guardReason(p, this.guard);
     if (refused) this.finish(t, 'skipped', refused);
     else if (t.startTicks === null) this.finish(t, 'skipped', UNKNOWN_START);
