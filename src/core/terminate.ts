@@ -1,11 +1,11 @@
 import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 import { ProcfsBackend, type Backend } from './backend/index.js';
 import { processName } from './classify.js';
 import { UsageError } from './errors.js';
 import { guardContext, guardReason, type GuardContext } from './guard.js';
 import { childrenOf, UNKNOWN_START } from './plan.js';
+export { parseSignal } from './signals.js';
 import type { ProcessInfo, Snapshot } from './types.js';
 
 /** What became of one process (design.md section 5). */
@@ -60,21 +60,6 @@ export interface TerminateOptions {
 export interface TerminateReport {
   results: TargetResult[];
   durationMs: number;
-}
-
-/** Signals that make no sense as the first signal: they would stop or resume rather than end. */
-const NOT_FIRST = new Set(['SIGSTOP', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGCHLD', 'SIGWINCH', 'SIGURG']);
-
-/** Parses `--signal`: `TERM`, `SIGTERM`, `term` or a number; refuses signals that do not end a process. */
-export function parseSignal(text: string): NodeJS.Signals {
-  const t = text.trim().toUpperCase();
-  const sigs = constants.signals as Record<string, number>;
-  let name: string | undefined;
-  if (/^\d+$/.test(t)) name = Object.keys(sigs).find((k) => sigs[k] === Number(t));
-  else name = t.startsWith('SIG') ? t : `SIG${t}`;
-  if (!name || !(name in sigs)) throw new UsageError(`--signal '${text}' is not a signal: use e.g. TERM, INT, HUP, QUIT, KILL or a number`);
-  if (NOT_FIRST.has(name)) throw new UsageError(`--signal ${name} does not end a process: use TERM, INT, HUP, QUIT or KILL`);
-  return name as NodeJS.Signals;
 }
 
 /** Short human duration for reasons: `120ms`, `3.0s`. */

@@ -1,4 +1,4 @@
-import { parseSignal } from '../../core/terminate.js';
+import { parseSignal } from '../../core/signals.js';
 import type { CommandDef } from '../options.js';
 import { dryRunOption, graceOption, YES_OPTION } from './acting.js';
 

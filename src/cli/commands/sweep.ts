@@ -1,4 +1,4 @@
-import { SWEEP_TARGETS } from '../../core/plan.js';
+import { SWEEP_TARGETS } from '../../core/targets.js';
 import { commaList, durationArg, intArg, type CommandDef } from '../options.js';
 import { dryRunOption, graceOption, YES_OPTION } from './acting.js';
 
