@@ -1,0 +1,72 @@
+/** The `pidfiles --json` document (design.md section 7). */
+import type { CleanAction, CleanItem } from './clean.js';
+import { PIDFILE_STATUSES, type PidfileFormat, type PidfileStatus } from './types.js';
+
+/** One entry in `pidfiles list|clean --json`. Unknown values are null. */
+export interface PidfileRecord {
+  path: string;
+  format: PidfileFormat;
+  pid: number | null;
+  /** ISO-8601, or null. */
+  recordedAt: string | null;
+  /** `content` (the file or registry says), `mtime` (a plain pidfile's modification time), or null. */
+  recordedFrom: 'content' | 'mtime' | null;
+  routeId: string | null;
+  processType: string | null;
+  taskId: string | null;
+  status: PidfileStatus;
+  reason: string;
+  action: CleanAction;
+  /** What the action did or would do. */
+  note: string;
+  /** The termination outcome for `--kill` targets, else null. */
+  outcome: string | null;
+}
+
+/** Counts by status and by what was done. */
+export type PidfileSummary = Record<PidfileStatus, number> & { total: number; removed: number; killed: number; failed: number };
+
+/** The whole document. `dryRun` is present for `clean` only. */
+export interface PidfileReport {
+  dryRun?: boolean;
+  pidfiles: PidfileRecord[];
+  summary: PidfileSummary;
+}
+
+/** Turns a planned or executed item into its JSON record. */
+export function toPidfileRecord(i: CleanItem): PidfileRecord {
+  const e = i.entry;
+  return {
+    path: e.path,
+    format: e.format,
+    pid: e.pid,
+    recordedAt: e.recordedAt === null ? null : new Date(e.recordedAt).toISOString(),
+    recordedFrom: e.recordedFrom,
+    routeId: e.routeId,
+    processType: e.processType,
+    taskId: e.taskId,
+    status: e.status,
+    reason: e.reason,
+    action: i.action,
+    note: i.note,
+    outcome: i.outcome,
+  };
+}
+
+/** Counts items by status and action. */
+export function summarizePidfiles(items: readonly CleanItem[]): PidfileSummary {
+  const s = { total: items.length, removed: 0, killed: 0, failed: 0 } as PidfileSummary;
+  for (const st of PIDFILE_STATUSES) s[st] = 0;
+  for (const i of items) {
+    s[i.entry.status]++;
+    if (i.action === 'removed') s.removed++;
+    else if (i.action === 'killed') s.killed++;
+    else if (i.action === 'failed') s.failed++;
+  }
+  return s;
+}
+
+/** Builds the document. */
+export function buildPidfileReport(items: readonly CleanItem[], dryRun?: boolean): PidfileReport {
+  return { ...(dryRun === undefined ? {} : { dryRun }), pidfiles: items.map(toPidfileRecord), summary: summarizePidfiles(items) };
+}
