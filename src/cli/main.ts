@@ -1,6 +1,4 @@
-import { CommanderError } from 'commander';
 import { ProcsweepError } from '../core/errors.js';
-import { buildProgram } from './program.js';
 
 /** Runs the CLI with argv; the single place that turns errors into messages and exit codes. */
 export async function main(argv: string[]): Promise<void> {
@@ -8,15 +6,23 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    // Fast path: monitoring probes call this often; it needs neither commander nor any command.
+    const { version } = await import('./version.js');
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
+  const { buildProgram } = await import('./program.js');
+  const { CommanderError } = await import('commander');
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.exitCode = exitCodeFor(err);
+    process.exitCode = exitCodeFor(err, CommanderError);
   }
 }
 
-function exitCodeFor(err: unknown): number {
+function exitCodeFor(err: unknown, CommanderError: typeof import('commander').CommanderError): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     return 2; // commander has already printed its one line

@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addOptions, SHARED_OPTIONS, type CommandDef } from './options.js';
 import { COMMANDS } from './commands/index.js';
+import { version } from './version.js';
 
-/** procsweep's version, from package.json. */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function define(parent: Command, def: CommandDef): Command {
   const cmd = parent.command(def.name).description(def.summary);

@@ -114,12 +114,15 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
       add('supervised', `started by procsweep run ${supervisor}, which is alive`);
     } else if (p.ppid === 1 || (parent !== undefined && p.ppid > 1 && isReaper(processName(parent)))) {
       const by = p.ppid === 1 ? `PID 1${parent ? ` (${processName(parent)})` : ''}` : `reaper ${describe(snap, p.ppid)}`;
-      if (p.sid !== null && p.sid === p.pid) {
+      if (p.sid === null) {
+        // Without the session (portable backend) a daemon cannot be told from an orphan: the
+        // safe reading is the one that is not swept by default.
+        add('detached', `parent is ${by}; its session is unknown to the ${snap.backend} backend, so it is treated as detached; not swept unless --target detached`);
+      } else if (p.sid === p.pid) {
         add('detached', `parent is ${by} and it leads its own session: a daemon or a child started detached; not swept unless --target detached`);
       } else {
-        const leader = p.sid === null ? null : snap.processes.get(p.sid);
-        const session = p.sid === null ? 'session unknown' : leader ? `session leader ${describe(snap, p.sid)} is still alive` : `session leader ${p.sid} is gone`;
-        add('orphan', `parent is ${by}; ${session}`);
+        const leader = snap.processes.get(p.sid);
+        add('orphan', `parent is ${by}; ${leader ? `session leader ${describe(snap, p.sid)} is still alive` : `session leader ${p.sid} is gone`}`);
       }
     }
 

@@ -2,6 +2,7 @@ import { classify, type TrackingIndex } from './classify.js';
 import type { Context } from './context.js';
 import type { ReadPidfilesOptions } from './pidfiles/read.js';
 import type { PidfileEntry } from './pidfiles/types.js';
+import { matchProcess } from './signatures.js';
 import type { Finding, Snapshot } from './types.js';
 
 /** What one pass of read + decide produces. */
@@ -30,7 +31,12 @@ export interface ScanPassOptions {
 
 /** Reads the process table and classifies it: the read + decide half of every command. */
 export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promise<ScanResult> {
-  const snapshot = opts.snapshot ?? (await ctx.backend.snapshot());
+  // Exact uids (status file) only for processes a signature could match: the candidates. The
+  // rest take the owner of their /proc entry, as ps does; --all and --user read them all.
+  // Pidfile targets may match any known signature (not only --match): their owners are checked.
+  const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;
+  const precise = opts.all || ctx.uid !== undefined ? undefined : (argv: readonly string[], comm: string, state: string) => matchProcess(sigs, { argv: argv as string[], comm, state }) !== null;
+  const snapshot = opts.snapshot ?? (await ctx.backend.snapshot(precise));
   const records = opts.tracking ? undefined : await pidfileRecords(ctx, snapshot, { onWarning: opts.onWarning });
   const tracking = opts.tracking ?? records?.tracking;
   const findings = classify(snapshot, {

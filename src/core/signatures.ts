@@ -60,7 +60,7 @@ export function matchesSignature(sig: Signature, proc: Pick<ProcessInfo, 'argv' 
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
 const CMD_PREFIXES = new Set(['exec', 'nohup', 'command', 'time', 'nice', 'setsid', 'stdbuf', 'timeout', 'env', 'chrt', 'ionice', 'taskset']);
-const KEYWORDS_BEFORE_CMD = new Set(['do', 'then', 'else', 'elif', '!', '{', '(', 'if', 'while', 'until']);
+const KEYWORDS_BEFORE_CMD = new Set(['do', 'then', 'else', 'elif', '!', '{', '(', 'if', 'while', 'until', 'done', 'fi', 'esac']);
 
 /** The script of `sh -c SCRIPT` (options such as `-ec`, `-lc` allowed), or null when argv is not a shell -c. */
 export function shellScript(argv: readonly string[]): string | null {

@@ -84,6 +84,18 @@ describe('list against real processes', { skip: HAVE ? false : 'ffmpeg or srt-li
     assert.equal(cli(['list', '--check', '--match', 'srt-live-transmit', '--args', String(port)]).code, 0);
   });
 
+  test('the portable backend (ps-list) finds the same process and leaves unknowns null', () => {
+    const doc = cli(['list', '--json', '--backend', 'portable', '--args', `${mark}-orphan`]).json();
+    assert.equal(doc.backend, 'portable');
+    const p = doc.processes.find((x: any) => x.pid === orphanPid);
+    assert.ok(p, 'orphan found by ps-list');
+    assert.equal(p.ppid, 1);
+    assert.equal(p.startedAt, null);
+    assert.equal(p.sid, null);
+    assert.deepEqual(p.flags, ['detached'], 'unknown session is never swept as an orphan by default');
+    assert.match(p.reasons.detached, /session is unknown/);
+  });
+
   test('the human table shows the columns and a hint', () => {
     const r = cli(['list', '--args', mark]);
     assert.equal(r.code, 0);

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { ProcReader } from '../procfs/reader.js';
+import { ProcReader, type PrecisePredicate } from '../procfs/reader.js';
 import type { BackendName, ProcessInfo, Snapshot } from '../types.js';
 
 /** What the rest of procsweep needs from a process table, whichever way it is read. */
 export interface Backend {
   readonly name: BackendName;
-  /** Reads every process. */
-  snapshot(): Promise<Snapshot>;
+  /** Reads every process; `precise` marks the candidates worth the costlier exact reads. */
+  snapshot(precise?: PrecisePredicate): Promise<Snapshot>;
   /** Re-reads one process (for identity checks before a signal); null when it is gone. */
   probe(pid: number): Promise<ProcessInfo | null>;
   /** Open file descriptors of one process, or null when unknown. */
@@ -30,8 +30,8 @@ export class ProcfsBackend implements Backend {
   constructor(root = '/proc') {
     this.reader = new ProcReader(root);
   }
-  async snapshot(): Promise<Snapshot> {
-    return this.reader.snapshot();
+  async snapshot(precise?: PrecisePredicate): Promise<Snapshot> {
+    return this.reader.snapshot(process.pid, precise ?? true);
   }
   async probe(pid: number): Promise<ProcessInfo | null> {
     return this.reader.read(pid);

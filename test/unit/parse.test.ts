@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseBootTime, parseCmdline, parsePasswd, parseStat, parseStatus, isKernelThreadFlags } from '../../src/core/procfs/parse.js';
+import { parseDuration, formatDuration } from '../../src/core/duration.js';
+
+const STAT = '4711 (ffmpeg) S 1 4700 4700 0 -1 4194560 500 0 0 0 120 30 0 0 20 0 3 0 123456 9999 2048 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
+
+test('parseStat reads the fields procsweep uses', () => {
+  const s = parseStat(STAT)!;
+  assert.equal(s.pid, 4711);
+  assert.equal(s.comm, 'ffmpeg');
+  assert.equal(s.state, 'S');
+  assert.equal(s.ppid, 1);
+  assert.equal(s.pgid, 4700);
+  assert.equal(s.sid, 4700);
+  assert.equal(s.utime + s.stime, 150);
+  assert.equal(s.threads, 3);
+  assert.equal(s.startTicks, 123456);
+  assert.equal(s.rssPages, 2048);
+});
+
+test('parseStat takes comm from the first ( to the last ), spaces and parentheses included', () => {
+  const s = parseStat(STAT.replace('(ffmpeg)', '(ff) S 1 (x y))'))!;
+  assert.equal(s.comm, 'ff) S 1 (x y)');
+  assert.equal(s.ppid, 1);
+  assert.equal(s.startTicks, 123456);
+});
+
+test('parseStat rejects what is not a stat line', () => {
+  for (const bad of ['', 'garbage', '1 (x) S  1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23', '12 (x) S 1 2', '(x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22', 'x1 (a) S ' + '1 '.repeat(30), '5 (a) 7 ' + '1 '.repeat(30)]) {
+    assert.equal(parseStat(bad), null, JSON.stringify(bad));
+  }
+});
+
+test('kernel threads are recognised by PF_KTHREAD', () => {
+  assert.equal(isKernelThreadFlags(0x00208040), true);
+  assert.equal(isKernelThreadFlags(0x00400100), false);
+});
+
+test('parseStatus reads the effective uid and VmRSS; unknown stays null', () => {
+  assert.deepEqual(parseStatus('Name:\tffmpeg\nUid:\t1000\t1001\t1000\t1000\nVmRSS:\t   5120 kB\n'), { uid: 1001, rssBytes: 5120 * 1024 });
+  assert.deepEqual(parseStatus('Name:\tkworker\n'), { uid: null, rssBytes: null });
+});
+
+test('parseCmdline keeps argv boundaries, spaces inside arguments included', () => {
+  assert.deepEqual(parseCmdline('sh\0-c\0while true; do ffmpeg -i a; done\0'), ['sh', '-c', 'while true; do ffmpeg -i a; done']);
+  assert.deepEqual(parseCmdline('a\0\0b\0'), ['a', '', 'b']);
+  assert.deepEqual(parseCmdline(''), []);
+  assert.deepEqual(parseCmdline('no-trailing-nul'), ['no-trailing-nul']);
+});
+
+test('parseBootTime and parsePasswd', () => {
+  assert.equal(parseBootTime('cpu 1 2\nbtime 1700000000\n'), 1_700_000_000_000);
+  assert.equal(parseBootTime('cpu 1 2\n'), null);
+  const pw = parsePasswd('root:x:0:0::/root:/bin/sh\nmedia:x:1001:1001::/home/media:/bin/sh\nbroken\n');
+  assert.equal(pw.get(0), 'root');
+  assert.equal(pw.get(1001), 'media');
+});
+
+test('durations: units, bare seconds, and errors', () => {
+  assert.equal(parseDuration('500ms'), 500);
+  assert.equal(parseDuration('3s'), 3000);
+  assert.equal(parseDuration('10m'), 600_000);
+  assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration('1d'), 86_400_000);
+  assert.equal(parseDuration('1.5'), 1500);
+  for (const bad of ['', 'soon', '-3s', '3 weeks', '1e3']) assert.throws(() => parseDuration(bad, '--grace'), /--grace '.*' is not a duration/);
+  assert.equal(formatDuration(45_000), '45s');
+  assert.equal(formatDuration(7_500_000), '2h05m');
+  assert.equal(formatDuration(null), '?');
+});

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderTable, truncate } from '../../src/render/table.js';
+import { renderTree } from '../../src/render/tree.js';
+import { colorLevel } from '../../src/cli/io.js';
+
+test('truncate marks cuts with an ellipsis', () => {
+  assert.equal(truncate('abcdef', 10), 'abcdef');
+  assert.equal(truncate('abcdef', 4), 'abc…');
+  assert.equal(truncate('abcdef', 0), '');
+});
+
+test('the flex column is cut to the width, and kept whole without one', () => {
+  const cols = [{ header: 'PID', align: 'right' as const }, { header: 'COMMAND', flex: true }];
+  const rows = [['1', 'x'.repeat(200)]];
+  const cut = renderTable(cols, rows, 40);
+  for (const line of cut.split('\n')) assert.ok(line.length <= 40, `${line.length}: ${line}`);
+  assert.match(cut, /…$/m);
+  const whole = renderTable(cols, rows, null);
+  assert.ok(whole.includes('x'.repeat(200)));
+});
+
+test('tree guides', () => {
+  const leaf = (l: string) => ({ label: () => l, children: [] });
+  const out = renderTree([{ label: () => 'a', children: [leaf('b'), { label: () => 'c', children: [leaf('d')] }] }], null);
+  assert.equal(out, 'a\n├─ b\n└─ c\n   └─ d');
+});
+
+test('colour: --no-color and NO_COLOR win, FORCE_COLOR forces, TTY decides otherwise', () => {
+  assert.equal(colorLevel(false, { FORCE_COLOR: '1' }, true), 0);
+  assert.equal(colorLevel(undefined, { NO_COLOR: '1' }, true), 0);
+  assert.equal(colorLevel(undefined, { FORCE_COLOR: '2' }, false), 2);
+  assert.equal(colorLevel(undefined, { FORCE_COLOR: '0' }, true), 0);
+  assert.equal(colorLevel(undefined, {}, true), 1);
+  assert.equal(colorLevel(undefined, {}, false), 0);
+  assert.equal(colorLevel(undefined, { TERM: 'dumb' }, true), 0);
+});
