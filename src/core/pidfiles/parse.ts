@@ -12,8 +12,10 @@ export interface ParseLimits {
 /** A parse that worked, or the specific reason it did not. */
 export type Parsed<T> = ({ ok: true } & T) | { ok: false; reason: string };
 
-/** What a pidfile holds. */
-export type PidfileContent = Parsed<{ format: 'plain' | 'timestamped'; pid: number; recordedAt: number | null }>;
+/** What a pidfile holds. A failure after a good PID line keeps the PID, and says whether a time line was there. */
+export type PidfileContent =
+  | { ok: true; format: 'plain' | 'timestamped'; pid: number; recordedAt: number | null }
+  | { ok: false; reason: string; pid?: number; timestamped?: boolean };
 
 /** Earliest plausible epoch-ms time (1973): smaller values are seconds, or not times at all. */
 const MIN_EPOCH_MS = 1e11;
@@ -110,15 +112,15 @@ export function parsePidfileContent(bytes: Uint8Array, limits: ParseLimits): Pid
   if (!pid.ok) return pid;
   if (lines.length === 1) return { ok: true, format: 'plain', pid: pid.pid, recordedAt: null };
   const t = lines[1];
-  if (t === '') return { ok: false, reason: 'line 2 is blank: expected an epoch-ms time' };
+  const fail = (reason: string): PidfileContent => ({ ok: false, reason, pid: pid.pid, timestamped: true });
   if (!/^\d+$/.test(t)) {
     const lead = /^(\d+)(.+)$/s.exec(t);
-    if (lead) return { ok: false, reason: `trailing junk after the time on line 2: ${show(lead[2].trim())}` };
-    return { ok: false, reason: `line 2 ${show(t)} is not an epoch-ms time` };
+    if (lead) return fail(`trailing junk after the time on line 2: ${show(lead[2].trim())}`);
+    return fail(`line 2 ${show(t)} is not an epoch-ms time`);
   }
   const ms = t.length > 16 ? Number.POSITIVE_INFINITY : Number(t);
   const bad = checkTime(ms, limits, 'line 2 time');
-  if (bad) return { ok: false, reason: bad };
+  if (bad) return fail(bad);
   return { ok: true, format: 'timestamped', pid: pid.pid, recordedAt: ms };
 }
 

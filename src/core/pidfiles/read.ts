@@ -58,7 +58,11 @@ export function readOnePidfile(path: string, name: string, j: Judging): PidfileE
   e.file = r.file;
   if (r.oversized) return { ...e, reason: `oversized: ${r.size} bytes, more than ${MAX_PIDFILE_BYTES} (a pidfile holds a PID and a time); not read further` };
   const c = parsePidfileContent(r.bytes, j.limits);
-  if (!c.ok) return { ...e, reason: c.reason };
+  if (!c.ok) {
+    // The PID of a file whose time is bad is still worth showing; it is never acted on.
+    if (c.timestamped) return { ...e, ...parsePidfileName(name), format: 'timestamped', pid: c.pid ?? null, reason: c.reason };
+    return { ...e, reason: c.reason };
+  }
   e.format = c.format;
   e.pid = c.pid;
   if (c.format === 'timestamped') {

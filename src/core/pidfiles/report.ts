@@ -1,6 +1,6 @@
 /** The `pidfiles --json` document (design.md section 7). */
 import type { CleanAction, CleanItem } from './clean.js';
-import { PIDFILE_STATUSES, type PidfileFormat, type PidfileStatus } from './types.js';
+import { countStatuses, type PidfileFormat, type PidfileStatus } from './types.js';
 
 /** One entry in `pidfiles list|clean --json`. Unknown values are null. */
 export interface PidfileRecord {
@@ -55,10 +55,8 @@ export function toPidfileRecord(i: CleanItem): PidfileRecord {
 
 /** Counts items by status and action. */
 export function summarizePidfiles(items: readonly CleanItem[]): PidfileSummary {
-  const s = { total: items.length, removed: 0, killed: 0, failed: 0 } as PidfileSummary;
-  for (const st of PIDFILE_STATUSES) s[st] = 0;
+  const s: PidfileSummary = { total: items.length, ...countStatuses(items.map((i) => i.entry)), removed: 0, killed: 0, failed: 0 };
   for (const i of items) {
-    s[i.entry.status]++;
     if (i.action === 'removed') s.removed++;
     else if (i.action === 'killed') s.killed++;
     else if (i.action === 'failed') s.failed++;

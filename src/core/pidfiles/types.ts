@@ -73,3 +73,10 @@ export function entrySource(e: Pick<PidfileEntry, 'path' | 'format' | 'taskId' |
   if (e.format !== 'registry') return e.path;
   return `${e.path}#${e.taskId ?? `[${e.registryIndex ?? '?'}]`}`;
 }
+
+/** Entries counted by status (every status present, zeros included). */
+export function countStatuses(entries: readonly Pick<PidfileEntry, 'status'>[]): Record<PidfileStatus, number> {
+  const out = Object.fromEntries(PIDFILE_STATUSES.map((s) => [s, 0])) as Record<PidfileStatus, number>;
+  for (const e of entries) out[e.status]++;
+  return out;
+}
