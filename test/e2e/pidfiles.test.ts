@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { alive, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
+import { tempDir } from '../helpers/pidfiles.js';
+
+const FIX = join(import.meta.dirname, '..', 'fixtures', 'pidfiles');
+const HAVE = have('ffmpeg') && have('srt-live-transmit');
+
+/** Start time of a live process as epoch ms, from /proc (btime + ticks at USER_HZ 100). */
+function startedAt(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const btime = Number(/^btime (\d+)/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
+  return btime * 1000 + ticks * 10;
+}
+
+/** A PID no process holds right now (only ever written into a record, never signalled). */
+function freePid(): number {
+  for (let pid = 30000; pid > 2000; pid--) if (!existsSync(`/proc/${pid}`)) return pid;
+  throw new Error('no free pid');
+}
+
+describe('pidfiles: the malformed corpus through the CLI', () => {
+  const tmp = tempDir();
+  after(() => tmp.done());
+  test('list reports every file with its reason; clean --remove-invalid removes them and signals nothing', () => {
+    const dir = join(tmp.dir, 'pids');
+    cpSync(join(FIX, 'corpus'), dir, { recursive: true });
+    const expected = JSON.parse(readFileSync(join(FIX, 'corpus.expected.json'), 'utf8')) as Record<string, { status: string; reason: string }>;
+    const r = cli(['pidfiles', 'list', '--json', '--pid-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const doc = r.json();
+    assert.equal(doc.pidfiles.length, Object.keys(expected).length);
+    for (const rec of doc.pidfiles) {
+      const want = expected[rec.path.slice(dir.length + 1)];
+      assert.equal(rec.status, want.status, rec.path);
+      assert.match(rec.reason, new RegExp(want.reason), rec.path);
+      assert.equal(rec.action, 'keep');
+    }
+    assert.equal(doc.summary.invalid, doc.pidfiles.length);
+    const c = cli(['pidfiles', 'clean', '--remove-invalid', '--json', '--pid-dir', dir]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(c.json().summary.removed, doc.pidfiles.length);
+    assert.equal(c.json().dryRun, false);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('pidfiles against real processes', { skip: HAVE ? false : 'ffmpeg or srt-live-transmit missing (.ci/run installs them)' }, () => {
+  const scope = new Scope();
+  const mark = scope.mark('pswpid');
+  const tmp = tempDir();
+  const dir = join(tmp.dir, 'pids');
+  let ff = 0; // a live ffmpeg we started, named by a good record
+  let reusedFf = 0; // a live ffmpeg named by a record from before it started
+  let sleeper = 0; // a non-worker process of ours
+
+  before(async () => {
+    mkdirSync(dir);
+    ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-live`), { detached: true }).pid!;
+    reusedFf = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-reused`), { detached: true }).pid!;
+    sleeper = scope.spawn('sh', ['-c', 'sleep 300; :', `${mark}-sleep`], { detached: true }).pid!;
+    assert.ok(await waitFor(() => [ff, reusedFf, sleeper].every((p) => existsSync(`/proc/${p}/cmdline`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark))));
+  });
+  after(() => {
+    scope.cleanup();
+    tmp.done();
+  });
+
+  test('live, reused (by time and by signature) and dead records; list tracks through them', () => {
+    writeFileSync(join(dir, 'cam1_ffmpeg.pid'), `${ff}\n${startedAt(ff) + 150}\n`);
+    writeFileSync(join(dir, 'cam2_ffmpeg.pid'), `${reusedFf}\n${startedAt(reusedFf) - 60_000}\n`);
+    writeFileSync(join(dir, 'cam3_ffmpeg.pid'), `${sleeper}\n${Date.now()}\n`);
+    writeFileSync(join(dir, 'route_1761154355576_srtOut:6000.pid'), `${freePid()}\n${Date.now() - 5000}\n`);
+    const doc = cli(['pidfiles', 'list', '--json', '--pid-dir', dir]).json();
+    const by = (name: string) => doc.pidfiles.find((p: any) => p.path === join(dir, name));
+    assert.equal(by('cam1_ffmpeg.pid').status, 'live', by('cam1_ffmpeg.pid').reason);
+    assert.equal(by('cam1_ffmpeg.pid').routeId, 'cam1');
+    assert.equal(by('cam1_ffmpeg.pid').processType, 'ffmpeg');
+    assert.equal(by('cam2_ffmpeg.pid').status, 'reused');
+    assert.match(by('cam2_ffmpeg.pid').reason, /started .* after the recorded time/);
+    assert.equal(by('cam3_ffmpeg.pid').status, 'reused');
+    assert.match(by('cam3_ffmpeg.pid').reason, /matches no signature/);
+    const srt = by('route_1761154355576_srtOut:6000.pid');
+    assert.equal(srt.status, 'dead');
+    assert.equal(srt.processType, 'srtOut:6000');
+    assert.equal(srt.action, 'remove');
+
+    const list = cli(['list', '--json', '--args', mark, '--pid-dir', dir]);
+    assert.equal(list.code, 0, list.stderr);
+    const procs = new Map<number, any>(list.json().processes.map((p: any) => [p.pid, p]));
+    assert.ok(procs.get(ff).flags.includes('tracked'));
+    assert.equal(procs.get(ff).pidfile, join(dir, 'cam1_ffmpeg.pid'));
+    assert.ok(procs.get(reusedFf).flags.includes('untracked'), 'a reused record does not track the process that took the PID');
+    assert.equal(procs.get(reusedFf).pidfile, null);
+    assert.deepEqual(list.json().summary.pidfiles, { live: 1, dead: 1, reused: 2, zombie: 0, invalid: 0, unsafe: 0 });
+    const human = cli(['list', '--args', mark, '--pid-dir', dir]);
+    assert.match(human.stdout, /3 stale pidfile records \(dead or reused\)/);
+    assert.equal(cli(['list', '--check', '--args', mark, '--pid-dir', dir]).code, 1, 'stale records fail --check');
+    assert.equal(cli(['list', '--args', mark, '--pid-dir', dir]).code, 0);
+
+    const table = cli(['pidfiles', 'list', '--pid-dir', dir]);
+    assert.match(table.stdout, /^PATH\s+RECORD\s+PID\s+RECORDED\s+STATUS\s+ACTION\s+REASON/m);
+    assert.match(table.stdout, /route_1761154355576\/srtOut:6000/);
+    assert.match(table.stdout, /4 records: 1 live, 1 dead, 2 reused\./);
+  });
+
+  test('clean -n changes nothing; clean removes dead and reused records and leaves every process alone', () => {
+    const before = readdirSync(dir).sort();
+    const dry = cli(['pidfiles', 'clean', '-n', '--pid-dir', dir]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Dry run: would remove 3 records\. Nothing changed\./);
+    assert.deepEqual(readdirSync(dir).sort(), before);
+    const r = cli(['pidfiles', 'clean', '--json', '--pid-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.json().summary.removed, 3);
+    assert.deepEqual(readdirSync(dir), ['cam1_ffmpeg.pid']);
+    for (const pid of [ff, reusedFf, sleeper]) assert.ok(alive(pid), `${pid} was touched`);
+  });
+
+  test('a symlinked pidfile is unsafe and left in place', () => {
+    const other = join(tmp.dir, 'elsewhere.pid');
+    writeFileSync(other, `${ff}\n`);
+    symlinkSync(other, join(dir, 'link_ffmpeg.pid'));
+    const doc = cli(['pidfiles', 'list', '--json', '--pid-dir', dir]).json();
+    const link = doc.pidfiles.find((p: any) => p.path.endsWith('link_ffmpeg.pid'));
+    assert.equal(link.status, 'unsafe');
+    assert.match(link.reason, /a symlink to .*elsewhere\.pid: symlinks are never followed/);
+    assert.equal(link.action, 'never');
+    assert.equal(cli(['pidfiles', 'clean', '--remove-invalid', '--pid-dir', dir]).code, 0);
+    assert.ok(existsSync(join(dir, 'link_ffmpeg.pid')));
+    assert.equal(readFileSync(other, 'utf8'), `${ff}\n`);
+  });
+
+  test('a pidfile planted by an unprivileged user naming a root-owned worker is unsafe, and left alone', (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to create a user and chown a file to it');
+    if (!have('useradd')) return t.skip('useradd is not installed (.ci/run installs passwd)');
+    const user = `psw${process.pid % 100000}${Math.floor(Math.random() * 1000)}`;
+    const add = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { encoding: 'utf8' });
+    assert.equal(add.status, 0, add.stderr);
+    try {
+      const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
+      const planted = join(dir, 'planted_ffmpeg.pid');
+      writeFileSync(planted, `${ff}\n${Date.now()}\n`);
+      chownSync(planted, uid, uid);
+      const doc = cli(['pidfiles', 'list', '--json', '--pid-dir', dir]).json();
+      const rec = doc.pidfiles.find((p: any) => p.path === planted);
+      assert.equal(rec.status, 'unsafe');
+      assert.match(rec.reason, new RegExp(`owned by ${user} \\(uid ${uid}\\), but PID ${ff} \\(ffmpeg\\) runs as root \\(uid 0\\)`));
+      assert.equal(rec.action, 'never');
+      const list = cli(['list', '--json', '--args', `${mark}-live`, '--pid-dir', dir]).json();
+      assert.notEqual(list.processes[0].pidfile, planted, 'an unsafe record never tracks');
+      assert.equal(cli(['pidfiles', 'clean', '--remove-invalid', '--pid-dir', dir]).code, 0);
+      assert.ok(existsSync(planted));
+      assert.ok(alive(ff));
+    } finally {
+      rmSync(join(dir, 'planted_ffmpeg.pid'), { force: true });
+      spawnSync('userdel', [user]);
+    }
+  });
+
+  test('a registry with dead, live and reused entries is rewritten atomically; unknown fields stay', () => {
+    const reg = join(tmp.dir, 'ecosystem-manager-processes.json');
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const text = `${JSON.stringify(
+      [
+        { task_id: 'live-task', process_id: ff, start_time: iso(startedAt(ff) + 500), attempt: 3, meta: { big: 1 } },
+        { task_id: 'dead-task', process_id: freePid(), start_time: iso(Date.now() - 3_600_000) },
+        { task_id: 'reused-task', process_id: reusedFf, start_time: iso(startedAt(reusedFf) - 3_600_000) },
+      ],
+      null,
+      2,
+    )}\n`;
+    writeFileSync(reg, text);
+    const ino = statSync(reg).ino;
+    const doc = cli(['pidfiles', 'list', '--json', '--registry', reg]).json();
+    assert.deepEqual(doc.pidfiles.map((p: any) => [p.taskId, p.status, p.format]), [
+      ['live-task', 'live', 'registry'], ['dead-task', 'dead', 'registry'], ['reused-task', 'reused', 'registry'],
+    ]);
+    const list = cli(['list', '--json', '--args', `${mark}-live`, '--registry', reg]).json();
+    assert.equal(list.processes[0].pidfile, `${reg}#live-task`);
+    const r = cli(['pidfiles', 'clean', '--registry', reg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /3 records: 2 removed, 1 kept\./);
+    assert.equal(readFileSync(reg, 'utf8'), `[\n${JSON.stringify([JSON.parse(text)[0]], null, 2).slice(2, -2)}\n]\n`);
+    assert.notEqual(statSync(reg).ino, ino, 'rewritten by rename');
+    assert.ok(alive(ff) && alive(reusedFf));
+  });
+
+  test('a corrupt registry is reported and left byte for byte untouched', () => {
+    const reg = join(tmp.dir, 'corrupt.json');
+    const text = `[{"task_id": "a", "process_id": ${ff}, "start_time": "2025-01-10T12:34:56Z"},\n{"task_id": "b", "process_`;
+    writeFileSync(reg, text);
+    const st = statSync(reg);
+    const r = cli(['pidfiles', 'clean', '--remove-invalid', '--json', '--registry', reg]);
+    assert.equal(r.code, 0, r.stderr);
+    const [rec] = r.json().pidfiles;
+    assert.equal(rec.status, 'invalid');
+    assert.equal(rec.action, 'never');
+    assert.match(rec.reason, /registry does not parse as JSON/);
+    assert.equal(readFileSync(reg, 'utf8'), text);
+    assert.equal(statSync(reg).mtimeMs, st.mtimeMs);
+  });
+});
+
+describe('pidfiles: bad input', () => {
+  const cases: Array<[string[], number, RegExp]> = [
+    [['pidfiles', 'list'], 2, /give --pid-dir DIR or --registry FILE/],
+    [['pidfiles', 'clean', '--pid-dir', '/etc/passwd'], 2, /--pid-dir \/etc\/passwd is not a directory/],
+    [['pidfiles', 'clean', '--grace', 'soon', '--pid-dir', '/tmp'], 2, /--grace 'soon' is not a duration/],
+    [['pidfiles', 'list', '--bogus'], 2, /unknown option '--bogus'/],
+  ];
+  for (const [args, code, re] of cases) {
+    test(`${args.join(' ')} -> exit ${code}, one line`, () => {
+      const r = cli(args);
+      assert.equal(r.code, code, r.stderr);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.equal(r.stdout, '');
+    });
+  }
+  test('a pid dir that does not exist is a warning, not an error', () => {
+    const r = cli(['pidfiles', 'list', '--pid-dir', '/nonexistent/psw-pids']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /warning: pid dir \/nonexistent\/psw-pids does not exist/);
+  });
+});
