@@ -19,6 +19,8 @@ export type { ScanResult, ScanPassOptions } from './core/scan.js';
 export { scanWith } from './core/scan.js';
 export type { ListReport, ProcessRecord } from './core/report.js';
 export { buildListReport, toRecord } from './core/report.js';
+export type { PidfileEntry, PidfileStatus, PidfileFormat, CleanItem, CleanAction, RemovalResult, PidfileReport, PidfileRecord } from './core/pidfiles/index.js';
+export { readPidfiles, trackingIndex, removeEntries, writePidfile, removeOwnPidfile, planClean, executeClean, buildPidfileReport, START_TOLERANCE_MS } from './core/pidfiles/index.js';
 
 import { createContext, type CommonOptions } from './core/context.js';
 import { scanWith, type ScanPassOptions, type ScanResult } from './core/scan.js';
@@ -31,3 +33,4 @@ export async function scan(opts: CommonOptions & Omit<ScanPassOptions, 'snapshot
   const ctx = await createContext(opts);
   return scanWith(ctx, opts);
 }
+
