@@ -1,27 +1,16 @@
 /** The `pidfiles --json` document (design.md section 7). */
 import type { CleanAction, CleanItem } from './clean.js';
-import { countStatuses, type PidfileFormat, type PidfileStatus } from './types.js';
+import { countStatuses, type PidfileEntry, type PidfileStatus } from './types.js';
 
-/** One entry in `pidfiles list|clean --json`. Unknown values are null. */
-export interface PidfileRecord {
-  path: string;
-  format: PidfileFormat;
-  pid: number | null;
-  /** ISO-8601, or null. */
+/** One entry in `pidfiles list|clean --json`: the entry's public fields, its time as ISO-8601, and the action. */
+export type PidfileRecord = Pick<PidfileEntry, 'path' | 'format' | 'pid' | 'recordedFrom' | 'routeId' | 'processType' | 'taskId' | 'status' | 'reason'> & {
   recordedAt: string | null;
-  /** `content` (the file or registry says), `mtime` (a plain pidfile's modification time), or null. */
-  recordedFrom: 'content' | 'mtime' | null;
-  routeId: string | null;
-  processType: string | null;
-  taskId: string | null;
-  status: PidfileStatus;
-  reason: string;
   action: CleanAction;
   /** What the action did or would do. */
   note: string;
   /** The termination outcome for `--kill` targets, else null. */
   outcome: string | null;
-}
+};
 
 /** Counts by status and by what was done. */
 export type PidfileSummary = Record<PidfileStatus, number> & { total: number; removed: number; killed: number; failed: number };
