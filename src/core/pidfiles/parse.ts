@@ -17,6 +17,11 @@ export type PidfileContent =
   | { ok: true; format: 'plain' | 'timestamped'; pid: number; recordedAt: number | null }
   | { ok: false; reason: string; pid?: number; timestamped?: boolean };
 
+// Decoders are reusable and costly to make: one each for the whole run.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text, so it is reported rather than silently eaten.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /** Earliest plausible epoch-ms time (1973): smaller values are seconds, or not times at all. */
 const MIN_EPOCH_MS = 1e11;
 
@@ -38,7 +43,7 @@ export function binaryReason(bytes: Uint8Array): string | null {
     }
   }
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    STRICT_UTF8.decode(bytes);
   } catch {
     return 'binary content: not valid UTF-8 text';
   }
@@ -99,7 +104,7 @@ export function parsePidfileContent(bytes: Uint8Array, limits: ParseLimits): Pid
   if (bytes.length === 0) return { ok: false, reason: 'empty file: no PID' };
   const bin = binaryReason(bytes);
   if (bin) return { ok: false, reason: bin };
-  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  const text = UTF8.decode(bytes);
   if (text.trim() === '') return { ok: false, reason: 'only whitespace: no PID' };
   const lines = text.split('\n').map((l) => l.replace(/^[ \t]+|[ \t\r]+$/g, ''));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -146,7 +151,7 @@ export type RegistryContent = Parsed<{ elements: unknown[] }>;
 export function parseRegistryContent(bytes: Uint8Array): RegistryContent {
   const bin = binaryReason(bytes);
   if (bin) return { ok: false, reason: `registry does not parse: ${bin}` };
-  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  const text = UTF8.decode(bytes);
   if (text.trim() === '') return { ok: true, elements: [] };
   let data: unknown;
   try {

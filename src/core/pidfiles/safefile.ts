@@ -8,6 +8,8 @@ export type SafeRead =
   | { ok: false; unsafe: true; reason: string; file?: FileIdentity }
   | { ok: false; unsafe: false; vanished: true };
 
+let scratch = Buffer.allocUnsafe(4097);
+
 const NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 function kindOf(st: Stats): string {
@@ -82,14 +84,16 @@ export function readRecordFile(path: string, limit: number): SafeRead {
     const problem = fileModeProblem(st);
     if (problem) return { ok: false, unsafe: true, reason: problem, file: identity(st) };
     // One byte beyond the limit tells "exactly at the limit" from "oversized" without reading more.
-    const buf = Buffer.alloc(limit + 1);
+    // The read buffer is shared across calls (reads are synchronous); the bytes are copied out.
+    if (scratch.length < limit + 1) scratch = Buffer.allocUnsafe(limit + 1);
+    const buf = scratch.subarray(0, limit + 1);
     let n = 0;
     while (n < buf.length) {
       const r = readSync(fd, buf, n, buf.length - n, null);
       if (r === 0) break;
       n += r;
     }
-    return { ok: true, bytes: buf.subarray(0, Math.min(n, limit)), size: Math.max(st.size, n), oversized: n > limit || st.size > limit, mtimeMs: st.mtimeMs, file: identity(st) };
+    return { ok: true, bytes: Uint8Array.prototype.slice.call(buf, 0, Math.min(n, limit)), size: Math.max(st.size, n), oversized: n > limit || st.size > limit, mtimeMs: st.mtimeMs, file: identity(st) };
   } catch (err) {
     return { ok: false, unsafe: true, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): not judged, never touched` };
   } finally {
