@@ -207,6 +207,96 @@ describe('pidfiles against real processes', { skip: HAVE ? false : 'ffmpeg or sr
   });
 });
 
+describe('pidfiles clean --kill and sweep against real processes', { skip: HAVE ? false : 'ffmpeg or srt-live-transmit missing (.ci/run installs them)' }, () => {
+  const scope = new Scope();
+  const mark = scope.mark('pswkill');
+  const tmp = tempDir();
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  after(() => {
+    scope.cleanup();
+    tmp.done();
+  });
+
+  test('--kill without --yes and without a terminal refuses at once, naming --yes; nothing changes', async () => {
+    const dir = join(tmp.dir, 'refuse');
+    mkdirSync(dir);
+    const ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-refuse`), { detached: true }).pid!;
+    assert.ok(await waitFor(() => existsSync(`/proc/${ff}`)));
+    writeFileSync(join(dir, 'x_ffmpeg.pid'), `${ff}\n${Date.now()}\n`);
+    const r = cli(['pidfiles', 'clean', '--kill', '--pid-dir', dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--yes/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(r.stdout, '');
+    assert.ok(alive(ff));
+    assert.ok(existsSync(join(dir, 'x_ffmpeg.pid')));
+    const dry = cli(['pidfiles', 'clean', '--kill', '-n', '--json', '--pid-dir', dir]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(dry.json().pidfiles[0].action, 'kill');
+    assert.ok(alive(ff));
+  });
+
+  test('clean --kill -y terminates a real srt-live-transmit and removes its record; reused and unsafe records never signal', async () => {
+    const dir = join(tmp.dir, 'router');
+    mkdirSync(dir);
+    const srt = scope.spawn('srt-live-transmit', [`udp://127.0.0.1:${port}`, `srt://127.0.0.1:${port + 1}?mode=listener`], { detached: true }).pid!;
+    const bystander = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-bystander`), { detached: true }).pid!;
+    const other = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-other`), { detached: true }).pid!;
+    assert.ok(await waitFor(() => [srt, bystander, other].every((p) => existsSync(`/proc/${p}/cmdline`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').length > 0)));
+    writeFileSync(join(dir, 'route_1761154355576_srt.pid'), `${srt}\n${startedAt(srt) + 100}\n`);
+    // The PID of a worker started after this record was written: reused, so never signalled.
+    writeFileSync(join(dir, 'route_1761154355576_ffmpeg.pid'), `${bystander}\n${startedAt(bystander) - 600_000}\n`);
+    // A symlink to a record of a live worker: unsafe, never followed, never signalled.
+    writeFileSync(join(tmp.dir, 'other.pid'), `${other}\n`);
+    symlinkSync(join(tmp.dir, 'other.pid'), join(dir, 'route_1761154355576_srtOut:6000.pid'));
+    const r = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '2s', '--pid-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const by = new Map<string, any>(r.json().pidfiles.map((p: any) => [p.path.slice(dir.length + 1), p]));
+    const s = by.get('route_1761154355576_srt.pid');
+    assert.equal(s.status, 'live');
+    assert.equal(s.action, 'killed');
+    assert.match(s.outcome, /^(terminated|killed)$/);
+    assert.equal(by.get('route_1761154355576_ffmpeg.pid').status, 'reused');
+    assert.equal(by.get('route_1761154355576_ffmpeg.pid').action, 'removed');
+    assert.equal(by.get('route_1761154355576_srtOut:6000.pid').status, 'unsafe');
+    assert.equal(by.get('route_1761154355576_srtOut:6000.pid').action, 'never');
+    assert.equal(r.json().summary.killed, 1);
+    assert.ok(await waitFor(() => !alive(srt)), 'srt-live-transmit still running');
+    assert.ok(alive(bystander), 'the process holding a reused PID was signalled');
+    assert.ok(alive(other), 'the target of a symlinked record was signalled');
+    assert.deepEqual(readdirSync(dir), ['route_1761154355576_srtOut:6000.pid']);
+  });
+
+  test('--match narrows which live records --kill may terminate', async () => {
+    const dir = join(tmp.dir, 'narrow');
+    mkdirSync(dir);
+    const ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-narrow`), { detached: true }).pid!;
+    assert.ok(await waitFor(() => existsSync(`/proc/${ff}/cmdline`) && readFileSync(`/proc/${ff}/cmdline`, 'utf8').includes(mark)));
+    writeFileSync(join(dir, 'cam_ffmpeg.pid'), `${ff}\n${Date.now()}\n`);
+    const r = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--match', 'srt-live-transmit', '--pid-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json().pidfiles[0].action, 'kept');
+    assert.match(r.json().pidfiles[0].note, /not killed, outside --match \(srt-live-transmit\)/);
+    assert.ok(alive(ff));
+    assert.ok(existsSync(join(dir, 'cam_ffmpeg.pid')));
+  });
+
+  test('sweep: killing a tracked process removes its record', async () => {
+    const dir = join(tmp.dir, 'sweep');
+    mkdirSync(dir);
+    const orphan = await scope.orphan('ffmpeg', ffmpegArgs(`${mark}-orphan`));
+    assert.ok(await waitFor(() => existsSync(`/proc/${orphan}/cmdline`) && readFileSync(`/proc/${orphan}/cmdline`, 'utf8').includes(mark)));
+    writeFileSync(join(dir, 'cam9_ffmpeg.pid'), `${orphan}\n${startedAt(orphan) + 50}\n`);
+    writeFileSync(join(dir, 'stale_ffmpeg.pid'), `${freePid()}\n${Date.now() - 1000}\n`);
+    const r = cli(['sweep', '-y', '--json', '--args', `${mark}-orphan`, '--pid-dir', dir, '--lock-file', join(tmp.dir, 'sweep.lock'), '--grace', '2s']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json();
+    assert.ok(doc.targets.some((t: any) => t.pid === orphan && /terminated|killed/.test(t.outcome)));
+    assert.deepEqual(doc.pidfilesRemoved, [join(dir, 'cam9_ffmpeg.pid')]);
+    assert.deepEqual(readdirSync(dir), ['stale_ffmpeg.pid'], 'sweep removes only the records of what it killed');
+  });
+});
+
 describe('pidfiles: bad input', () => {
   const cases: Array<[string[], number, RegExp]> = [
     [['pidfiles', 'list'], 2, /give --pid-dir DIR or --registry FILE/],

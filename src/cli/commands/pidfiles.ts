@@ -23,7 +23,7 @@ const cleanDef: CommandDef = {
     { flags: '--kill', description: 'first terminate the process tree of every live record (TERM, then KILL after --grace), then remove its record' },
     { flags: '-y, --yes', description: 'do not ask before --kill (required when stdin is not a terminal)' },
     { flags: '-n, --dry-run', description: 'show what would be removed and killed; change nothing' },
-    { flags: '--grace <dur>', description: 'with --kill: how long TERM gets before KILL (default 3s)', parse: durationArg('--grace') },
+    { flags: '--grace <dur>', description: 'with --kill: how long TERM gets before KILL', defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace') },
     WIDE,
   ],
   examples: [

@@ -3,7 +3,7 @@ import type { Backend } from '../backend/index.js';
 import { matchProcess, type Signature } from '../signatures.js';
 import type { Snapshot } from '../types.js';
 import { removeEntries } from './remove.js';
-import type { PidfileEntry } from './types.js';
+import { entrySource, type PidfileEntry } from './types.js';
 
 /**
  * What is (to be) done with an entry. Plans: `keep`, `remove`, `kill` (terminate the live
@@ -144,4 +144,17 @@ export async function executeClean(plan: readonly CleanItem[], opts: ExecuteOpti
   });
   if (!opts.dryRun) for (const i of items) if (i.action === 'keep') i.action = 'kept';
   return items;
+}
+
+/**
+ * After a sweep or kill-group: removes the `live` records whose process the engine ended (same
+ * PID and start time as when the record was judged), so killing a tracked process removes its
+ * record. Returns what was removed: pidfile paths, or `registry#task_id`.
+ */
+export async function removeRecordsOfEnded(entries: readonly PidfileEntry[], results: readonly { pid: number; startTicks: number | null; outcome: string }[]): Promise<string[]> {
+  const ended = new Map(results.filter((r) => GONE.has(r.outcome)).map((r) => [r.pid, r.startTicks]));
+  const mine = entries.filter((e) => e.status === 'live' && e.pid !== null && e.startTicks !== null && ended.get(e.pid) === e.startTicks);
+  if (mine.length === 0) return [];
+  const done = await removeEntries(mine);
+  return done.filter((r) => r.outcome === 'removed' || r.outcome === 'already-gone').map((r) => entrySource(r.entry));
 }

@@ -9,7 +9,7 @@ export { judgeRecord, type RecordFacts, type Verdict, type JudgeOptions } from '
 export { readRecordFile, type SafeRead } from './safefile.js';
 export { removeEntries, type RemovalResult, type RemovalOutcome, type RemoveOptions } from './remove.js';
 export { writePidfile, removeOwnPidfile, writeAtomic } from './write.js';
-export { planClean, executeClean, killRefusal, type CleanAction, type CleanItem, type CleanOptions, type ExecuteOptions, type KillFilter, type TerminateFn } from './clean.js';
+export { planClean, executeClean, killRefusal, removeRecordsOfEnded, type CleanAction, type CleanItem, type CleanOptions, type ExecuteOptions, type KillFilter, type TerminateFn } from './clean.js';
 export { buildPidfileReport, toPidfileRecord, summarizePidfiles, type PidfileRecord, type PidfileReport, type PidfileSummary } from './report.js';
 
 /**
