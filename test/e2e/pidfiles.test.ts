@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, badInputTests, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
 import { tempDir } from '../helpers/pidfiles.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'pidfiles');
@@ -304,15 +304,7 @@ describe('pidfiles: bad input', () => {
     [['pidfiles', 'clean', '--grace', 'soon', '--pid-dir', '/tmp'], 2, /--grace 'soon' is not a duration/],
     [['pidfiles', 'list', '--bogus'], 2, /unknown option '--bogus'/],
   ];
-  for (const [args, code, re] of cases) {
-    test(`${args.join(' ')} -> exit ${code}, one line`, () => {
-      const r = cli(args);
-      assert.equal(r.code, code, r.stderr);
-      assert.match(r.stderr, re);
-      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-      assert.equal(r.stdout, '');
-    });
-  }
+  badInputTests(cases);
   test('a pid dir that does not exist is a warning, not an error', () => {
     const r = cli(['pidfiles', 'list', '--pid-dir', '/nonexistent/psw-pids']);
     assert.equal(r.code, 0);
