@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, badInputTests, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, badInputTests, BIN, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
+import { Tmux } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/pidfiles.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'pidfiles');
@@ -309,5 +310,63 @@ describe('pidfiles: bad input', () => {
     const r = cli(['pidfiles', 'list', '--pid-dir', '/nonexistent/psw-pids']);
     assert.equal(r.code, 0);
     assert.match(r.stderr, /warning: pid dir \/nonexistent\/psw-pids does not exist/);
+  });
+});
+
+describe('pidfiles clean --kill asks in a terminal (tmux)', { skip: HAVE && have('tmux') ? false : 'ffmpeg or tmux missing (.ci/run installs them)' }, () => {
+  const scope = new Scope();
+  const mark = scope.mark('pswask');
+  const tmp = tempDir();
+  const terms: Tmux[] = [];
+  const dir = join(tmp.dir, 'pids');
+  let ff = 0;
+  before(async () => {
+    mkdirSync(dir);
+    ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-ask`), { detached: true }).pid!;
+    assert.ok(await waitFor(() => existsSync(`/proc/${ff}/cmdline`) && readFileSync(`/proc/${ff}/cmdline`, 'utf8').includes(mark)));
+    writeFileSync(join(dir, 'cam1_ffmpeg.pid'), `${ff}\n${startedAt(ff) + 100}\n`);
+    writeFileSync(join(dir, 'gone_ffmpeg.pid'), `${freePid()}\n${Date.now() - 1000}\n`);
+  });
+  after(() => {
+    for (const t of terms) t.kill();
+    scope.cleanup();
+    tmp.done();
+  });
+
+  /** Runs clean --kill in a fresh terminal up to the confirm; returns where stdout and the exit code land. */
+  const untilConfirm = async (n: number): Promise<{ term: Tmux; out: string; code: string }> => {
+    const term = new Tmux(160, 40);
+    terms.push(term);
+    const out = join(tmp.dir, `out${n}.json`);
+    const code = join(tmp.dir, `code${n}`);
+    term.start(`NO_COLOR=1 ${process.execPath} ${BIN} pidfiles clean --kill --json --grace 2s --pid-dir '${dir}' > '${out}'; echo $? > '${code}'`);
+    await term.waitFor(/Remove these processes/);
+    assert.match(term.capture(), new RegExp(`${ff} cam1/ffmpeg\\s+ffmpeg`));
+    term.send('Enter');
+    await term.waitFor(/Terminate 1 process tree and remove its record \(and 1 stale record\)\? \(y\/N\)/);
+    return { term, out, code };
+  };
+  const exitCode = async (term: Tmux, code: string): Promise<string> => {
+    assert.ok(await waitFor(() => existsSync(code) && readFileSync(code, 'utf8').trim() !== '', 20_000), term.capture());
+    return readFileSync(code, 'utf8').trim();
+  };
+
+  test('the confirm defaults to No: nothing is signalled or removed', async () => {
+    const { term, code } = await untilConfirm(0);
+    term.send('Enter');
+    assert.equal(await exitCode(term, code), '0');
+    assert.match(term.capture(), /Nothing was signalled or removed/);
+    assert.ok(alive(ff));
+    assert.deepEqual(readdirSync(dir).sort(), ['cam1_ffmpeg.pid', 'gone_ffmpeg.pid']);
+  });
+
+  test('Yes kills the checked record\'s process and removes its record and the stale one', async () => {
+    const { term, out, code } = await untilConfirm(1);
+    term.send('y', 'Enter');
+    assert.equal(await exitCode(term, code), '0', term.capture());
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual(doc.pidfiles.map((p: any) => p.action).sort(), ['killed', 'removed']);
+    assert.ok(await waitFor(() => !alive(ff)));
+    assert.deepEqual(readdirSync(dir), []);
   });
 });
