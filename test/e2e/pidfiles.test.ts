@@ -298,6 +298,34 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: HAVE 
   });
 });
 
+describe('sweep --target untracked works from the same records', { skip: HAVE ? false : 'ffmpeg missing (.ci/run installs it)' }, () => {
+  const scope = new Scope();
+  const mark = scope.mark('pswut');
+  const tmp = tempDir();
+  after(() => {
+    scope.cleanup();
+    tmp.done();
+  });
+  test('the recorded worker is kept, the unrecorded one is swept', async () => {
+    const dir = join(tmp.dir, 'pids');
+    mkdirSync(dir);
+    const kept = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-a`), { detached: true }).pid!;
+    const leaked = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-b`), { detached: true }).pid!;
+    assert.ok(await waitFor(() => [kept, leaked].every((p) => existsSync(`/proc/${p}/cmdline`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark))));
+    writeFileSync(join(dir, 'cam_ffmpeg.pid'), `${kept}\n${startedAt(kept) + 100}\n`);
+    const args = ['sweep', '--target', 'untracked', '--json', '--args', mark, '--pid-dir', dir, '--lock-file', join(tmp.dir, 'lock'), '--grace', '2s'];
+    const dry = cli([...args, '-n']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(dry.json().targets.map((t: any) => t.pid), [leaked]);
+    const r = cli([...args, '-y']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(await waitFor(() => !alive(leaked)));
+    assert.ok(alive(kept));
+    assert.deepEqual(r.json().pidfilesRemoved, []);
+    assert.deepEqual(readdirSync(dir), ['cam_ffmpeg.pid']);
+  });
+});
+
 describe('pidfiles: bad input', () => {
   const cases: Array<[string[], number, RegExp]> = [
     [['pidfiles', 'list'], 2, /give --pid-dir DIR or --registry FILE/],
