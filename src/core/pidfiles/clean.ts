@@ -87,7 +87,7 @@ export interface KillResult {
   reason: string;
 }
 /** The engine's `terminate()`, injectable for tests. */
-export type TerminateFn = (targets: KillTarget[], opts: { backend: Backend; graceMs?: number; onProgress?: (r: never) => void }) => Promise<{ results: KillResult[] }>;
+export type TerminateFn = (targets: KillTarget[], opts: { backend: Backend; graceMs?: number }) => Promise<{ results: KillResult[] }>;
 
 /** How to execute a plan. */
 export interface ExecuteOptions {
