@@ -1,8 +1,9 @@
-import { classify, type TrackingIndex } from './classify.js';
+import { classify, type SupervisorIndex, type TrackingIndex } from './classify.js';
 import type { Context } from './context.js';
 import type { ReadPidfilesOptions } from './pidfiles/read.js';
 import type { PidfileEntry } from './pidfiles/types.js';
 import { matchProcess } from './signatures.js';
+import { supervisorIndex } from './supervisors.js';
 import type { Finding, Snapshot } from './types.js';
 
 /** What one pass of read + decide produces. */
@@ -27,6 +28,8 @@ export interface ScanPassOptions {
   tracking?: TrackingIndex;
   /** Told about records that could not be looked at (a pid dir that does not exist). */
   onWarning?: (message: string) => void;
+  /** Live `procsweep run` processes; otherwise found in the snapshot by their command line. */
+  supervisors?: SupervisorIndex;
 }
 
 /** Reads the process table and classifies it: the read + decide half of every command. */
@@ -46,6 +49,7 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
     maxAgeMs: opts.maxAgeMs,
     reapers: ctx.reapers,
     tracking,
+    supervisors: opts.supervisors ?? supervisorIndex(snapshot),
     all: opts.all,
   });
   return { snapshot, findings, tracking, pidfiles: records?.entries };

@@ -103,7 +103,7 @@ describe('list against real processes', { skip: HAVE ? false : 'ffmpeg or srt-li
     assert.match(r.stdout, new RegExp(`^\\s*${orphanPid}\\s.*orphan.*ffmpeg`, 'm'));
     assert.match(r.stdout, /next: procsweep sweep -n/);
     const tree = cli(['list', '--tree', '--args', mark]);
-    assert.match(tree.stdout, new RegExp(`└─ ${orphanPid} ffmpeg`));
+    assert.match(tree.stdout, new RegExp(`[├└]─ ${orphanPid} ffmpeg`));
   });
 });
 

@@ -51,10 +51,22 @@ export function writeAtomic(path: string, text: string, keep: Keep = { mode: 0o6
   }
 }
 
-function checkPart(what: string, v: string): void {
-  if (v.length === 0 || v.includes('/') || v.includes('\0') || v === '.' || v === '..') {
-    throw new UsageError(`pidfile ${what} '${v}' must be non-empty and hold no '/'`);
+/**
+ * Checks a pidfile name part (`--id`, `--type`): the file is `{id}_{type}.pid` inside the pid
+ * directory, so a part may not leave the directory, hide the file or break the line format.
+ */
+export function checkNamePart(what: string, value: string): string {
+  if (value === '') throw new UsageError(`${what} must not be empty`);
+  if (value.length > 200) throw new UsageError(`${what} '${value.slice(0, 20)}...' is longer than 200 characters`);
+  if (value.includes('/') || value.startsWith('.') || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new UsageError(`${what} '${value}' may not contain '/' or control characters, nor start with '.'`);
   }
+  return value;
+}
+
+/** `{dir}/{id}_{type}.pid`, the timestamped pidfile name of seed 001. */
+export function pidfilePath(dir: string, id: string, type: string): string {
+  return join(dir, `${id}_${type}.pid`);
 }
 
 /**
@@ -62,11 +74,11 @@ function checkPart(what: string, v: string): void {
  * atomically, mode 0644. Returns its path. For `procsweep run` and library supervisors.
  */
 export async function writePidfile(dir: string, id: string, type: string, pid: number, startedAtMs: number): Promise<string> {
-  checkPart('id', id);
-  checkPart('type', type);
+  checkNamePart('pidfile id', id);
+  checkNamePart('pidfile type', type);
   if (!Number.isInteger(pid) || pid <= 1) throw new UsageError(`pidfile PID ${pid} must be a whole number above 1`);
   if (!Number.isFinite(startedAtMs) || startedAtMs < 0) throw new UsageError(`pidfile time ${startedAtMs} must be epoch milliseconds`);
-  const path = join(dir, `${id}_${type}.pid`);
+  const path = pidfilePath(dir, id, type);
   writeAtomic(path, `${pid}\n${Math.floor(startedAtMs)}\n`);
   return path;
 }
