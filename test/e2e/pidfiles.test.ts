@@ -18,6 +18,12 @@ function startedAt(pid: number): number {
   return btime * 1000 + ticks * 10;
 }
 
+/** Waits until every pid runs a command line holding `text` (exec done), or fails the test. */
+async function running(pids: number[], text: string): Promise<void> {
+  const ok = (p: number): boolean => existsSync(`/proc/${p}/cmdline`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+  assert.ok(await waitFor(() => pids.every(ok)), `not started: ${pids.filter((p) => !ok(p)).join(', ')}`);
+}
+
 /** A PID no process holds right now (only ever written into a record, never signalled). */
 function freePid(): number {
   for (let pid = 30000; pid > 2000; pid--) if (!existsSync(`/proc/${pid}`)) return pid;
@@ -65,7 +71,7 @@ describe('pidfiles against real processes', { skip: HAVE ? false : 'ffmpeg or sr
     ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-live`), { detached: true }).pid!;
     reusedFf = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-reused`), { detached: true }).pid!;
     sleeper = scope.spawn('sh', ['-c', 'sleep 300; :', `${mark}-sleep`], { detached: true }).pid!;
-    assert.ok(await waitFor(() => [ff, reusedFf, sleeper].every((p) => existsSync(`/proc/${p}/cmdline`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark))));
+    await running([ff, reusedFf, sleeper], mark);
   });
   after(() => {
     scope.cleanup();
@@ -222,7 +228,7 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: HAVE 
     const dir = join(tmp.dir, 'refuse');
     mkdirSync(dir);
     const ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-refuse`), { detached: true }).pid!;
-    assert.ok(await waitFor(() => existsSync(`/proc/${ff}`)));
+    await running([ff], mark);
     writeFileSync(join(dir, 'x_ffmpeg.pid'), `${ff}\n${Date.now()}\n`);
     const r = cli(['pidfiles', 'clean', '--kill', '--pid-dir', dir]);
     assert.equal(r.code, 2);
@@ -243,7 +249,8 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: HAVE 
     const srt = scope.spawn('srt-live-transmit', [`udp://127.0.0.1:${port}`, `srt://127.0.0.1:${port + 1}?mode=listener`], { detached: true }).pid!;
     const bystander = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-bystander`), { detached: true }).pid!;
     const other = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-other`), { detached: true }).pid!;
-    assert.ok(await waitFor(() => [srt, bystander, other].every((p) => existsSync(`/proc/${p}/cmdline`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').length > 0)));
+    await running([srt], 'srt-live-transmit');
+    await running([bystander, other], mark);
     writeFileSync(join(dir, 'route_1761154355576_srt.pid'), `${srt}\n${startedAt(srt) + 100}\n`);
     // The PID of a worker started after this record was written: reused, so never signalled.
     writeFileSync(join(dir, 'route_1761154355576_ffmpeg.pid'), `${bystander}\n${startedAt(bystander) - 600_000}\n`);
@@ -272,7 +279,7 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: HAVE 
     const dir = join(tmp.dir, 'narrow');
     mkdirSync(dir);
     const ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-narrow`), { detached: true }).pid!;
-    assert.ok(await waitFor(() => existsSync(`/proc/${ff}/cmdline`) && readFileSync(`/proc/${ff}/cmdline`, 'utf8').includes(mark)));
+    await running([ff], mark);
     writeFileSync(join(dir, 'cam_ffmpeg.pid'), `${ff}\n${Date.now()}\n`);
     const r = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--match', 'srt-live-transmit', '--pid-dir', dir]);
     assert.equal(r.code, 0, r.stderr);
@@ -286,7 +293,7 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: HAVE 
     const dir = join(tmp.dir, 'sweep');
     mkdirSync(dir);
     const orphan = await scope.orphan('ffmpeg', ffmpegArgs(`${mark}-orphan`));
-    assert.ok(await waitFor(() => existsSync(`/proc/${orphan}/cmdline`) && readFileSync(`/proc/${orphan}/cmdline`, 'utf8').includes(mark)));
+    await running([orphan], mark);
     writeFileSync(join(dir, 'cam9_ffmpeg.pid'), `${orphan}\n${startedAt(orphan) + 50}\n`);
     writeFileSync(join(dir, 'stale_ffmpeg.pid'), `${freePid()}\n${Date.now() - 1000}\n`);
     const r = cli(['sweep', '-y', '--json', '--args', `${mark}-orphan`, '--pid-dir', dir, '--lock-file', join(tmp.dir, 'sweep.lock'), '--grace', '2s']);
@@ -311,7 +318,7 @@ describe('sweep --target untracked works from the same records', { skip: HAVE ? 
     mkdirSync(dir);
     const kept = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-a`), { detached: true }).pid!;
     const leaked = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-b`), { detached: true }).pid!;
-    assert.ok(await waitFor(() => [kept, leaked].every((p) => existsSync(`/proc/${p}/cmdline`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark))));
+    await running([kept, leaked], mark);
     writeFileSync(join(dir, 'cam_ffmpeg.pid'), `${kept}\n${startedAt(kept) + 100}\n`);
     const args = ['sweep', '--target', 'untracked', '--json', '--args', mark, '--pid-dir', dir, '--lock-file', join(tmp.dir, 'lock'), '--grace', '2s'];
     const dry = cli([...args, '-n']);
@@ -351,7 +358,7 @@ describe('pidfiles clean --kill asks in a terminal (tmux)', { skip: HAVE && have
   before(async () => {
     mkdirSync(dir);
     ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-ask`), { detached: true }).pid!;
-    assert.ok(await waitFor(() => existsSync(`/proc/${ff}/cmdline`) && readFileSync(`/proc/${ff}/cmdline`, 'utf8').includes(mark)));
+    await running([ff], mark);
     writeFileSync(join(dir, 'cam1_ffmpeg.pid'), `${ff}\n${startedAt(ff) + 100}\n`);
     writeFileSync(join(dir, 'gone_ffmpeg.pid'), `${freePid()}\n${Date.now() - 1000}\n`);
   });
