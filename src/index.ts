@@ -36,6 +36,10 @@ export { deathLink, resolveCommand } from './core/run/launch.js';
 export type { RestartPolicy, ChildExit } from './core/run/policy.js';
 export { exitStatus, restartDecision } from './core/run/policy.js';
 export { supervisorIndex, procsweepRunLabel } from './core/supervisors.js';
+export type { PidfileEntry, PidfileStatus, PidfileFormat, CleanItem, CleanAction, RemovalResult, PidfileReport, PidfileRecord } from './core/pidfiles/index.js';
+export { cleanStale, openRecords } from './core/pidfiles/index.js';
+export type { CleanStaleOptions, OpenRecords } from './core/pidfiles/index.js';
+export { readPidfiles, trackingIndex, removeEntries, writePidfile, removeOwnPidfile, planClean, executeClean, buildPidfileReport, START_TOLERANCE_MS } from './core/pidfiles/index.js';
 
 import { createContext, type CommonOptions } from './core/context.js';
 import { scanWith, type ScanPassOptions, type ScanResult } from './core/scan.js';
@@ -48,3 +52,4 @@ export async function scan(opts: CommonOptions & Omit<ScanPassOptions, 'snapshot
   const ctx = await createContext(opts);
   return scanWith(ctx, opts);
 }
+

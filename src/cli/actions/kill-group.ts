@@ -28,7 +28,7 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
   const ctx = await createContext(commonOptions(o));
   // Not root: the guard judges the owner of every process, so read every owner. Root: the guard
   // ignores owners, and they stay unknown (user null) where the fast scan did not need them.
-  const { snapshot, findings } = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
+  const { snapshot, findings, pidfiles } = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
   const plan = planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, guard: guardContext(snapshot) });
   const view = { signal: o.signal, graceMs: o.grace };
   if (o.dryRun) {
@@ -48,6 +48,6 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
       return 0;
     }
   }
-  const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null });
+  const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles });
   return printReport(env, report);
 }

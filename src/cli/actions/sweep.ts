@@ -8,6 +8,7 @@ import { defaultLockPath, withLock } from '../../core/lock.js';
 import { planWithOwners } from '../../core/owners.js';
 import { checkPlanSize, parseSweepTargets, planSweep, toSignal, type Plan } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
+import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
 import { executePlan, openAuditLog, printPlan, printReport, stderrWidth } from '../act.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
@@ -54,7 +55,7 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
   }, async () => {
     const made = await makePlan(ctx, targets, o);
     let plan = made.plan;
-    const { snapshot, matched } = made;
+    const { snapshot, matched, records } = made;
     checkPlanSize(plan, o.max);
     if (toSignal(plan).length > 0 && !o.yes) {
       const chosen = await ask(env, plan, snapshot, view);
@@ -70,16 +71,16 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
       writeLine(env.io.stdout, nothingLine(matched, targets, o));
       return 0;
     }
-    const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log });
+    const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records });
     return printReport(env, report);
   });
 }
 
-async function makePlan(ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number }> {
+async function makePlan(ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number; records?: PidfileEntry[] }> {
   const scan = await scanWith(ctx, { maxAgeMs: o.olderThan });
-  const { findings } = scan;
+  const { findings, pidfiles } = scan;
   const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s) }));
-  return { plan, snapshot, matched: findings.filter((f) => f.signature).length };
+  return { plan, snapshot, matched: findings.filter((f) => f.signature).length, records: pidfiles };
 }
 
 /** The checkbox then the confirm; the narrowed plan, or null when declined. */

@@ -1,26 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { EnvironmentError, UsageError } from '../errors.js';
-
-/**
- * Checks a pidfile name part (`--id`, `--type`): the file is `{id}_{type}.pid` inside the pid
- * directory, so a part may not leave the directory, hide the file or break the line format.
- */
-export function checkNamePart(what: string, value: string): string {
-  if (value === '') throw new UsageError(`${what} must not be empty`);
-  if (value.length > 200) throw new UsageError(`${what} '${value.slice(0, 20)}...' is longer than 200 characters`);
-  if (value.includes('/') || value.startsWith('.') || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new UsageError(`${what} '${value}' may not contain '/' or control characters, nor start with '.'`);
-  }
-  return value;
-}
-
-/** `{dir}/{id}_{type}.pid`, the timestamped pidfile name of seed 001. */
-export function pidfilePath(dir: string, id: string, type: string): string {
-  return join(dir, `${id}_${type}.pid`);
-}
+import { access, mkdir } from 'node:fs/promises';
+import { EnvironmentError } from '../errors.js';
 
 /** Creates the pid directory when missing and checks that run may write there, before CMD starts. */
 export async function preparePidDir(dir: string): Promise<void> {
@@ -33,45 +13,6 @@ export async function preparePidDir(dir: string): Promise<void> {
   }
 }
 
-/**
- * Writes `PID\nSTART_MS\n` atomically (temp file in the same directory, fsync, rename), so a
- * reader never sees half a file. Returns the path.
- */
-export async function writePidfile(dir: string, id: string, type: string, pid: number, startedAtMs: number): Promise<string> {
-  const path = pidfilePath(dir, id, type);
-  const tmp = join(dir, `.${id}_${type}.pid.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', 0o644);
-  try {
-    await fh.writeFile(`${pid}\n${Math.round(startedAtMs)}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  return path;
-}
-
-/**
- * Removes the pidfile only while it still names `pid`: another launcher may have taken the name
- * over since. Returns whether it was removed.
- */
-export async function removeOwnPidfile(path: string, pid: number): Promise<boolean> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return false; // already gone
-  }
-  if (Number(text.split('\n', 1)[0].trim()) !== pid) return false;
-  try {
-    await unlink(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// Writing and removing use the pidfiles module's safe versions (O_EXCL | O_NOFOLLOW temp file;
+// removal never follows a symlink and refuses a file replaced meanwhile).
+export { checkNamePart, pidfilePath, removeOwnPidfile, writePidfile } from '../pidfiles/write.js';
