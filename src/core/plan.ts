@@ -76,7 +76,9 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
   };
   const roots = [...new Map(candidates.map((c) => rootOf(c)).map((r) => [r.proc.pid, r])).values()]
     .filter((r) => !opts.only || opts.only.has(r.proc.pid))
-    .sort((a, b) => depthOf(a.proc) - depthOf(b.proc) || a.proc.pid - b.proc.pid);
+    .map((r) => ({ r, depth: depthOf(r.proc) }))
+    .sort((a, b) => a.depth - b.depth || a.r.proc.pid - b.r.proc.pid)
+    .map((x) => x.r);
 
   const why = (f: Finding): string => {
     const picked = f.flags.filter((fl) => opts.targets.includes(fl));

@@ -327,14 +327,15 @@ class Engine {
 
   async run(): Promise<void> {
     if (this.active().length === 0) return;
+    // Freeze and queue the first signal in one pass: a stopped process only acts on it once
+    // resumed, so nothing dies (and no loop respawns) before the whole tree is frozen.
     this.phase('freeze');
-    await this.freeze(this.active());
+    await this.freeze(this.active(), this.first);
 
     this.phase('terminate');
-    const batch = this.active();
-    for (const t of batch) this.send(t, this.first);
+    for (const t of this.active()) if (t.signals.includes(this.first)) this.send(t, 'SIGCONT');
+    // The grace starts once every process can act on the signal, i.e. after SIGCONT.
     this.termAt = performance.now();
-    for (const t of batch) if (t.signals.includes(this.first)) this.send(t, 'SIGCONT');
 
     this.phase('wait');
     await this.poll(this.termAt + this.graceMs);
@@ -345,7 +346,7 @@ class Engine {
       for (const t of this.active()) this.send(t, 'SIGKILL');
       this.killAt = performance.now();
       this.phase('verify');
-      await this.poll(this.killAt + this.killWaitMs);
+      await this.poll(this.killAt + this.killWaitMs, true);
       for (const t of this.active()) {
         const l = this.look(t);
         if (l.kind !== 'alive') this.settle(t, l);
@@ -363,15 +364,19 @@ class Engine {
   }
 
   /**
-   * SIGSTOPs a batch parents first, waits until it has stopped (at most 250ms: a D-state
-   * process stops late), then reads the process table once for children the batch started
-   * meanwhile, stops those too, and so on until no new child appears: a frozen tree cannot
-   * respawn. Without `tree` there is nothing to adopt, so nothing is waited for.
+   * SIGSTOPs a batch parents first (each followed by `then`, queued while it is stopped), waits
+   * until it has stopped (at most 250ms: a D-state process stops late), then reads the process
+   * table once for children the batch started meanwhile, stops those too, and so on until no
+   * new child appears: a frozen tree cannot respawn. Without `tree` there is nothing to adopt,
+   * so nothing is waited for.
    */
-  private async freeze(batch: Track[]): Promise<void> {
+  private async freeze(batch: Track[], then?: NodeJS.Signals): Promise<void> {
     let round = batch;
     for (let i = 0; round.length > 0 && i < 50; i++) {
-      for (const t of round) this.send(t, 'SIGSTOP');
+      for (const t of round) {
+        this.send(t, 'SIGSTOP');
+        if (then && t.signals.includes('SIGSTOP')) this.send(t, then);
+      }
       if (!this.tree) return;
       await this.waitStopped(round);
       round = this.adopt(this.childrenInPlay());
@@ -430,8 +435,9 @@ class Engine {
    * Polls processes in play with backoff (5ms doubling to 200ms) until all are gone or the
    * deadline passes. No poll at the deadline itself: the next step re-reads every process anyway.
    */
-  private async poll(deadline: number): Promise<void> {
-    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+  private async poll(deadline: number, gentle = false): Promise<void> {
+    // `gentle` (after SIGKILL, when deaths are imminent) doubles every second step instead.
+    for (let delay = 5, step = 0; ; step++, delay = gentle && step % 2 ? delay : Math.min(delay * 2, 200)) {
       const left = deadline - performance.now();
       if (left <= 0) return;
       await sleep(Math.min(delay, left));
