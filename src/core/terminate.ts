@@ -70,7 +70,7 @@ function ms(n: number): string {
 const sleep = (n: number): Promise<void> => new Promise((r) => setTimeout(r, n));
 
 /** The stat fields the engine re-reads before every signal. */
-interface LiveStat {
+export interface LiveStat {
   ppid: number;
   state: string;
   startTicks: number;
@@ -118,7 +118,7 @@ function signalOps(backend: Backend): Ops | null {
     },
     statFd: (fd) => {
       try {
-        return parseLiveStat(readSync(fd, statBuf, 0, statBuf.length, 0));
+        return parseStatIdentity(statBuf, readSync(fd, statBuf, 0, statBuf.length, 0));
       } catch {
         return null;
       }
@@ -134,8 +134,7 @@ const statBuf = Buffer.alloc(4096);
 
 /**
  * Reads state, ppid and start time from /proc/PID/stat: the identity check before every signal.
- * It runs thousands of times per sweep, so it reuses one buffer and splits only the first 20
- * fields after the comm (which may hold spaces and parentheses: it ends at the last ')').
+ * It runs thousands of times per sweep, so it reuses one buffer (see parseStatIdentity).
  * Processes in play keep their stat file open instead (`Ops.open`): one read per check.
  */
 function readLiveStat(root: string, pid: number): LiveStat | null {
@@ -150,19 +149,31 @@ function readLiveStat(root: string, pid: number): LiveStat | null {
   } catch {
     return null; // gone (ENOENT/ESRCH)
   }
-  return parseLiveStat(n);
+  return parseStatIdentity(statBuf, n);
 }
 
-/** Parses the `n` bytes of a stat file in the shared buffer. */
-function parseLiveStat(n: number): LiveStat | null {
-  const text = statBuf.toString('latin1', 0, n);
-  const close = text.lastIndexOf(')');
-  if (close < 0) return null;
-  const f = text.slice(close + 2).split(' ', 20); // f[0] is field 3 (state), f[19] field 22 (starttime)
-  const ppid = Number(f[1]);
-  const startTicks = Number(f[19]);
-  if (!f[0] || !Number.isInteger(ppid) || !Number.isInteger(startTicks)) return null;
-  return { state: f[0], ppid, startTicks };
+/**
+ * Parses state, ppid and start time from the first `n` bytes of a /proc/PID/stat text without
+ * building strings (it runs thousands of times per sweep): the comm ends at the last ')'; after
+ * it come field 3 (state), 4 (ppid) ... 22 (starttime).
+ */
+export function parseStatIdentity(buf: Uint8Array, n: number): LiveStat | null {
+  let i = n - 1;
+  while (i >= 0 && buf[i] !== 0x29) i--; // ')'
+  if (i < 0 || i + 2 >= n) return null;
+  const state = String.fromCharCode(buf[i + 2]);
+  let field = 3;
+  let ppid = -1;
+  for (i += 3; i < n && field < 22; i++) {
+    if (buf[i] !== 0x20) continue; // each space starts the next field
+    field++;
+    let v = 0;
+    let digits = 0;
+    for (let j = i + 1; j < n && buf[j] >= 0x30 && buf[j] <= 0x39; j++, digits++) v = v * 10 + buf[j] - 0x30;
+    if (field === 4) ppid = digits ? v : -1;
+    if (field === 22) return digits && ppid >= 0 ? { state, ppid, startTicks: v } : null;
+  }
+  return null;
 }
 
 interface Track {
