@@ -74,14 +74,14 @@ describe('scenario 4: the task runner restarts with a stale process registry (se
 
   test('pidfiles clean -n changes nothing', () => {
     requireCommand(['pidfiles', 'clean'], 'the pidfiles helper');
-    const r = stage.psw(['pidfiles', 'clean', '-n', '--json', '--registry', registry, '--lock-file', stage.lockFile]);
+    const r = stage.psw(['pidfiles', 'clean', '-n', '--json', '--registry', registry]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(registry, 'utf8'), original);
   });
 
   test('pidfiles clean prunes the dead and the reused entries and keeps the live one', () => {
     requireCommand(['pidfiles', 'clean'], 'the pidfiles helper');
-    const r = stage.psw(['pidfiles', 'clean', '-y', '--json', '--registry', registry, '--lock-file', stage.lockFile]);
+    const r = stage.psw(['pidfiles', 'clean', '-y', '--json', '--registry', registry]);
     assert.equal(r.code, 0, r.stderr);
     const left = JSON.parse(readFileSync(registry, 'utf8')) as RegistryEntry[];
     assert.deepEqual(left.map((e) => e.task_id), [task('running')]);

@@ -235,10 +235,13 @@ export function firstLine(child: ChildProcess, stream: 'stdout' | 'stderr' = 'st
   });
 }
 
-/** SIGKILLs a process the scenario started (the crash) and waits until it is really gone. */
+/**
+ * SIGKILLs a process the scenario started (the crash) and waits until it is gone from the
+ * process table: reaped by its parent, as a service manager reaps a crashed server.
+ */
 export async function crash(pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');
-  if (!(await waitFor(() => !alive(pid), 5000))) throw new Error(`pid ${pid} survived SIGKILL`);
+  if (!(await waitFor(() => !exists(pid), 10_000))) throw new Error(`pid ${pid} is still in the process table after SIGKILL`);
 }
 
 /** Waits until none of `pids` is alive for a whole `ms` window; returns the pids seen alive instead. */
