@@ -19,6 +19,16 @@ export type { ScanResult, ScanPassOptions } from './core/scan.js';
 export { scanWith } from './core/scan.js';
 export type { ListReport, ProcessRecord } from './core/report.js';
 export { buildListReport, toRecord } from './core/report.js';
+export type { Outcome, Phase, TerminateTarget, TargetResult, TerminateOptions, TerminateReport } from './core/terminate.js';
+export { terminate, parseSignal, OUTCOMES } from './core/terminate.js';
+export type { GuardContext, Guarded } from './core/guard.js';
+export { guardContext, guardReason } from './core/guard.js';
+export type { LockHolder, LockOptions } from './core/lock.js';
+export { withLock, acquireLock, defaultLockPath } from './core/lock.js';
+export type { Plan, PlanEntry, SweepPlanOptions, GroupPlanOptions, SweepTargetName } from './core/plan.js';
+export { planSweep, planGroups, planTargets, toSignal, checkPlanSize, parseSweepTargets, SWEEP_TARGETS } from './core/plan.js';
+export type { ActionReport, ActionTarget, ActionSummary, AuditRecord, ReportOutcome } from './core/action-report.js';
+export { buildActionReport, actionExitCode, auditLines } from './core/action-report.js';
 
 import { createContext, type CommonOptions } from './core/context.js';
 import { scanWith, type ScanPassOptions, type ScanResult } from './core/scan.js';

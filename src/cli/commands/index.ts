@@ -1,5 +1,7 @@
 import type { CommandDef } from '../options.js';
+import { killGroupCommand } from './kill-group.js';
 import { listCommand } from './list.js';
+import { sweepCommand } from './sweep.js';
 
 /** Every command, in help order. Each entry is data; its action module loads only when it runs. */
-export const COMMANDS: CommandDef[] = [listCommand];
+export const COMMANDS: CommandDef[] = [listCommand, sweepCommand, killGroupCommand];
