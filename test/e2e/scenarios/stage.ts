@@ -2,7 +2,7 @@
 // scenario (marker, temp dir, pid dirs, lock file, process scope), the actors that re-enact each
 // seed, and small /proc readers. Every process a scenario starts carries its marker or is its
 // own child, so `Stage.cleanup()` can remove exactly those and nothing else.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -263,4 +263,4 @@ export function ffmpegAlias(stage: Stage, name: string): string {
   return link;
 }
 
-export { alive, pidsWith, spawn, waitFor };
+export { alive, pidsWith, waitFor };
