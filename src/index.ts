@@ -29,6 +29,15 @@ export type { Plan, PlanEntry, SweepPlanOptions, GroupPlanOptions, SweepTargetNa
 export { planSweep, planGroups, planTargets, toSignal, checkPlanSize, parseSweepTargets, SWEEP_TARGETS } from './core/plan.js';
 export type { ActionReport, ActionTarget, ActionSummary, AuditRecord, ReportOutcome } from './core/action-report.js';
 export { buildActionReport, actionExitCode, auditLines } from './core/action-report.js';
+export type { RunSpec, RunEvent, RunResult, ChildInfo, PidfileSpec } from './core/run/supervisor.js';
+export { Supervisor } from './core/run/supervisor.js';
+export type { DeathLink } from './core/run/launch.js';
+export { deathLink, resolveCommand } from './core/run/launch.js';
+export type { RestartPolicy, ChildExit } from './core/run/policy.js';
+export { exitStatus, restartDecision } from './core/run/policy.js';
+export { supervisorIndex, procsweepRunLabel } from './core/supervisors.js';
+export type { PidfileEntry, PidfileStatus, PidfileFormat, CleanItem, CleanAction, RemovalResult, PidfileReport, PidfileRecord } from './core/pidfiles/index.js';
+export { readPidfiles, trackingIndex, removeEntries, writePidfile, removeOwnPidfile, planClean, executeClean, buildPidfileReport, START_TOLERANCE_MS } from './core/pidfiles/index.js';
 
 import { createContext, type CommonOptions } from './core/context.js';
 import { scanWith, type ScanPassOptions, type ScanResult } from './core/scan.js';
@@ -41,3 +50,4 @@ export async function scan(opts: CommonOptions & Omit<ScanPassOptions, 'snapshot
   const ctx = await createContext(opts);
   return scanWith(ctx, opts);
 }
+

@@ -3,7 +3,8 @@ import { actionExitCode, auditLines, buildActionReport, type ActionReport } from
 import type { Context } from '../core/context.js';
 import { EnvironmentError } from '../core/errors.js';
 import { planTargets, type Plan } from '../core/plan.js';
-import { terminate } from '../core/terminate.js';
+import type { PidfileEntry } from '../core/pidfiles/types.js';
+import { terminate, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
 import type { Snapshot } from '../core/types.js';
 import type { CommandEnv } from './common.js';
 import { writeLine } from './io.js';
@@ -30,14 +31,15 @@ export interface ActOptions {
   graceMs: number;
   signal: NodeJS.Signals;
   log: AuditLog | null;
+  /** The judged pidfile and registry records (from the scan), when pid dirs or registries were given. */
+  records?: PidfileEntry[];
 }
 
 /**
- * Executes a plan with the engine: a progress line on stderr when it is a terminal, Ctrl-C held
- * off until the (bounded) run ends so no process is left stopped, then the audit log.
+ * Runs the engine over targets: a progress line on stderr when it is a terminal, and Ctrl-C held
+ * off until the (bounded) run ends so no process is left stopped.
  */
-export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, snapshot: Snapshot, o: ActOptions): Promise<ActionReport> {
-  const targets = planTargets(plan);
+export async function runEngine(env: CommandEnv, ctx: Context, targets: TerminateTarget[], snapshot: Snapshot, o: { graceMs: number; signal: NodeJS.Signals }): Promise<TerminateReport> {
   const { progressLine } = await import('../render/plan.js');
   const counts = { total: targets.length, terminated: 0, killed: 0, escalated: 0, other: 0 };
   const tty = env.io.stderrIsTTY;
@@ -54,9 +56,8 @@ export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, sna
   };
   process.on('SIGINT', hold);
   process.on('SIGTERM', hold);
-  let run;
   try {
-    run = await terminate(targets, {
+    return await terminate(targets, {
       backend: ctx.backend,
       snapshot,
       graceMs: o.graceMs,
@@ -78,7 +79,21 @@ export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, sna
     process.off('SIGTERM', hold);
     if (tty) env.io.stderr.write('\r\x1b[K');
   }
-  const report = buildActionReport(plan, run);
+}
+
+/**
+ * Executes a plan with the engine (see runEngine), removes the live pidfile and registry
+ * records of the processes it ended (killing a tracked process removes its record), then
+ * writes the audit log.
+ */
+export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, snapshot: Snapshot, o: ActOptions): Promise<ActionReport> {
+  const run = await runEngine(env, ctx, planTargets(plan), snapshot, o);
+  let removed: string[] = [];
+  if (o.records && o.records.length > 0) {
+    const { removeRecordsOfEnded } = await import('../core/pidfiles/index.js');
+    removed = await removeRecordsOfEnded(o.records, run.results);
+  }
+  const report = buildActionReport(plan, run, removed);
   if (o.log) {
     try {
       writeSync(o.log.fd, auditLines(report, o.command));
@@ -97,6 +112,8 @@ export async function printReport(env: CommandEnv, report: ActionReport): Promis
     const { palette } = await import('../render/palette.js');
     const { renderReport } = await import('../render/plan.js');
     writeLine(env.io.stdout, renderReport(report, env.io.columns, palette(env.colorOut)));
+    const n = report.pidfilesRemoved.length;
+    if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.join(', ')}`);
   }
   return report.dryRun ? 0 : actionExitCode(report);
 }

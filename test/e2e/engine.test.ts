@@ -63,6 +63,7 @@ describe('terminate()', () => {
 
   test('a TERM-ignoring restart loop cannot respawn: children it starts during the grace are stopped and killed', async () => {
     const pid = await spawnSh('trap : TERM; while :; do sleep 300; done'); // the trap outlives TERM and restarts the child
+    assert.ok(await waitFor(() => childrenOf(pid).length > 0), 'the loop has set its trap and started a child');
     const seen: TargetResult[] = [];
     const report = await terminate([{ pid, startTicks: start(pid) }], { backend, graceMs: 400, onProgress: (r) => seen.push(r) });
     assert.equal(seen.length, report.results.length, 'onProgress fires once per process');

@@ -26,7 +26,7 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
   });
   requireConsent(env.io, o);
   const ctx = await createContext(commonOptions(o));
-  const { snapshot, findings } = await scanWith(ctx);
+  const { snapshot, findings, pidfiles } = await scanWith(ctx);
   const plan = planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, guard: guardContext(snapshot) });
   const view = { signal: o.signal, graceMs: o.grace };
   if (o.dryRun) {
@@ -46,6 +46,6 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
       return 0;
     }
   }
-  const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null });
+  const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles });
   return printReport(env, report);
 }

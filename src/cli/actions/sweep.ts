@@ -7,6 +7,7 @@ import { guardContext } from '../../core/guard.js';
 import { defaultLockPath, withLock } from '../../core/lock.js';
 import { checkPlanSize, parseSweepTargets, planSweep, toSignal, type Plan } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
+import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
 import { executePlan, openAuditLog, printPlan, printReport, stderrWidth } from '../act.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
@@ -53,7 +54,7 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
   }, async () => {
     const made = await makePlan(ctx, targets, o);
     let plan = made.plan;
-    const { snapshot, matched } = made;
+    const { snapshot, matched, records } = made;
     checkPlanSize(plan, o.max);
     if (toSignal(plan).length > 0 && !o.yes) {
       const chosen = await ask(env, plan, snapshot, view);
@@ -69,15 +70,15 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
       writeLine(env.io.stdout, nothingLine(matched, targets, o));
       return 0;
     }
-    const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log });
+    const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records });
     return printReport(env, report);
   });
 }
 
-async function makePlan(ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number }> {
-  const { snapshot, findings } = await scanWith(ctx, { maxAgeMs: o.olderThan });
+async function makePlan(ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number; records?: PidfileEntry[] }> {
+  const { snapshot, findings, pidfiles } = await scanWith(ctx, { maxAgeMs: o.olderThan });
   const plan = planSweep(snapshot, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(snapshot) });
-  return { plan, snapshot, matched: findings.filter((f) => f.signature).length };
+  return { plan, snapshot, matched: findings.filter((f) => f.signature).length, records: pidfiles };
 }
 
 /** The checkbox then the confirm; the narrowed plan, or null when declined. */
