@@ -37,6 +37,8 @@ export type { RestartPolicy, ChildExit } from './core/run/policy.js';
 export { exitStatus, restartDecision } from './core/run/policy.js';
 export { supervisorIndex, procsweepRunLabel } from './core/supervisors.js';
 export type { PidfileEntry, PidfileStatus, PidfileFormat, CleanItem, CleanAction, RemovalResult, PidfileReport, PidfileRecord } from './core/pidfiles/index.js';
+export { cleanStale, openRecords } from './core/pidfiles/index.js';
+export type { CleanStaleOptions, OpenRecords } from './core/pidfiles/index.js';
 export { readPidfiles, trackingIndex, removeEntries, writePidfile, removeOwnPidfile, planClean, executeClean, buildPidfileReport, START_TOLERANCE_MS } from './core/pidfiles/index.js';
 
 import { createContext, type CommonOptions } from './core/context.js';

@@ -4,29 +4,7 @@ import { guardReason, type GuardContext } from './guard.js';
 import type { TerminateTarget } from './terminate.js';
 import type { Finding, Flag, ProcessInfo, Role, Snapshot } from './types.js';
 
-/** `sweep --target` names and the flag each one selects. */
-export const SWEEP_TARGETS = {
-  orphans: 'orphan',
-  detached: 'detached',
-  untracked: 'untracked',
-  duplicates: 'duplicate',
-  'long-lived': 'long-lived',
-} as const satisfies Record<string, Flag>;
-
-/** A `--target` name. */
-export type SweepTargetName = keyof typeof SWEEP_TARGETS;
-
-/** Parses `--target` names (comma lists already split); `all` selects every one. */
-export function parseSweepTargets(names: readonly string[]): Flag[] {
-  const known = Object.keys(SWEEP_TARGETS);
-  const out = new Set<Flag>();
-  for (const n of names) {
-    if (n === 'all') for (const f of Object.values(SWEEP_TARGETS)) out.add(f);
-    else if (n in SWEEP_TARGETS) out.add(SWEEP_TARGETS[n as SweepTargetName]);
-    else throw new UsageError(`--target: unknown target '${n}'; use ${known.join(', ')} or all`);
-  }
-  return [...out];
-}
+export { SWEEP_TARGETS, parseSweepTargets, type SweepTargetName } from './targets.js';
 
 /** One process of a plan: what it is, why it is there, and whether it will be signalled. */
 export interface PlanEntry {
@@ -98,7 +76,9 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
   };
   const roots = [...new Map(candidates.map((c) => rootOf(c)).map((r) => [r.proc.pid, r])).values()]
     .filter((r) => !opts.only || opts.only.has(r.proc.pid))
-    .sort((a, b) => depthOf(a.proc) - depthOf(b.proc) || a.proc.pid - b.proc.pid);
+    .map((r) => ({ r, depth: depthOf(r.proc) }))
+    .sort((a, b) => a.depth - b.depth || a.r.proc.pid - b.r.proc.pid)
+    .map((x) => x.r);
 
   const why = (f: Finding): string => {
     const picked = f.flags.filter((fl) => opts.targets.includes(fl));
@@ -171,6 +151,9 @@ export function planGroups(snap: Snapshot, findings: readonly Finding[], ids: re
   return finishPlan(snap, entries);
 }
 
+/** Why a process without a known start time (portable backend) is never signalled. */
+export const UNKNOWN_START = 'its start time is unknown (portable backend), so its identity cannot be verified: not signalled';
+
 /** Appends a process and its descendants (parents first, zombies left out) to the plan. */
 function addTree(
   entries: PlanEntry[],
@@ -191,7 +174,7 @@ function addTree(
     included.add(p.pid);
     const f = byPid.get(p.pid);
     const own = depth === 0 ? topReason : (f && reasonFor(f)) ?? parentReason ?? `descendant of ${candidate}`;
-    const refused = guardReason(p, guard);
+    const refused = guardReason(p, guard) ?? (p.startTicks === null ? UNKNOWN_START : null);
     entries.push(entry(p, byPid, candidate, depth, refused ? 'skip' : 'signal', refused ?? own));
     const kids = children.get(p.pid) ?? [];
     for (let i = kids.length - 1; i >= 0; i--) {
@@ -223,9 +206,9 @@ function entry(p: ProcessInfo, byPid: Map<number, Finding>, candidate: number, d
 }
 
 function finishPlan(snap: Snapshot, entries: PlanEntry[]): Plan {
-  const candidates: number[] = [];
-  for (const e of entries) if (e.action === 'signal' && !candidates.includes(e.candidate)) candidates.push(e.candidate);
-  return { entries, candidates, scannedAt: snap.scannedAt };
+  const candidates = new Set<number>();
+  for (const e of entries) if (e.action === 'signal') candidates.add(e.candidate);
+  return { entries, candidates: [...candidates], scannedAt: snap.scannedAt };
 }
 
 /** The entries that will be signalled. */

@@ -35,7 +35,8 @@ export interface ScanPassOptions {
 /** Reads the process table and classifies it: the read + decide half of every command. */
 export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promise<ScanResult> {
   // Exact uids (status file) only for processes a signature could match: the candidates. The
-  // rest take the owner of their /proc entry, as ps does; --all and --user read them all.
+  // rest keep uid null (unknown), which halves the cost of a large scan; --all and --user read
+  // them all.
   // Pidfile targets may match any known signature (not only --match): their owners are checked.
   const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;
   const precise = opts.all || ctx.uid !== undefined ? undefined : (argv: readonly string[], comm: string, state: string) => matchProcess(sigs, { argv: argv as string[], comm, state }) !== null;

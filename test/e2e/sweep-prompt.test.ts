@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, BIN, have, marker, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, have, Scope, waitFor } from '../helpers/procs.js';
+import { Tmux } from '../helpers/tmux.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 
 // The interactive prompt, driven in a real terminal: a private tmux server runs procsweep with
@@ -14,31 +14,30 @@ const HAVE = have('tmux');
 describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missing (.ci/run installs it)' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'psw-prompt-'));
   const scope = new Scope();
-  const socket = marker('pswtmux');
-  const tmux = (...args: string[]): string => spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' }).stdout ?? '';
+  const terms: Tmux[] = [];
   after(() => {
-    tmux('kill-server');
+    for (const t of terms) t.kill();
     scope.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  let runs = 0;
-  /** Starts `procsweep sweep` in a fresh tmux window; returns where its stdout and exit code land. */
-  const start = (args: string[]): { out: string; code: string; window: string } => {
-    const n = runs++;
-    const out = join(dir, `out${n}.json`);
-    const code = join(dir, `code${n}`);
-    const cmd = `NO_COLOR=1 ${process.execPath} ${BIN} sweep ${args.map((a) => `'${a}'`).join(' ')} > ${out}; echo $? > ${code}; sleep 600`;
-    const window = `w${n}`;
-    if (n === 0) tmux('new-session', '-d', '-s', 'psw', '-n', window, '-x', '200', '-y', '50', cmd);
-    else tmux('new-window', '-d', '-t', 'psw', '-n', window, cmd);
-    return { out, code, window };
+  /**
+   * Starts `procsweep sweep` in a fresh terminal, stdout to a file. The shell writes the exit
+   * status to a file too: tmux sometimes reports the pane dead before it has reaped the process,
+   * and then never knows its status.
+   */
+  const start = (args: string[]): { term: Tmux; out: string; code: string } => {
+    const term = new Tmux(200, 50);
+    terms.push(term);
+    const out = join(dir, `out${terms.length}.json`);
+    const code = join(dir, `code${terms.length}`);
+    term.start(`${process.execPath} ${BIN} sweep ${args.map((a) => `'${a}'`).join(' ')} > ${out}; echo $? > ${code}`, { NO_COLOR: '1' });
+    return { term, out, code };
   };
-  const screen = (w: string): string => tmux('capture-pane', '-p', '-t', `psw:${w}`);
-  const keys = (w: string, ...k: string[]): void => void tmux('send-keys', '-t', `psw:${w}`, ...k);
-  const exitCode = async (f: string): Promise<number> => {
-    assert.ok(await waitFor(() => existsSync(f) && readFileSync(f, 'utf8').trim() !== '', 20_000), 'procsweep did not finish');
-    return Number(readFileSync(f, 'utf8').trim());
+  const exited = async (run: { term: Tmux; code: string }): Promise<number> => {
+    const done = (): boolean => existsSync(run.code) && readFileSync(run.code, 'utf8').endsWith('\n');
+    assert.ok(await waitFor(done, 20_000), `procsweep did not finish:\n${run.term.capture()}`);
+    return Number(readFileSync(run.code, 'utf8'));
   };
 
   const setup = async (): Promise<{ pids: number[]; args: string[] }> => {
@@ -51,15 +50,16 @@ describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missi
   test('answering No kills nothing', async () => {
     const { pids, args } = await setup();
     const run = start(args);
-    assert.ok(await waitFor(() => screen(run.window).includes('Remove these processes'), 20_000), screen(run.window));
-    for (const p of pids) assert.match(screen(run.window), new RegExp(`\\b${p}\\b.*orphan.*sleep 300`));
-    keys(run.window, 'Enter');
-    assert.ok(await waitFor(() => /Signal these 3 processes\?/.test(screen(run.window)), 10_000), screen(run.window));
-    keys(run.window, 'n');
-    keys(run.window, 'Enter');
-    assert.equal(await exitCode(run.code), 0);
-    assert.match(screen(run.window), /Nothing was signalled/);
-    const doc = JSON.parse(readFileSync(run.out, 'utf8'));
+    const { term, out } = run;
+    const screen = await term.waitFor(/Remove these processes/, 20_000);
+    for (const p of pids) assert.match(screen, new RegExp(`\\b${p}\\b.*orphan.*sleep 300`));
+    term.send('Enter');
+    await term.waitFor(/Signal these 3 processes\?/);
+    term.send('n');
+    term.send('Enter');
+    assert.equal(await exited(run), 0);
+    assert.match(term.capture(), /Nothing was signalled/);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(doc.dryRun, true);
     for (const p of pids) assert.ok(alive(p), `${p} was killed`);
   });
@@ -67,16 +67,17 @@ describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missi
   test('answering Yes kills exactly the checked targets (one unchecked with space)', async () => {
     const { pids, args } = await setup();
     const run = start(args);
-    assert.ok(await waitFor(() => screen(run.window).includes('Remove these processes'), 20_000), screen(run.window));
-    keys(run.window, 'Down');
-    keys(run.window, 'Space');
-    assert.ok(await waitFor(() => /◯.*\b\d+\b/.test(screen(run.window)) || /\( \)/.test(screen(run.window))), screen(run.window));
-    keys(run.window, 'Enter');
-    assert.ok(await waitFor(() => /Signal these 2 processes\?/.test(screen(run.window)), 10_000), screen(run.window));
-    keys(run.window, 'y');
-    keys(run.window, 'Enter');
-    assert.equal(await exitCode(run.code), 0);
-    const doc = JSON.parse(readFileSync(run.out, 'utf8'));
+    const { term, out } = run;
+    await term.waitFor(/Remove these processes/, 20_000);
+    term.send('Down');
+    term.send('Space');
+    await term.waitFor(new RegExp(`◯\\s+${pids[1]}\\b`));
+    term.send('Enter');
+    await term.waitFor(/Signal these 2 processes\?/);
+    term.send('y');
+    term.send('Enter');
+    assert.equal(await exited(run), 0);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(doc.dryRun, false);
     assert.deepEqual(doc.targets.map((t: any) => t.pid).sort((a: number, b: number) => a - b), [pids[0], pids[2]]);
     assert.ok(!alive(pids[0]));

@@ -190,3 +190,31 @@ test('parseSignal accepts names and numbers, refuses signals that do not end a p
   assert.throws(() => parseSignal('STOP'), /does not end a process/);
   assert.throws(() => parseSignal('FOO'), /not a signal/);
 });
+
+test('without start times (portable backend) the plan signals nothing, as -y would not', () => {
+  const portable = { ...snap([...world.processes.values()].map((p) => ({ ...p, startTicks: null })), 500), backend: 'portable' as const };
+  const plan = planSweep(portable, classify(portable, { signatures: BUILTIN_SIGNATURES }), { targets: ['orphan'], guard: root });
+  assert.equal(toSignal(plan).length, 0);
+  assert.match(plan.entries[0].reason, /start time is unknown/);
+});
+
+test('parseStatIdentity reads state, ppid and start time like parseStat, whatever the comm holds', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { parseStat } = await import('../../src/core/procfs/parse.js');
+  const { parseStatIdentity } = await import('../../src/core/terminate.js');
+  const lines = ['4242 (a) b (c) S 17 4242 4242 0 -1 4194560 1 0 0 0 3 4 0 0 20 0 1 0 987654 1000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0'];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      lines.push(readFileSync(`/proc/${d}/stat`, 'latin1'));
+    } catch {
+      /* gone */
+    }
+  }
+  for (const line of lines) {
+    const want = parseStat(line)!;
+    const buf = Buffer.from(line, 'latin1');
+    assert.deepEqual(parseStatIdentity(buf, buf.length), { state: want.state, ppid: want.ppid, startTicks: want.startTicks }, line);
+  }
+  assert.equal(parseStatIdentity(Buffer.from('12 (x'), 5), null);
+});

@@ -1,6 +1,6 @@
 import { createContext } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
-import { guardContext } from '../../core/guard.js';
+import { effectiveUid, guardContext } from '../../core/guard.js';
 import { planGroups, toSignal } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
 import { executePlan, printPlan, printReport } from '../act.js';
@@ -26,7 +26,9 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
   });
   requireConsent(env.io, o);
   const ctx = await createContext(commonOptions(o));
-  const { snapshot, findings, pidfiles } = await scanWith(ctx);
+  // Not root: the guard judges the owner of every process, so read every owner. Root: the guard
+  // ignores owners, and they stay unknown (user null) where the fast scan did not need them.
+  const { snapshot, findings, pidfiles } = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
   const plan = planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, guard: guardContext(snapshot) });
   const view = { signal: o.signal, graceMs: o.grace };
   if (o.dryRun) {

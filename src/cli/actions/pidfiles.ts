@@ -1,6 +1,4 @@
-import { createContext, type Context } from '../../core/context.js';
-import { UsageError } from '../../core/errors.js';
-import { buildPidfileReport, executeClean, killRefusal, planClean, readPidfiles, type CleanItem } from '../../core/pidfiles/index.js';
+import { buildPidfileReport, executeClean, killRefusal, openRecords, planClean, type CleanItem } from '../../core/pidfiles/index.js';
 import type { Snapshot } from '../../core/types.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
 import { writeLine } from '../io.js';
@@ -15,18 +13,8 @@ interface PidfilesOptions extends SharedCliOptions {
   grace?: number;
 }
 
-function requireRecords(ctx: Context): void {
-  if (ctx.pidDirs.length === 0 && ctx.registries.length === 0) {
-    throw new UsageError('no records to check: give --pid-dir DIR or --registry FILE (or pidDirs / registries in the config)');
-  }
-}
-
 async function read(o: PidfilesOptions, env: CommandEnv) {
-  const ctx = await createContext(commonOptions(o));
-  requireRecords(ctx);
-  const snapshot = await ctx.backend.snapshot();
-  const entries = await readPidfiles(ctx, snapshot, { onWarning: (m) => writeLine(env.io.stderr, `procsweep: warning: ${m}`) });
-  return { ctx, snapshot, entries };
+  return openRecords(commonOptions(o), (m) => writeLine(env.io.stderr, `procsweep: warning: ${m}`));
 }
 
 async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false): Promise<void> {

@@ -5,6 +5,7 @@ import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { guardContext } from '../../core/guard.js';
 import { defaultLockPath, withLock } from '../../core/lock.js';
+import { planWithOwners } from '../../core/owners.js';
 import { checkPlanSize, parseSweepTargets, planSweep, toSignal, type Plan } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
 import type { PidfileEntry } from '../../core/pidfiles/types.js';
@@ -76,8 +77,9 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
 }
 
 async function makePlan(ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number; records?: PidfileEntry[] }> {
-  const { snapshot, findings, pidfiles } = await scanWith(ctx, { maxAgeMs: o.olderThan });
-  const plan = planSweep(snapshot, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(snapshot) });
+  const scan = await scanWith(ctx, { maxAgeMs: o.olderThan });
+  const { findings, pidfiles } = scan;
+  const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s) }));
   return { plan, snapshot, matched: findings.filter((f) => f.signature).length, records: pidfiles };
 }
 

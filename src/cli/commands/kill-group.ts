@@ -1,5 +1,6 @@
-import { parseSignal } from '../../core/terminate.js';
-import { durationArg, type CommandDef } from '../options.js';
+import { parseSignal } from '../../core/signals.js';
+import type { CommandDef } from '../options.js';
+import { dryRunOption, graceOption, YES_OPTION } from './acting.js';
 
 /** `procsweep kill-group PID...`: a process group plus every member's tree, gracefully and verified. */
 export const killGroupCommand: CommandDef = {
@@ -9,9 +10,9 @@ export const killGroupCommand: CommandDef = {
   options: [
     { flags: '--pgid', description: 'read the arguments as process group ids instead of PIDs' },
     { flags: '--signal <sig>', description: 'the first signal (SIGKILL still follows after the grace)', defaultValue: 'SIGTERM', defaultDescription: 'TERM', parse: (v) => parseSignal(v) },
-    { flags: '--grace <dur>', description: 'how long the first signal gets before SIGKILL', defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace') },
-    { flags: '-y, --yes', description: 'act without asking (required when stdin is not a terminal)' },
-    { flags: '-n, --dry-run', description: 'show the plan as a tree and signal nothing' },
+    graceOption('the first signal'),
+    YES_OPTION,
+    dryRunOption('show the plan as a tree'),
   ],
   examples: [
     'procsweep kill-group -n 4224',

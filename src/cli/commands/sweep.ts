@@ -1,5 +1,6 @@
-import { SWEEP_TARGETS } from '../../core/plan.js';
+import { SWEEP_TARGETS } from '../../core/targets.js';
 import { commaList, durationArg, intArg, type CommandDef } from '../options.js';
+import { dryRunOption, graceOption, YES_OPTION } from './acting.js';
 
 /** `procsweep sweep`: remove suspects (orphans by default) with their trees, after confirmation. */
 export const sweepCommand: CommandDef = {
@@ -8,9 +9,9 @@ export const sweepCommand: CommandDef = {
   options: [
     { flags: '--target <targets>', description: `what to remove, comma-separated: ${Object.keys(SWEEP_TARGETS).join(', ')} or all (default: orphans)`, parse: commaList },
     { flags: '--older-than <dur>', description: 'only candidates running longer than this (e.g. 2m), and the age that makes --target long-lived; unknown ages are left alone', parse: durationArg('--older-than') },
-    { flags: '--grace <dur>', description: 'how long SIGTERM gets before SIGKILL', defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace') },
-    { flags: '-y, --yes', description: 'act without asking (required when stdin is not a terminal)' },
-    { flags: '-n, --dry-run', description: 'show the plan -y would execute and signal nothing' },
+    graceOption(),
+    YES_OPTION,
+    dryRunOption('show the plan -y would execute'),
     { flags: '--max <n>', description: 'refuse a plan that would signal more processes than this', defaultValue: 500, parse: intArg('--max', 1) },
     { flags: '--lock-file <path>', description: 'the one-sweep-at-a-time lock (default /run/lock/procsweep.lock as root, else $XDG_RUNTIME_DIR/procsweep.lock or /tmp/procsweep-UID.lock)' },
     { flags: '--wait-lock', description: 'wait for a running sweep to finish instead of exiting 3' },
