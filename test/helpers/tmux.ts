@@ -26,9 +26,9 @@ export class Tmux {
     this.tmux(['send-keys', '-t', this.session, ...keys]);
   }
 
-  /** The visible screen as text. */
-  capture(): string {
-    return this.tmux(['capture-pane', '-p', '-t', this.session]).stdout;
+  /** The visible screen as text; with `escapes`, colours and attributes as escape sequences. */
+  capture(escapes = false): string {
+    return this.tmux(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.session]).stdout;
   }
 
   /**

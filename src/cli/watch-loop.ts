@@ -1,0 +1,120 @@
+import { UsageError } from '../core/errors.js';
+import { exposition, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../core/metrics.js';
+import { ObjectRing } from '../core/ring.js';
+import { eventRecord, tickRecord, type WatchTick } from '../core/watch.js';
+import type { WatchEvent } from '../core/watcher.js';
+import type { CommandEnv } from './common.js';
+import { writeLine } from './io.js';
+import { AltScreen } from './screen.js';
+
+/** How a watch-style command runs: its tick source plus where output and metrics go. */
+export interface LoopSetup {
+  env: CommandEnv;
+  intervalMs: number;
+  metricsFile?: string;
+  metricsPort?: number;
+  metricsHost: string;
+  /** Header notes for the dashboard (`sweep on`). */
+  notes: string[];
+  /** Metric values beyond the tick (pidfile statuses, --expect), read at render time. */
+  extras: () => MetricsExtras;
+  /** The ticks; must stop when `signal` aborts. */
+  run: (signal: AbortSignal) => AsyncIterable<WatchTick>;
+}
+
+/** After SIGINT/SIGTERM the loop must be gone within a second, even mid-sweep. */
+const HARD_STOP_MS = 900;
+
+/**
+ * Runs a watch loop to completion: JSON lines when --json or stdout is not a terminal, else the
+ * full-screen dashboard; metrics file and endpoint; SIGINT/SIGTERM/SIGHUP stop it with exit 0.
+ * Returns the exit code: 1 when a sweep left a target alive, else 0.
+ */
+export async function runLoop(s: LoopSetup): Promise<number> {
+  const { env } = s;
+  const jsonLines = env.json || !env.io.stdoutIsTTY;
+  const controller = new AbortController();
+  let latest: WatchTick | null = null;
+  const render = (): string => (latest ? exposition(watchMetrics(latest, s.extras())) : '# procsweep watch: the first scan has not finished yet\n');
+
+  let server: MetricsServer | null = null;
+  if (s.metricsPort !== undefined) {
+    if (s.metricsPort > 65535) throw new UsageError(`--metrics-port ${s.metricsPort} is not a TCP port (1-65535)`);
+    server = await serveMetrics(s.metricsHost, s.metricsPort, render);
+  }
+  const notes = [...s.notes];
+  if (server) notes.push(`metrics http://${server.address}/metrics`);
+  if (s.metricsFile) notes.push(`metrics -> ${s.metricsFile}`);
+
+  const screen = jsonLines ? null : new AltScreen(1);
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) {
+      hardStop();
+      return;
+    }
+    stopping = true;
+    controller.abort();
+    // A sweep in progress may still be waiting out its grace period: do not wait for it.
+    setTimeout(hardStop, HARD_STOP_MS).unref();
+  };
+  const hardStop = (): void => {
+    screen?.leave();
+    // The one deliberate process.exit: a signal asked us to stop and the loop did not return in time.
+    process.exit(0);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, onSignal);
+
+  const events = new ObjectRing<WatchEvent>(200);
+  const draw = async (): Promise<void> => {
+    if (!screen || !latest) return;
+    const { renderDashboard } = await import('../render/dashboard.js');
+    const { palette } = await import('../render/palette.js');
+    const out = process.stdout;
+    screen.draw(renderDashboard({ tick: latest, events: events.values(), intervalMs: s.intervalMs, width: out.columns || 80, height: out.rows || 24, notes }, palette(env.colorOut)));
+  };
+  const onResize = (): void => void draw();
+  let metricsFailed = false;
+  try {
+    if (screen) {
+      screen.enter();
+      screen.draw(['procsweep watch: first scan...']);
+      process.stdout.on('resize', onResize);
+    }
+    for await (const tick of s.run(controller.signal)) {
+      latest = tick;
+      if (jsonLines) {
+        for (const e of tick.events) writeLine(env.io.stdout, JSON.stringify(eventRecord(e)));
+        writeLine(env.io.stdout, JSON.stringify(tickRecord(tick)));
+        if (tick.error) writeLine(env.io.stderr, `procsweep: scan ${tick.tick} failed: ${tick.error}; retrying`);
+        for (const e of tick.actionErrors) writeLine(env.io.stderr, `procsweep: ${e}`);
+      } else {
+        for (const e of tick.events) events.push(e);
+        await draw();
+      }
+      if (s.metricsFile) {
+        try {
+          writeMetricsFile(s.metricsFile, render());
+          metricsFailed = false;
+        } catch (err) {
+          if (tick.tick === 1) throw err; // a path that never worked: stop with exit 3
+          if (!metricsFailed) writeLine(env.io.stderr, `procsweep: ${(err as Error).message}; will retry each scan`);
+          metricsFailed = true;
+        }
+      }
+    }
+  } finally {
+    for (const sig of signals) process.off(sig, onSignal);
+    process.stdout.off('resize', onResize);
+    screen?.leave();
+    await server?.close();
+  }
+  if (screen && latest) {
+    const t = latest;
+    writeLine(env.io.stdout, `procsweep watch: ${t.totals.ticks} scans, ${t.counts.matched} matched now (${t.counts.orphan} orphan, ${t.counts.zombie} zombie), ${t.alarms.length} alarm${t.alarms.length === 1 ? '' : 's'} active`);
+    for (const a of t.alarms) writeLine(env.io.stdout, `  ! ${a.reason}`);
+  }
+  const k = latest?.totals.kills;
+  return k && k.survived + k.failed > 0 ? 1 : 0;
+}

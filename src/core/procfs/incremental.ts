@@ -1,0 +1,139 @@
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessInfo, Snapshot } from '../types.js';
+import { parseStat } from './parse.js';
+import { CLOCK_TICKS, pageSize, type PrecisePredicate, type ProcReader } from './reader.js';
+
+// A stat line is well under 1 KiB; one read(2) into a shared buffer, no second read for EOF.
+const statBuf = Buffer.allocUnsafe(4096);
+
+/** Reads and parses /proc/PID/stat with one open, one read and one close; null when gone. */
+function readStatOnce(base: string, pid: number): ReturnType<typeof parseStat> {
+  let fd: number;
+  try {
+    fd = openSync(`${base}${pid}/stat`, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const n = readSync(fd, statBuf, 0, statBuf.length, null);
+    return parseStat(statBuf.toString('utf8', 0, n));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** How eagerly the incremental reader re-reads processes it already knows. */
+export interface IncrementalOptions {
+  /** Every known process is re-read at least once per this many ticks (default 8). */
+  refreshTicks?: number;
+  /** A newly seen process is re-read on each of its first this-many ticks, to catch its exec (default 3). */
+  hotTicks?: number;
+  /**
+   * Skip listing the pid directory while the fork counter (`processes` in ROOT/stat) has not
+   * moved: no process can have appeared (default true). Exits are still seen on re-reads, and the
+   * pids are listed at least every `refreshTicks` ticks.
+   */
+  forkCounter?: boolean;
+}
+
+/** The `processes` line of ROOT/stat: forks since boot, or null when unreadable. */
+export function readForkCount(root: string): number | null {
+  try {
+    const m = /^processes (\d+)/m.exec(readFileSync(join(root, 'stat'), 'latin1'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Known {
+  info: ProcessInfo;
+  bornTick: number;
+}
+
+/**
+ * Repeated snapshots at a fraction of the cost of full ones, for `watch`. A process seen for the
+ * first time is read in full (stat, cmdline, and status where `precise` says so). After that only its stat is re-read, and
+ * only when it is "hot" (a matched process or a parent of one, given by the caller), young, or
+ * its turn in a rolling refresh comes up; otherwise the last reading is reused. A stat whose
+ * start time or comm changed (pid reuse, exec) triggers a full read again. The pid directory is
+ * listed only when the fork counter moved (a new process may exist) or every `refreshTicks`
+ * ticks; a process that vanished drops out when it is next re-read or listed.
+ */
+export class IncrementalReader {
+  private known = new Map<number, Known>();
+  private tick = 0;
+  private readonly refreshTicks: number;
+  private readonly hotTicks: number;
+  private readonly page: number;
+  private readonly useForks: boolean;
+  private forks: number | null = null;
+  private listedAt = 0;
+  private readonly base: string;
+
+  constructor(readonly reader: ProcReader, private readonly precise: boolean | PrecisePredicate = true, opts: IncrementalOptions = {}) {
+    this.refreshTicks = Math.max(1, opts.refreshTicks ?? 8);
+    this.hotTicks = Math.max(0, opts.hotTicks ?? 3);
+    this.page = pageSize();
+    this.useForks = opts.forkCounter ?? true;
+    this.base = reader.root.endsWith('/') ? reader.root : `${reader.root}/`;
+  }
+
+  /** Reads the process table; `hot` pids are always re-read. Throws when the proc root is unreadable. */
+  snapshot(hot: ReadonlySet<number>, selfPid = process.pid): Snapshot {
+    const scannedAt = Date.now();
+    const tick = ++this.tick;
+    // The counter is read before the listing, so a fork in between shows up next time.
+    const forks = this.useForks ? readForkCount(this.reader.root) : null;
+    const list = forks === null || forks !== this.forks || this.known.size === 0 || tick - this.listedAt >= this.refreshTicks;
+    this.forks = forks;
+    if (list) this.listedAt = tick;
+    const pids = list ? this.reader.listPids() : [...this.known.keys()];
+    const known = new Map<number, Known>();
+    const processes = new Map<number, ProcessInfo>();
+    for (const pid of pids) {
+      const k = this.known.get(pid);
+      let entry: Known | null;
+      if (!k) {
+        const info = this.reader.read(pid, this.precise);
+        entry = info ? { info, bornTick: tick } : null;
+      } else if (hot.has(pid) || tick - k.bornTick < this.hotTicks || (pid + tick) % this.refreshTicks === 0) {
+        entry = this.refresh(k, tick);
+      } else {
+        entry = k;
+      }
+      if (!entry) continue;
+      known.set(pid, entry);
+      processes.set(pid, entry.info);
+    }
+    this.known = known;
+    return { scannedAt, backend: 'procfs', processes, clockTicks: CLOCK_TICKS, bootTime: this.reader.bootTime(), selfPid };
+  }
+
+  private refresh(k: Known, tick: number): Known | null {
+    const prev = k.info;
+    const st = readStatOnce(this.base, prev.pid);
+    if (!st) return null;
+    if (st.startTicks !== prev.startTicks || st.comm !== prev.comm) {
+      // Another process under the same pid, or an exec: read it as new.
+      const info = this.reader.read(prev.pid, this.precise);
+      return info ? { info, bornTick: tick } : null;
+    }
+    const zombie = st.state === 'Z';
+    const info: ProcessInfo = {
+      ...prev,
+      state: st.state,
+      ppid: st.ppid,
+      pgid: st.pgid,
+      sid: st.sid,
+      cpuTicks: st.utime + st.stime,
+      threads: st.threads,
+      argv: zombie ? [] : prev.argv,
+      rssBytes: zombie ? 0 : prev.kernelThread ? prev.rssBytes : st.rssPages * this.page,
+    };
+    return { info, bornTick: k.bornTick };
+  }
+}

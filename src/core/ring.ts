@@ -1,0 +1,154 @@
+/** Fixed-size histories: memory set at construction, never growing with run time. */
+
+/** The last `capacity` numbers pushed, oldest first on read. */
+export class Ring {
+  private readonly buf: Float64Array;
+  private next = 0;
+  private size = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
+    this.buf = new Float64Array(capacity);
+  }
+
+  /** Appends a value, dropping the oldest when full. */
+  push(v: number): void {
+    this.buf[this.next] = v;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.size < this.capacity) this.size++;
+  }
+
+  /** Number of values held. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** The newest value, or undefined when empty. */
+  last(): number | undefined {
+    return this.size === 0 ? undefined : this.buf[(this.next - 1 + this.capacity) % this.capacity];
+  }
+
+  /** The values, oldest first (a fresh array). */
+  values(): number[] {
+    const out = new Array<number>(this.size);
+    const start = (this.next - this.size + this.capacity) % this.capacity;
+    for (let i = 0; i < this.size; i++) out[i] = this.buf[(start + i) % this.capacity];
+    return out;
+  }
+}
+
+/** A bounded list of objects: the last `capacity` items, oldest first. */
+export class ObjectRing<T> {
+  private readonly buf: (T | undefined)[];
+  private next = 0;
+  private size = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
+    this.buf = new Array<T | undefined>(capacity);
+  }
+
+  /** Appends an item, dropping the oldest when full. */
+  push(v: T): void {
+    this.buf[this.next] = v;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.size < this.capacity) this.size++;
+  }
+
+  /** Number of items held. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** The items, oldest first (a fresh array). */
+  values(): T[] {
+    const out: T[] = [];
+    const start = (this.next - this.size + this.capacity) % this.capacity;
+    for (let i = 0; i < this.size; i++) out.push(this.buf[(start + i) % this.capacity] as T);
+    return out;
+  }
+}
+
+const AT_ENTRY = 1;
+const WITHIN = 2;
+
+/** What a trend window says about a series. */
+export interface TrendVerdict {
+  /** The series was observed over the whole window. */
+  covered: boolean;
+  /** It went down at least once inside the window. */
+  fell: boolean;
+  /** Last value minus the value at the start of the window. */
+  rise: number;
+  /** Slots whose last value is above the previous slot's. */
+  risingSlots: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * A series bucketed into `slots` time slots of `slotMs` each: per slot the first and last value
+ * and whether it ever went down. Answers "has this risen steadily over the window without falling
+ * back?" in constant memory, however often it is sampled.
+ */
+export class SlotSeries {
+  private readonly start: Float64Array;
+  private readonly first: Float64Array;
+  private readonly lastV: Float64Array;
+  private readonly fell: Uint8Array;
+  private next = 0;
+  private size = 0;
+  private currentSlot = -1;
+
+  constructor(readonly slots: number, readonly slotMs: number) {
+    if (!Number.isInteger(slots) || slots < 2) throw new RangeError(`slot series needs at least 2 slots, got ${slots}`);
+    if (!(slotMs > 0)) throw new RangeError(`slot length must be positive, got ${slotMs}`);
+    this.start = new Float64Array(slots);
+    this.first = new Float64Array(slots);
+    this.lastV = new Float64Array(slots);
+    this.fell = new Uint8Array(slots);
+  }
+
+  private idx(back: number): number {
+    return (this.next - 1 - back + this.slots * 2) % this.slots;
+  }
+
+  /** Records a value seen at epoch ms `at`. A drop across a slot boundary counts in the new slot. */
+  push(at: number, v: number): void {
+    const slot = Math.floor(at / this.slotMs);
+    if (this.size > 0 && slot === this.currentSlot) {
+      const i = this.idx(0);
+      if (v < this.lastV[i]) this.fell[i] |= WITHIN;
+      this.lastV[i] = v;
+      return;
+    }
+    const prev = this.size > 0 ? this.lastV[this.idx(0)] : v;
+    const i = this.next;
+    this.start[i] = slot * this.slotMs;
+    this.first[i] = v;
+    this.lastV[i] = v;
+    this.fell[i] = v < prev ? AT_ENTRY : 0;
+    this.next = (this.next + 1) % this.slots;
+    if (this.size < this.slots) this.size++;
+    this.currentSlot = slot;
+  }
+
+  /** The verdict over the slots held, as of epoch ms `now`. */
+  verdict(now: number): TrendVerdict {
+    if (this.size === 0) return { covered: false, fell: false, rise: 0, risingSlots: 0, first: 0, last: 0 };
+    const oldest = this.idx(this.size - 1);
+    const newest = this.idx(0);
+    // Covered: every slot is filled, and the oldest is no older than the window (no long gap).
+    const windowMs = this.slots * this.slotMs;
+    const covered = this.size === this.slots && this.start[oldest] >= now - windowMs - this.slotMs;
+    let fell = false;
+    let risingSlots = 0;
+    for (let k = this.size - 1; k >= 0; k--) {
+      const i = this.idx(k);
+      // A drop into the oldest slot happened before the window's first value: it does not count.
+      if (this.fell[i] & (k === this.size - 1 ? WITHIN : WITHIN | AT_ENTRY)) fell = true;
+      if (k < this.size - 1 && this.lastV[i] > this.lastV[this.idx(k + 1)]) risingSlots++;
+    }
+    return { covered, fell, rise: this.lastV[newest] - this.first[oldest], risingSlots, first: this.first[oldest], last: this.lastV[newest] };
+  }
+}

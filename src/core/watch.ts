@@ -1,0 +1,263 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProcfsBackend } from './backend/index.js';
+import type { Context } from './context.js';
+import { IncrementalReader } from './procfs/incremental.js';
+import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
+import { scanWith, type ScanResult } from './scan.js';
+import { matchProcess } from './signatures.js';
+import type { Snapshot } from './types.js';
+import {
+  defaultRules,
+  identityKey,
+  Watcher,
+  type Alarm,
+  type AlarmRules,
+  type SignatureCounts,
+  type SignatureHistory,
+  type UnstampedEvent,
+  type WatchedProcess,
+  type WatchEvent,
+  type WatchTotals,
+} from './watcher.js';
+
+/** What an action (sweep, pidfile cleaning) gets on each good tick. */
+export interface ActionInput {
+  ctx: Context;
+  tick: number;
+  result: ScanResult;
+  signal?: AbortSignal;
+}
+
+/** Work done after each good tick's scan; returns the events it caused. Throwing reports the error and the loop goes on. */
+export type WatchAction = (input: ActionInput) => Promise<UnstampedEvent[]>;
+
+/** Options of the watch loop. */
+export interface WatchOptions {
+  /** Time between scans in ms (default 2000). */
+  intervalMs?: number;
+  /** Stop after this many ticks (default: until aborted). */
+  count?: number;
+  /** Stops the loop; the iterator then returns. */
+  signal?: AbortSignal;
+  /** `--expect`: at most N processes per signature. */
+  expect?: ReadonlyMap<string, number> | Record<string, number>;
+  /** Alarm thresholds beyond the defaults (see defaultRules). */
+  rules?: Partial<Omit<AlarmRules, 'intervalMs' | 'expect'>>;
+  /** `--max-age` in ms for the long-lived flag. */
+  maxAgeMs?: number;
+  /** Run after each good tick, in order (sweep, pidfile cleaning). */
+  actions?: WatchAction[];
+  /** Read only what changed between full reads (procfs only; default true). */
+  incremental?: boolean;
+}
+
+/** Counts over all signatures. */
+export interface TickCounts {
+  matched: number;
+  orphan: number;
+  zombie: number;
+  duplicate: number;
+  detached: number;
+  wrappers: number;
+}
+
+/** One tick of `watch`: what was seen, what changed, what is wrong. */
+export interface WatchTick {
+  tick: number;
+  /** Epoch ms when the scan began. */
+  at: number;
+  /** Time the read + classify took. */
+  scanMs: number;
+  /** Why this tick's scan failed, or null. On a failed tick the counts are the last good ones. */
+  error: string | null;
+  /** Errors of actions (a held sweep lock, an unwritable pidfile dir); the tick itself was good. */
+  actionErrors: string[];
+  scanned: number;
+  counts: TickCounts;
+  signatures: Record<string, SignatureCounts>;
+  files: FileNr | null;
+  events: WatchEvent[];
+  /** Alarms active now. */
+  alarms: Alarm[];
+  totals: WatchTotals;
+  /** The scan behind this tick (null on a failed tick). */
+  result: ScanResult | null;
+  /** Matched processes now, with their recent CPU, RSS, fds. */
+  processes(): WatchedProcess[];
+  /** Recent per-tick counts per signature, for sparklines. */
+  history(): Map<string, SignatureHistory>;
+}
+
+/** The default scan interval. */
+export const DEFAULT_INTERVAL_MS = 2000;
+
+function toMap(e: WatchOptions['expect']): Map<string, number> {
+  if (!e) return new Map();
+  return e instanceof Map ? new Map(e) : new Map(Object.entries(e));
+}
+
+function sumCounts(sigs: Record<string, SignatureCounts>): TickCounts {
+  const c: TickCounts = { matched: 0, orphan: 0, zombie: 0, duplicate: 0, detached: 0, wrappers: 0 };
+  for (const s of Object.values(sigs)) {
+    c.matched += s.total;
+    c.orphan += s.orphan;
+    c.zombie += s.zombie;
+    c.duplicate += s.duplicate;
+    c.detached += s.detached;
+    c.wrappers += s.wrappers;
+  }
+  return c;
+}
+
+/** Per-identity fd limits, read once per process: they rarely change. */
+class LimitCache {
+  private map = new Map<string, number | null>();
+  constructor(private readonly root: string | null) {}
+  read(result: ScanResult): Map<number, number | null> {
+    const out = new Map<number, number | null>();
+    if (this.root === null) return out;
+    const next = new Map<string, number | null>();
+    for (const f of result.findings) {
+      if (!f.signature || f.proc.state === 'Z') continue;
+      const key = identityKey(f.proc.pid, f.proc.startTicks, f.proc.argv);
+      const v = this.map.has(key) ? this.map.get(key)! : readNofileLimit(this.root, f.proc.pid);
+      next.set(key, v);
+      out.set(f.proc.pid, v);
+    }
+    this.map = next;
+    return out;
+  }
+}
+
+/**
+ * Watches the process table: every `intervalMs` it rescans with the same core as `list`, diffs
+ * by identity into events, evaluates alarms, runs the actions, and yields a tick. A scan that
+ * fails yields a tick with `error` set and the loop goes on. Returns after `count` ticks or when
+ * `signal` aborts.
+ *
+ * ```ts
+ * for await (const t of watch(await createContext({ match: ['ffmpeg'] }), { expect: { ffmpeg: 64 } })) {
+ *   for (const a of t.alarms) console.warn(a.reason);
+ * }
+ * ```
+ */
+export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenerator<WatchTick, void, undefined> {
+  const intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
+  if (!(intervalMs > 0)) throw new RangeError(`watch interval must be positive, got ${intervalMs}`);
+  const rules = defaultRules(intervalMs, { ...opts.rules, expect: toMap(opts.expect) });
+  const watcher = new Watcher(rules, ctx.signatures.map((s) => s.name));
+  const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
+  // As scanWith does: exact uids (status file) only for the processes a signature could match.
+  const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(ctx.signatures, { argv: argv as string[], comm, state }) !== null;
+  // Every process is re-read at least every ~15 s whatever the interval (exec detection).
+  const refreshTicks = Math.max(1, Math.round(15_000 / intervalMs));
+  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks }) : null;
+  const limits = new LimitCache(procfs ? procfs.reader.root : null);
+  const signal = opts.signal;
+  let hot = new Set<number>();
+  let next = Date.now();
+
+  for (let n = 0; opts.count === undefined || n < opts.count; n++) {
+    if (signal?.aborted) return;
+    const tick = watcher.begin();
+    const at = Date.now();
+    const t0 = performance.now();
+    let result: ScanResult | null = null;
+    let error: string | null = null;
+    let events: WatchEvent[] = [];
+    const actionErrors: string[] = [];
+    let scanMs = 0;
+    try {
+      const snapshot: Snapshot = incremental ? incremental.snapshot(hot) : await ctx.backend.snapshot(precise === true ? undefined : precise);
+      result = await scanWith(ctx, { snapshot, maxAgeMs: opts.maxAgeMs });
+      const fds = new Map<number, number | null>();
+      for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, ctx.backend.fdCount(f.proc.pid));
+      const obs = { at, snapshot, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null };
+      scanMs = performance.now() - t0;
+      events = watcher.observe(obs).map((e) => ({ ...e, tick, at }));
+      hot = new Set<number>();
+      for (const p of watcher.processes()) {
+        hot.add(p.pid);
+        hot.add(p.ppid);
+      }
+    } catch (err) {
+      scanMs = performance.now() - t0;
+      error = (err as Error)?.message ?? String(err);
+      watcher.failed();
+    }
+    if (result) {
+      for (const action of opts.actions ?? []) {
+        if (signal?.aborted) break;
+        try {
+          const evs = await action({ ctx, tick, result, signal });
+          watcher.record(evs);
+          const stamp = Date.now();
+          events.push(...evs.map((e) => ({ ...e, tick, at: stamp })));
+        } catch (err) {
+          actionErrors.push((err as Error)?.message ?? String(err));
+        }
+      }
+    }
+    const signatures = watcher.counts();
+    yield {
+      tick,
+      at,
+      scanMs,
+      error,
+      actionErrors,
+      scanned: watcher.scannedCount,
+      counts: sumCounts(signatures),
+      signatures,
+      files: watcher.systemFiles,
+      events,
+      alarms: watcher.alarms(),
+      totals: structuredClone(watcher.totals),
+      result,
+      processes: () => watcher.processes(),
+      history: () => watcher.history(),
+    };
+    if (opts.count !== undefined && n + 1 >= opts.count) return;
+    // Keep a steady cadence; after a slow tick, wait a whole interval rather than bursting.
+    next += intervalMs;
+    const now = Date.now();
+    if (next < now) next = now + intervalMs;
+    try {
+      await sleep(next - now, undefined, { signal });
+    } catch {
+      return; // aborted
+    }
+  }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The JSON line for a tick (`watch --json`, schema in the man page). */
+export function tickRecord(t: WatchTick): Record<string, unknown> {
+  if (t.error !== null) return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), error: t.error };
+  const rec: Record<string, unknown> = {
+    type: 'tick',
+    tick: t.tick,
+    at: iso(t.at),
+    scanMs: round1(t.scanMs),
+    scanned: t.scanned,
+    ...t.counts,
+    signatures: t.signatures,
+    files: t.files,
+    alarms: t.alarms.map((a) => a.id),
+  };
+  if (t.actionErrors.length) rec.actionErrors = t.actionErrors;
+  return rec;
+}
+
+/** The JSON line for an event (`watch --json`, schema in the man page). */
+export function eventRecord(e: WatchEvent): Record<string, unknown> {
+  const { tick, at, ...rest } = e;
+  if (rest.event === 'alarm') {
+    return { type: 'event', event: 'alarm', tick, at: iso(at), state: rest.state, alarm: { ...rest.alarm, since: iso(rest.alarm.since) } };
+  }
+  return { type: 'event', ...rest, tick, at: iso(at) };
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

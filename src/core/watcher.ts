@@ -1,0 +1,592 @@
+import { processName } from './classify.js';
+import { formatDuration } from './duration.js';
+import type { FileNr } from './procfs/limits.js';
+import { Ring, SlotSeries } from './ring.js';
+import type { Finding, Flag, Role, Snapshot } from './types.js';
+
+/** Outcome of one kill, as the termination engine reports it. */
+export type KillOutcome = 'terminated' | 'killed' | 'already-gone' | 'reused' | 'skipped' | 'survived' | 'failed';
+
+/** Every event name `watch` emits. */
+export const WATCH_EVENTS = ['started', 'exited', 'orphaned', 'zombie', 'reaped', 'swept', 'pidfile-removed', 'alarm'] as const;
+
+/** An event name. */
+export type WatchEventName = (typeof WATCH_EVENTS)[number];
+
+/** A change in a matched process's life, found by diffing two snapshots by identity (pid, start time). */
+export interface ProcessEvent {
+  event: 'started' | 'exited' | 'orphaned' | 'zombie' | 'reaped';
+  pid: number;
+  startTicks: number | null;
+  ppid: number;
+  signature: string;
+  role: Role;
+  /** The command line last seen (a zombie has none left). */
+  argv: string[];
+  flags: Flag[];
+  reason: string;
+}
+
+/** One target of a `--sweep` pass and what the termination engine did to it. */
+export interface SweptEvent {
+  event: 'swept';
+  pid: number;
+  startTicks: number | null;
+  ppid: number | null;
+  argv: string[];
+  signature: string | null;
+  outcome: KillOutcome;
+  reason: string;
+  signals: string[];
+}
+
+/** A pidfile or registry entry that `--clean-pidfiles` removed. */
+export interface PidfileRemovedEvent {
+  event: 'pidfile-removed';
+  path: string;
+  pid: number | null;
+  status: string;
+  reason: string;
+}
+
+/** An alarm was raised or has cleared. */
+export interface AlarmEvent {
+  event: 'alarm';
+  state: 'raised' | 'cleared';
+  alarm: Alarm;
+}
+
+/** Anything `watch` reports besides ticks. */
+export type WatchEvent = (ProcessEvent | SweptEvent | PidfileRemovedEvent | AlarmEvent) & { tick: number; at: number };
+
+/** An event before it is stamped with its tick. */
+export type UnstampedEvent = ProcessEvent | SweptEvent | PidfileRemovedEvent | AlarmEvent;
+
+/** What an alarm is about. */
+export type AlarmKind = 'rising' | 'expect' | 'zombie' | 'growth' | 'fd-limit' | 'system-fds';
+
+/** Every alarm kind, for metrics with stable series. */
+export const ALARM_KINDS: readonly AlarmKind[] = ['rising', 'expect', 'zombie', 'growth', 'fd-limit', 'system-fds'];
+
+/** A condition that holds now; `id` is stable while it lasts. */
+export interface Alarm {
+  id: string;
+  kind: AlarmKind;
+  severity: 'warning' | 'critical';
+  /** One line for an operator: what, how much, what to look at. */
+  reason: string;
+  /** Epoch ms when it was first raised. */
+  since: number;
+  signature: string | null;
+  pid: number | null;
+  value: number | null;
+  threshold: number | null;
+}
+
+/** Counts for one signature. */
+export interface SignatureCounts {
+  total: number;
+  orphan: number;
+  zombie: number;
+  duplicate: number;
+  detached: number;
+  wrappers: number;
+}
+
+/** Recent per-tick values of a signature's counts, oldest first, for sparklines. */
+export interface SignatureHistory {
+  total: number[];
+  orphan: number[];
+  zombie: number[];
+  duplicate: number[];
+}
+
+/** A matched process as watch keeps it between ticks. */
+export interface WatchedProcess {
+  readonly pid: number;
+  readonly startTicks: number | null;
+  readonly signature: string;
+  readonly role: Role;
+  readonly argv: readonly string[];
+  readonly ppid: number;
+  readonly state: string;
+  readonly flags: readonly Flag[];
+  readonly startedAt: number | null;
+  /** CPU use since the previous tick, percent of one core; null on its first tick. */
+  readonly cpuPercent: number | null;
+  readonly rssBytes: number | null;
+  readonly threads: number | null;
+  readonly fds: number | null;
+  readonly fdLimit: number | null;
+}
+
+/** Counters since watch started. */
+export interface WatchTotals {
+  ticks: number;
+  failedTicks: number;
+  events: Record<WatchEventName, number>;
+  kills: Record<KillOutcome, number>;
+  alarmsRaised: Record<AlarmKind, number>;
+}
+
+/** The thresholds alarms use. */
+export interface AlarmRules {
+  /** Scan interval in ms (for zombie ages and trend slots). */
+  intervalMs: number;
+  /** Window over which counts, threads, fds and RSS must keep rising to alarm (default 10 minutes). */
+  windowMs: number;
+  /** `--expect SIG=N`: alarm when more than N processes of SIG run. */
+  expect: ReadonlyMap<string, number>;
+  /** Alarm when a zombie lasts this many intervals (default 3). */
+  zombieTicks: number;
+  /** Alarm when a process uses this share of its RLIMIT_NOFILE (default 0.8). */
+  fdLimitRatio: number;
+  /** Alarm when the system uses this share of fs.file-max (default 0.8). */
+  systemFdRatio: number;
+  /** A rising count must gain at least this much over the window (default 3). */
+  minRise: number;
+  /** ...in at least this many distinct slots of the window (default 3). */
+  minRisingSlots: number;
+  /** Growth a process must show over the window before it is a leak. */
+  growth: { threads: number; fds: number; rssBytes: number; rssRatio: number };
+  /** Ticks of per-signature history kept for sparklines (default 120). */
+  historySize: number;
+}
+
+/** Default alarm thresholds for an interval. */
+export function defaultRules(intervalMs: number, over: Partial<AlarmRules> = {}): AlarmRules {
+  return {
+    intervalMs,
+    windowMs: 10 * 60_000,
+    expect: new Map(),
+    zombieTicks: 3,
+    fdLimitRatio: 0.8,
+    systemFdRatio: 0.8,
+    minRise: 3,
+    minRisingSlots: 3,
+    growth: { threads: 3, fds: 3, rssBytes: 16 * 1024 * 1024, rssRatio: 0.1 },
+    historySize: 120,
+    ...over,
+  };
+}
+
+/** What one tick's scan produced, as the watcher consumes it. */
+export interface Observation {
+  at: number;
+  snapshot: Snapshot;
+  findings: readonly Finding[];
+  /** Open fds per matched pid (null: unknown). */
+  fds?: ReadonlyMap<number, number | null>;
+  /** Soft RLIMIT_NOFILE per matched pid (null: unknown). */
+  fdLimits?: ReadonlyMap<number, number | null>;
+  files?: FileNr | null;
+}
+
+interface Tracked extends WatchedProcess {
+  pid: number;
+  startTicks: number | null;
+  signature: string;
+  role: Role;
+  argv: string[];
+  ppid: number;
+  state: string;
+  flags: Flag[];
+  startedAt: number | null;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  threads: number | null;
+  fds: number | null;
+  fdLimit: number | null;
+  cpuTicks: number | null;
+  at: number;
+  zombieSince: number | null;
+  zombieSinceTick: number | null;
+  swept: boolean;
+  trend: { threads: SlotSeries; fds: SlotSeries; rss: SlotSeries };
+}
+
+interface SigState {
+  counts: SignatureCounts;
+  trend: SlotSeries;
+  history: { total: Ring; orphan: Ring; zombie: Ring; duplicate: Ring };
+}
+
+/** Identity key: pid and start time; without a start time (portable backend) pid and argv. */
+export function identityKey(pid: number, startTicks: number | null, argv: readonly string[]): string {
+  return startTicks === null ? `${pid}?${argv.join('\u0000')}` : `${pid}@${startTicks}`;
+}
+
+const zeroCounts = (): SignatureCounts => ({ total: 0, orphan: 0, zombie: 0, duplicate: 0, detached: 0, wrappers: 0 });
+
+/** Trend slots: enough to see a steady rise, never finer than one interval. */
+function slotsFor(rules: AlarmRules): { slots: number; slotMs: number } {
+  const slots = Math.max(3, Math.min(20, Math.floor(rules.windowMs / Math.max(1, rules.intervalMs))));
+  return { slots, slotMs: rules.windowMs / slots };
+}
+
+/** A duration for reasons: milliseconds below a second (short test intervals), else formatDuration. */
+function span(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms);
+}
+
+function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * The watch state machine: diffs each observation against the last by process identity into
+ * events, keeps bounded per-signature history, and evaluates alarms. Pure: time and readings
+ * come in with each observation, and memory is bounded by the number of live matched processes.
+ */
+export class Watcher {
+  readonly rules: AlarmRules;
+  private tick = 0;
+  private tracked = new Map<string, Tracked>();
+  private sigs = new Map<string, SigState>();
+  private active = new Map<string, Alarm>();
+  private readonly slots: { slots: number; slotMs: number };
+  private files: FileNr | null = null;
+  private scanned = 0;
+  readonly totals: WatchTotals;
+
+  constructor(rules: AlarmRules, signatures: readonly string[] = []) {
+    this.rules = rules;
+    this.slots = slotsFor(rules);
+    for (const s of signatures) this.sig(s);
+    for (const s of rules.expect.keys()) this.sig(s);
+    this.totals = {
+      ticks: 0,
+      failedTicks: 0,
+      events: Object.fromEntries(WATCH_EVENTS.map((e) => [e, 0])) as Record<WatchEventName, number>,
+      kills: { terminated: 0, killed: 0, 'already-gone': 0, reused: 0, skipped: 0, survived: 0, failed: 0 },
+      alarmsRaised: Object.fromEntries(ALARM_KINDS.map((k) => [k, 0])) as Record<AlarmKind, number>,
+    };
+  }
+
+  private sig(name: string): SigState {
+    let s = this.sigs.get(name);
+    if (!s) {
+      const h = this.rules.historySize;
+      s = {
+        counts: zeroCounts(),
+        trend: new SlotSeries(this.slots.slots, this.slots.slotMs),
+        history: { total: new Ring(h), orphan: new Ring(h), zombie: new Ring(h), duplicate: new Ring(h) },
+      };
+      this.sigs.set(name, s);
+    }
+    return s;
+  }
+
+  /** The number of the tick being processed (1-based). */
+  get tickNumber(): number {
+    return this.tick;
+  }
+
+  /** Processes scanned on the last good tick. */
+  get scannedCount(): number {
+    return this.scanned;
+  }
+
+  /** System file handles on the last good tick. */
+  get systemFiles(): FileNr | null {
+    return this.files;
+  }
+
+  /** Starts a tick; returns its number. Call once per tick, before observe() or failed(). */
+  begin(): number {
+    this.totals.ticks++;
+    return ++this.tick;
+  }
+
+  /** Records a tick whose scan failed: state stays as it was. */
+  failed(): void {
+    this.totals.failedTicks++;
+  }
+
+  /**
+   * Diffs an observation against the previous one. The first tick is the baseline: it reports no
+   * started/orphaned/zombie events for what was already there, but its alarms are evaluated.
+   */
+  observe(obs: Observation): UnstampedEvent[] {
+    const events: UnstampedEvent[] = [];
+    const baseline = this.tick === 1;
+    const snap = obs.snapshot;
+    this.scanned = snap.processes.size;
+    this.files = obs.files ?? null;
+    const seen = new Set<string>();
+    const matched: Array<{ f: Finding; signature: string }> = [];
+    for (const f of obs.findings) if (f.signature) matched.push({ f, signature: f.signature });
+
+    // A matched process that became a zombie loses its argv; keep following it by identity
+    // (the scan may no longer match it, e.g. under --args).
+    const matchedPids = new Set(matched.map((m) => m.f.proc.pid));
+    for (const t of this.tracked.values()) {
+      if (matchedPids.has(t.pid)) continue;
+      const p = snap.processes.get(t.pid);
+      if (!p || p.state !== 'Z' || p.startTicks !== t.startTicks) continue;
+      const parent = snap.processes.get(p.ppid);
+      const reason = `exited but not reaped: parent ${p.ppid}${parent ? ` (${processName(parent)})` : ''} has not called wait(); it cannot be killed, only its parent can reap it`;
+      matched.push({ f: { proc: p, signature: t.signature, role: t.role, flags: ['zombie'], reasons: { zombie: reason }, pidfile: null }, signature: t.signature });
+    }
+
+    for (const s of this.sigs.values()) s.counts = zeroCounts();
+    for (const { f, signature } of matched) {
+      const p = f.proc;
+      const key = identityKey(p.pid, p.startTicks, p.argv);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const c = this.sig(signature).counts;
+      c.total++;
+      if (f.role === 'wrapper') c.wrappers++;
+      for (const fl of f.flags) if (fl === 'orphan' || fl === 'zombie' || fl === 'duplicate' || fl === 'detached') c[fl]++;
+
+      let t = this.tracked.get(key);
+      const zombie = p.state === 'Z';
+      if (!t) {
+        t = this.track(key, f, signature, obs);
+        if (!baseline) {
+          const parent = snap.processes.get(p.ppid);
+          events.push(this.processEvent('started', t, `${f.role === 'wrapper' ? `wrapper shell for ${signature}` : signature} started under parent ${p.ppid}${parent ? ` (${processName(parent)})` : ''}`));
+          if (f.flags.includes('orphan')) events.push(this.processEvent('orphaned', t, f.reasons.orphan ?? 'orphaned'));
+          if (zombie) events.push(this.processEvent('zombie', t, f.reasons.zombie ?? 'zombie'));
+        }
+        if (zombie) {
+          t.zombieSince = obs.at;
+          t.zombieSinceTick = this.tick;
+        }
+        continue;
+      }
+      const wasOrphan = t.flags.includes('orphan');
+      const wasZombie = t.state === 'Z';
+      this.update(t, f, obs);
+      if (zombie && !wasZombie) {
+        t.zombieSince = obs.at;
+        t.zombieSinceTick = this.tick;
+        if (!t.swept) events.push(this.processEvent('zombie', t, f.reasons.zombie ?? 'zombie'));
+      } else if (!zombie && f.flags.includes('orphan') && !wasOrphan && !t.swept) {
+        events.push(this.processEvent('orphaned', t, f.reasons.orphan ?? 'orphaned'));
+      }
+    }
+
+    for (const [key, t] of this.tracked) {
+      if (seen.has(key)) continue;
+      this.tracked.delete(key);
+      if (t.swept) continue; // its `swept` event already said what happened
+      const now = snap.processes.get(t.pid);
+      if (t.state === 'Z') {
+        events.push(this.processEvent('reaped', t, `reaped after ${span(obs.at - (t.zombieSince ?? obs.at))} as a zombie`));
+      } else if (now && now.startTicks === t.startTicks && now.state !== 'Z') {
+        const cmd = now.argv.length ? now.argv.join(' ') : `[${now.comm}]`;
+        events.push(this.processEvent('exited', t, `no longer matches a signature: it now runs ${cmd.length > 80 ? `${cmd.slice(0, 79)}…` : cmd}`));
+      } else {
+        const age = t.startedAt === null ? null : obs.at - t.startedAt;
+        events.push(this.processEvent('exited', t, `exited after ${formatDuration(age)}`));
+      }
+    }
+
+    for (const s of this.sigs.values()) {
+      s.trend.push(obs.at, s.counts.total);
+      s.history.total.push(s.counts.total);
+      s.history.orphan.push(s.counts.orphan);
+      s.history.zombie.push(s.counts.zombie);
+      s.history.duplicate.push(s.counts.duplicate);
+    }
+
+    events.push(...this.evaluateAlarms(obs.at));
+    this.count(events);
+    return events;
+  }
+
+  /**
+   * Records events produced by actions after observe() (sweeps, pidfile removals): counts them
+   * and marks swept processes so their disappearance is not reported twice.
+   */
+  record(events: readonly UnstampedEvent[]): void {
+    for (const e of events) {
+      if (e.event === 'swept') {
+        this.totals.kills[e.outcome]++;
+        for (const t of this.tracked.values()) {
+          if (t.pid === e.pid && (e.startTicks === null || t.startTicks === e.startTicks) && e.outcome !== 'skipped' && e.outcome !== 'failed' && e.outcome !== 'survived') t.swept = true;
+        }
+      }
+    }
+    this.count(events);
+  }
+
+  private count(events: readonly UnstampedEvent[]): void {
+    for (const e of events) {
+      this.totals.events[e.event]++;
+      if (e.event === 'alarm' && e.state === 'raised') this.totals.alarmsRaised[e.alarm.kind]++;
+    }
+  }
+
+  private track(key: string, f: Finding, signature: string, obs: Observation): Tracked {
+    const { slots, slotMs } = this.slots;
+    const p = f.proc;
+    const t: Tracked = {
+      pid: p.pid,
+      startTicks: p.startTicks,
+      signature,
+      role: f.role,
+      argv: p.argv,
+      ppid: p.ppid,
+      state: p.state,
+      flags: f.flags,
+      startedAt: p.startedAt,
+      cpuPercent: null,
+      rssBytes: p.rssBytes,
+      threads: p.threads,
+      fds: obs.fds?.get(p.pid) ?? null,
+      fdLimit: obs.fdLimits?.get(p.pid) ?? null,
+      cpuTicks: p.cpuTicks,
+      at: obs.at,
+      zombieSince: null,
+      zombieSinceTick: null,
+      swept: false,
+      trend: { threads: new SlotSeries(slots, slotMs), fds: new SlotSeries(slots, slotMs), rss: new SlotSeries(slots, slotMs) },
+    };
+    this.sample(t, obs.at);
+    this.tracked.set(key, t);
+    return t;
+  }
+
+  private update(t: Tracked, f: Finding, obs: Observation): void {
+    const p = f.proc;
+    if (p.cpuTicks !== null && t.cpuTicks !== null && obs.at > t.at) {
+      const cpuMs = ((p.cpuTicks - t.cpuTicks) / obs.snapshot.clockTicks) * 1000;
+      t.cpuPercent = Math.max(0, Math.round((cpuMs / (obs.at - t.at)) * 1000) / 10);
+    }
+    t.cpuTicks = p.cpuTicks;
+    t.at = obs.at;
+    if (p.argv.length) t.argv = p.argv;
+    t.ppid = p.ppid;
+    t.state = p.state;
+    t.flags = f.flags;
+    t.rssBytes = p.rssBytes;
+    t.threads = p.threads;
+    t.fds = obs.fds?.get(p.pid) ?? null;
+    const lim = obs.fdLimits?.get(p.pid);
+    if (lim !== undefined) t.fdLimit = lim;
+    this.sample(t, obs.at);
+  }
+
+  private sample(t: Tracked, at: number): void {
+    if (t.state === 'Z') return;
+    if (t.threads !== null) t.trend.threads.push(at, t.threads);
+    if (t.fds !== null) t.trend.fds.push(at, t.fds);
+    if (t.rssBytes !== null) t.trend.rss.push(at, t.rssBytes);
+  }
+
+  private processEvent(event: ProcessEvent['event'], t: Tracked, reason: string): ProcessEvent {
+    return { event, pid: t.pid, startTicks: t.startTicks, ppid: t.ppid, signature: t.signature, role: t.role, argv: t.argv, flags: t.flags, reason };
+  }
+
+  private evaluateAlarms(now: number): AlarmEvent[] {
+    const r = this.rules;
+    const found: Array<Omit<Alarm, 'since'>> = [];
+    const alarm = (a: Partial<Omit<Alarm, 'since'>> & Pick<Alarm, 'id' | 'kind' | 'reason'>): void => {
+      found.push({ id: a.id, kind: a.kind, severity: a.severity ?? 'warning', reason: a.reason, signature: a.signature ?? null, pid: a.pid ?? null, value: a.value ?? null, threshold: a.threshold ?? null });
+    };
+    const window = span(r.windowMs);
+
+    for (const [name, s] of this.sigs) {
+      const expected = r.expect.get(name);
+      if (expected !== undefined && s.counts.total > expected) {
+        alarm({
+          id: `expect:${name}`, kind: 'expect', severity: 'critical', signature: name, value: s.counts.total, threshold: expected,
+          reason: `${name}: ${s.counts.total} process${s.counts.total === 1 ? '' : 'es'} running, ${s.counts.total - expected} more than the ${expected} expected (--expect ${name}=${expected}); look for orphans and duplicates`,
+        });
+      }
+      const v = s.trend.verdict(now);
+      if (v.covered && !v.fell && v.rise >= r.minRise && v.risingSlots >= r.minRisingSlots) {
+        alarm({
+          id: `rising:${name}`, kind: 'rising', signature: name, value: v.last, threshold: v.first,
+          reason: `${name}: count rose from ${v.first} to ${v.last} over ${window} and never fell back: workers are started without the old ones exiting`,
+        });
+      }
+    }
+
+    const zombiesByParent = new Map<number, Tracked[]>();
+    for (const t of this.tracked.values()) {
+      if (t.state === 'Z' && t.zombieSinceTick !== null && this.tick - t.zombieSinceTick >= r.zombieTicks) {
+        const g = zombiesByParent.get(t.ppid);
+        if (g) g.push(t);
+        else zombiesByParent.set(t.ppid, [t]);
+      }
+      if (t.state === 'Z') continue;
+      const key = `${t.pid}@${t.startTicks ?? '?'}`;
+      const who = `PID ${t.pid} (${t.signature})`;
+      const g = r.growth;
+      const th = t.trend.threads.verdict(now);
+      if (th.covered && !th.fell && th.risingSlots >= r.minRisingSlots && th.rise >= g.threads) {
+        alarm({ id: `growth:${key}:threads`, kind: 'growth', signature: t.signature, pid: t.pid, value: th.last, threshold: th.first,
+          reason: `${who}: threads grew from ${th.first} to ${th.last} over ${window} and never fell: a thread leak (stuck worker threads)` });
+      }
+      const fd = t.trend.fds.verdict(now);
+      if (fd.covered && !fd.fell && fd.risingSlots >= r.minRisingSlots && fd.rise >= g.fds) {
+        alarm({ id: `growth:${key}:fds`, kind: 'growth', signature: t.signature, pid: t.pid, value: fd.last, threshold: fd.first,
+          reason: `${who}: open fds grew from ${fd.first} to ${fd.last} over ${window} and never fell: a descriptor leak` });
+      }
+      const rss = t.trend.rss.verdict(now);
+      if (rss.covered && !rss.fell && rss.risingSlots >= r.minRisingSlots && rss.rise >= g.rssBytes && rss.rise >= rss.first * g.rssRatio) {
+        alarm({ id: `growth:${key}:rss`, kind: 'growth', signature: t.signature, pid: t.pid, value: rss.last, threshold: rss.first,
+          reason: `${who}: RSS grew from ${mib(rss.first)} to ${mib(rss.last)} over ${window} and never fell: a memory leak` });
+      }
+      if (t.fds !== null && t.fdLimit !== null && Number.isFinite(t.fdLimit) && t.fdLimit > 0 && t.fds >= t.fdLimit * r.fdLimitRatio) {
+        alarm({ id: `fd-limit:${key}`, kind: 'fd-limit', severity: t.fds >= t.fdLimit * 0.95 ? 'critical' : 'warning', signature: t.signature, pid: t.pid, value: t.fds, threshold: t.fdLimit,
+          reason: `${who}: ${t.fds} open fds of its limit ${t.fdLimit} (RLIMIT_NOFILE, ${Math.round((t.fds / t.fdLimit) * 100)}%): it will soon fail to open sockets and files` });
+      }
+    }
+    for (const [ppid, zs] of zombiesByParent) {
+      const oldest = Math.min(...zs.map((z) => z.zombieSince ?? now));
+      const sigs = [...new Set(zs.map((z) => z.signature))].join(', ');
+      alarm({
+        id: `zombie:${ppid}`, kind: 'zombie', signature: zs[0].signature, pid: ppid, value: zs.length, threshold: r.zombieTicks,
+        reason: `${zs.length} ${sigs} zombie${zs.length === 1 ? '' : 's'} unreaped for ${span(now - oldest)} (over ${r.zombieTicks} intervals): parent PID ${ppid} does not wait() for its children; fix or restart that parent (zombies cannot be killed)`,
+      });
+    }
+    if (this.files && this.files.max > 0 && this.files.open >= this.files.max * r.systemFdRatio) {
+      const pct = Math.round((this.files.open / this.files.max) * 100);
+      alarm({ id: 'system-fds', kind: 'system-fds', severity: pct >= 95 ? 'critical' : 'warning', value: this.files.open, threshold: this.files.max,
+        reason: `system file handles: ${this.files.open} of fs.file-max ${this.files.max} in use (${pct}%): new sockets and files will soon fail host-wide` });
+    }
+
+    const events: AlarmEvent[] = [];
+    const next = new Map<string, Alarm>();
+    for (const a of found) {
+      const prev = this.active.get(a.id);
+      const full: Alarm = { ...a, since: prev?.since ?? now };
+      next.set(a.id, full);
+      if (!prev) events.push({ event: 'alarm', state: 'raised', alarm: full });
+    }
+    for (const [id, a] of this.active) if (!next.has(id)) events.push({ event: 'alarm', state: 'cleared', alarm: a });
+    this.active = next;
+    return events;
+  }
+
+  /** Alarms active after the last observation, oldest first. */
+  alarms(): Alarm[] {
+    return [...this.active.values()].sort((a, b) => a.since - b.since || a.id.localeCompare(b.id));
+  }
+
+  /** Counts per signature on the last good tick. */
+  counts(): Record<string, SignatureCounts> {
+    const out: Record<string, SignatureCounts> = {};
+    for (const [name, s] of this.sigs) out[name] = { ...s.counts };
+    return out;
+  }
+
+  /** Recent per-tick counts of each signature, oldest first. */
+  history(): Map<string, SignatureHistory> {
+    const out = new Map<string, SignatureHistory>();
+    for (const [name, s] of this.sigs) {
+      out.set(name, { total: s.history.total.values(), orphan: s.history.orphan.values(), zombie: s.history.zombie.values(), duplicate: s.history.duplicate.values() });
+    }
+    return out;
+  }
+
+  /** The matched processes alive (or zombie) on the last good tick. */
+  processes(): WatchedProcess[] {
+    return [...this.tracked.values()];
+  }
+}

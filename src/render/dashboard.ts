@@ -1,0 +1,196 @@
+import { formatDuration } from '../core/duration.js';
+import type { WatchTick } from '../core/watch.js';
+import type { WatchedProcess, WatchEvent } from '../core/watcher.js';
+import { formatBytes } from './list.js';
+import { colorFlag, type Palette } from './palette.js';
+import { renderTable, type Column } from './table.js';
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of the last `width` values, scaled from 0 to the largest (all-zero: a flat line). */
+export function sparkline(values: readonly number[], width: number): string {
+  if (width <= 0) return '';
+  const vs = values.slice(-width);
+  const max = Math.max(0, ...vs);
+  return vs.map((v) => (max <= 0 ? BARS[0] : BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))])).join('');
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/y;
+
+/** Cuts a line that may hold colour codes to `width` visible characters. */
+export function fitLine(line: string, width: number): string {
+  let out = '';
+  let visible = 0;
+  let coloured = false;
+  for (let i = 0; i < line.length; ) {
+    ANSI.lastIndex = i;
+    const m = ANSI.exec(line);
+    if (m) {
+      out += m[0];
+      coloured = true;
+      i += m[0].length;
+      continue;
+    }
+    const cp = line.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    if (visible >= width) {
+      return out + (coloured ? '\x1b[0m' : '');
+    }
+    out += ch;
+    visible++;
+    i += ch.length;
+  }
+  return out;
+}
+
+/** Joins words with `sep` into lines of at most `width` characters (a longer word is cut later). */
+export function wrapWords(words: readonly string[], sep: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of words) {
+    if (cur && cur.length + sep.length + word.length > width) {
+      out.push(cur);
+      cur = word;
+    } else cur = cur ? cur + sep + word : word;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** What the dashboard shows besides the tick. */
+export interface DashboardView {
+  tick: WatchTick;
+  /** The last events, oldest first. */
+  events: readonly WatchEvent[];
+  intervalMs: number;
+  width: number;
+  height: number;
+  /** Short notes for the header: `sweep on`, `metrics 127.0.0.1:9464`. */
+  notes: string[];
+}
+
+const clock = (ms: number): string => new Date(ms).toTimeString().slice(0, 8);
+
+function command(p: WatchedProcess): string {
+  return p.argv.length ? p.argv.join(' ') : '[zombie]';
+}
+
+const PROC_COLUMNS: Column[] = [
+  { header: 'PID', align: 'right' },
+  { header: 'SIGNATURE' },
+  { header: 'AGE', align: 'right' },
+  { header: 'CPU%', align: 'right' },
+  { header: 'RSS', align: 'right' },
+  { header: 'FDS', align: 'right' },
+  { header: 'THR', align: 'right' },
+  { header: 'FLAGS' },
+  { header: 'COMMAND', flex: true },
+];
+
+function procRows(ps: readonly WatchedProcess[], at: number): string[][] {
+  return ps.map((p) => [
+    String(p.pid),
+    p.signature,
+    formatDuration(p.startedAt === null ? null : at - p.startedAt),
+    p.cpuPercent === null ? '-' : p.cpuPercent.toFixed(1),
+    formatBytes(p.rssBytes),
+    p.fds === null ? '?' : String(p.fds),
+    p.threads === null ? '?' : String(p.threads),
+    [...(p.role === 'wrapper' ? ['wrapper'] : []), ...p.flags].join(',') || '-',
+    command(p),
+  ]);
+}
+
+function procTable(ps: readonly WatchedProcess[], at: number, width: number, p: Palette): string[] {
+  return renderTable(PROC_COLUMNS, procRows(ps, at), width, (_r, c, text) => (c === 7 && text !== '-' ? text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(',')) : text)).split('\n');
+}
+
+/** One line for an event. */
+export function eventLine(e: WatchEvent, p: Palette): string {
+  const when = p.dim(clock(e.at));
+  switch (e.event) {
+    case 'alarm':
+      return `${when} ${e.state === 'raised' ? p.red('alarm') : p.green('clear')}    ${e.alarm.reason}`;
+    case 'swept':
+      return `${when} ${p.yellow('swept')}    ${e.pid} ${e.outcome}: ${e.reason}`;
+    case 'pidfile-removed':
+      return `${when} ${p.yellow('pidfile')}  ${e.path} (${e.status}): ${e.reason}`;
+    default: {
+      const name = e.event === 'orphaned' || e.event === 'zombie' ? p.red(e.event.padEnd(8)) : e.event === 'started' ? p.green(e.event.padEnd(8)) : p.dim(e.event.padEnd(8));
+      return `${when} ${name} ${e.pid} ${e.signature}${e.role === 'wrapper' ? ' (wrapper)' : ''}: ${e.reason}`;
+    }
+  }
+}
+
+/**
+ * The full-screen `watch` dashboard as lines (at most `height`, each cut to `width`): header,
+ * per-signature counts with sparklines, active alarms, oldest and heaviest processes, last events.
+ */
+export function renderDashboard(v: DashboardView, p: Palette): string[] {
+  const t = v.tick;
+  const w = Math.max(20, v.width);
+  const lines: string[] = [];
+  const head = [`procsweep watch`, `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes];
+  for (const l of wrapWords(head, '  ·  ', w)) lines.push(p.bold(l));
+  if (t.error) lines.push(p.red(`scan failed: ${t.error} (retrying every interval)`));
+  for (const e of t.actionErrors) lines.push(p.red(`action failed: ${e}`));
+
+  // Signatures with sparklines of their totals.
+  const hist = t.history();
+  const names = Object.keys(t.signatures).sort();
+  const sigCols: Column[] = [
+    { header: 'SIGNATURE' }, { header: 'TOTAL', align: 'right' }, { header: 'ORPHAN', align: 'right' },
+    { header: 'ZOMBIE', align: 'right' }, { header: 'DUP', align: 'right' }, { header: 'HISTORY (total)' },
+  ];
+  const fixed = Math.max(9, ...names.map((n) => n.length)) + 5 + 6 + 6 + 3 + 5 * 2;
+  const sparkW = Math.max(8, Math.min(60, w - fixed - 1));
+  const sigRows = names.map((n) => {
+    const c = t.signatures[n];
+    return [n, String(c.total), String(c.orphan), String(c.zombie), String(c.duplicate), sparkline(hist.get(n)?.total ?? [], sparkW)];
+  });
+  lines.push('');
+  lines.push(...renderTable(sigCols, sigRows, w, (_r, c, text) => {
+    if ((c === 2 || c === 3) && text !== '0') return p.red(text);
+    if (c === 4 && text !== '0') return p.yellow(text);
+    if (c === 5) return p.cyan(text);
+    return text;
+  }).split('\n'));
+  if (t.files) {
+    const pct = t.files.max > 0 ? (t.files.open / t.files.max) * 100 : 0;
+    const text = `system file handles: ${t.files.open} of ${t.files.max} (${pct < 1 ? pct.toFixed(2) : pct.toFixed(0)}%)`;
+    lines.push(pct >= 80 ? p.red(text) : p.dim(text));
+  }
+
+  lines.push('');
+  if (t.alarms.length === 0) lines.push(p.green('no alarms'));
+  else {
+    lines.push(p.bold(`ALARMS (${t.alarms.length})`));
+    for (const a of t.alarms) {
+      const mark = a.severity === 'critical' ? p.red('!!') : p.yellow('! ');
+      const text = `${a.reason} (since ${clock(a.since)})`;
+      wrapWords(text.split(' '), ' ', w - 3).forEach((l, i) => lines.push(`${i === 0 ? mark : '  '} ${a.severity === 'critical' ? p.red(l) : p.yellow(l)}`));
+    }
+  }
+
+  const procs = t.processes();
+  const live = procs.filter((x) => x.state !== 'Z');
+  const top = Math.max(1, Math.min(5, Math.floor((v.height - lines.length - 12) / 3)));
+  if (procs.length) {
+    const oldest = [...procs].sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity)).slice(0, top);
+    const heaviest = [...live].sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || (b.rssBytes ?? 0) - (a.rssBytes ?? 0)).slice(0, top);
+    lines.push('', p.bold('OLDEST'), ...procTable(oldest, t.at, w, p));
+    if (heaviest.length) lines.push('', p.bold('HEAVIEST (CPU since last tick, then RSS)'), ...procTable(heaviest, t.at, w, p));
+  } else {
+    lines.push('', p.dim('no matched processes'));
+  }
+
+  const room = v.height - lines.length - 2;
+  if (room > 0) {
+    lines.push('', p.bold('LAST EVENTS'));
+    const evs = v.events.slice(-room);
+    if (evs.length === 0) lines.push(p.dim('none yet'));
+    for (const e of evs.reverse()) lines.push(eventLine(e, p));
+  }
+  return lines.slice(0, Math.max(1, v.height)).map((l) => fitLine(l, w));
+}
