@@ -30,6 +30,8 @@ export interface CommandDef {
   subcommands?: CommandDef[];
   /** Add the shared options (default true). */
   shared?: boolean;
+  /** Options after the first argument belong to it, untouched (`run -- CMD --its-flags`). */
+  passThrough?: boolean;
 }
 
 /** Appends each value: for repeatable options. */

@@ -7,6 +7,7 @@ import { version } from './version.js';
 function define(parent: Command, def: CommandDef): Command {
   const cmd = parent.command(def.name).description(def.summary);
   if (def.args) cmd.arguments(def.args);
+  if (def.passThrough) cmd.passThroughOptions();
   if (def.subcommands) {
     for (const sub of def.subcommands) define(cmd, sub);
     return cmd;
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .version(version(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       outputError: (str, write) => write(`procsweep: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`),

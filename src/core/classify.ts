@@ -122,7 +122,7 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
         add('detached', `parent is ${by} and it leads its own session: a daemon or a child started detached; not swept unless --target detached`);
       } else {
         const leader = snap.processes.get(p.sid);
-        add('orphan', `parent is ${by}; ${leader ? `session leader ${describe(snap, p.sid)} is still alive` : `session leader ${p.sid} is gone`}`);
+        add('orphan', `parent is ${by}; ${leader && leader.state !== 'Z' ? `session leader ${describe(snap, p.sid)} is still alive` : `session leader ${p.sid} is gone`}`);
       }
     }
 

@@ -28,6 +28,8 @@ export interface Context {
   backend: Backend;
   config: Config;
   signatures: Signature[];
+  /** Every known signature, ignoring `--match`: what a pidfile's live target must match. */
+  knownSignatures?: Signature[];
   args?: RegExp;
   uid?: number;
   reapers: string[];
@@ -60,6 +62,7 @@ export async function createContext(opts: CommonOptions = {}): Promise<Context> 
     backend,
     config,
     signatures,
+    knownSignatures: opts.match?.length ? resolveSignatures(custom) : signatures,
     args,
     uid,
     reapers: config.reapers,

@@ -34,6 +34,8 @@ export interface ListSummary {
   wrappers: number;
   flags: Record<Flag, number>;
   signatures: Record<string, number>;
+  /** Pidfile and registry records by status; present only when pid dirs or registries were given. */
+  pidfiles?: Record<string, number>;
 }
 
 /** The whole `list --json` document. */

@@ -1,6 +1,9 @@
-import { classify, type TrackingIndex } from './classify.js';
+import { classify, type SupervisorIndex, type TrackingIndex } from './classify.js';
 import type { Context } from './context.js';
+import type { ReadPidfilesOptions } from './pidfiles/read.js';
+import type { PidfileEntry } from './pidfiles/types.js';
 import { matchProcess } from './signatures.js';
+import { supervisorIndex } from './supervisors.js';
 import type { Finding, Snapshot } from './types.js';
 
 /** What one pass of read + decide produces. */
@@ -9,6 +12,8 @@ export interface ScanResult {
   findings: Finding[];
   /** Present when pid dirs or registries were given. */
   tracking?: TrackingIndex;
+  /** The judged pidfile and registry entries, when pid dirs or registries were given. */
+  pidfiles?: PidfileEntry[];
 }
 
 /** Options of one scan beyond the context. */
@@ -21,15 +26,23 @@ export interface ScanPassOptions {
   snapshot?: Snapshot;
   /** A tracking index already built; otherwise it is built from the context's records. */
   tracking?: TrackingIndex;
+  /** Told about records that could not be looked at (a pid dir that does not exist). */
+  onWarning?: (message: string) => void;
+  /** Live `procsweep run` processes; otherwise found in the snapshot by their command line. */
+  supervisors?: SupervisorIndex;
 }
 
 /** Reads the process table and classifies it: the read + decide half of every command. */
 export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promise<ScanResult> {
   // Exact uids (status file) only for processes a signature could match: the candidates. The
-  // rest take the owner of their /proc entry, as ps does; --all and --user read them all.
-  const precise = opts.all || ctx.uid !== undefined ? undefined : (argv: readonly string[], comm: string, state: string) => matchProcess(ctx.signatures, { argv: argv as string[], comm, state }) !== null;
+  // rest keep uid null (unknown), which halves the cost of a large scan; --all and --user read
+  // them all.
+  // Pidfile targets may match any known signature (not only --match): their owners are checked.
+  const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;
+  const precise = opts.all || ctx.uid !== undefined ? undefined : (argv: readonly string[], comm: string, state: string) => matchProcess(sigs, { argv: argv as string[], comm, state }) !== null;
   const snapshot = opts.snapshot ?? (await ctx.backend.snapshot(precise));
-  const tracking = opts.tracking ?? (await trackingFor(ctx, snapshot));
+  const records = opts.tracking ? undefined : await pidfileRecords(ctx, snapshot, { onWarning: opts.onWarning });
+  const tracking = opts.tracking ?? records?.tracking;
   const findings = classify(snapshot, {
     signatures: ctx.signatures,
     args: ctx.args,
@@ -37,25 +50,30 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
     maxAgeMs: opts.maxAgeMs,
     reapers: ctx.reapers,
     tracking,
+    supervisors: opts.supervisors ?? supervisorIndex(snapshot),
     all: opts.all,
   });
-  return { snapshot, findings, tracking };
+  return { snapshot, findings, tracking, pidfiles: records?.entries };
+}
+
+/** The pidfile and registry entries of a context, judged, with the tracking index built from them. */
+export interface PidfileRecords {
+  entries: PidfileEntry[];
+  tracking: TrackingIndex;
 }
 
 /**
- * The tracking index from the context's pid dirs and registries, or undefined when none are
- * given. Loaded lazily so commands without records never load the pidfile code.
+ * Reads the context's pid dirs and registries, or returns undefined when none are given. The
+ * pidfile code is imported lazily, so commands without records never load it.
  */
-export async function trackingFor(ctx: Context, snapshot: Snapshot): Promise<TrackingIndex | undefined> {
+export async function pidfileRecords(ctx: Context, snapshot: Snapshot, opts: ReadPidfilesOptions = {}): Promise<PidfileRecords | undefined> {
   if (ctx.pidDirs.length === 0 && ctx.registries.length === 0) return undefined;
-  const hook = trackingHook;
-  return hook ? hook(ctx, snapshot) : undefined;
+  const { readPidfiles, trackingIndex } = await import('./pidfiles/index.js');
+  const entries = await readPidfiles(ctx, snapshot, opts);
+  return { entries, tracking: trackingIndex(entries, [...ctx.pidDirs, ...ctx.registries]) };
 }
 
-/** Set by the pidfiles module; kept as a hook so the scan core does not depend on it. */
-let trackingHook: ((ctx: Context, snapshot: Snapshot) => Promise<TrackingIndex>) | undefined;
-
-/** Installs the function that turns pid dirs and registries into a tracking index. */
-export function setTrackingHook(fn: typeof trackingHook): void {
-  trackingHook = fn;
+/** The tracking index from the context's pid dirs and registries, or undefined when none are given. */
+export async function trackingFor(ctx: Context, snapshot: Snapshot): Promise<TrackingIndex | undefined> {
+  return (await pidfileRecords(ctx, snapshot))?.tracking;
 }

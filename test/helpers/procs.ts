@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -156,5 +158,19 @@ export class Scope {
         /* already gone */
       }
     }
+  }
+}
+
+/** One test per case: the CLI exits with `code` and says why in one line on stderr (no stack), nothing on stdout. */
+export function badInputTests(cases: ReadonlyArray<[string[], number, RegExp]>): void {
+  for (const [args, code, re] of cases) {
+    test(`${args.join(' ')} -> exit ${code}, one line`, () => {
+      const r = cli(args);
+      assert.equal(r.code, code, r.stderr);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.equal(r.stdout, '');
+    });
   }
 }

@@ -31,10 +31,14 @@ export class Tmux {
     return this.tmux(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.session]).stdout;
   }
 
-  /** Whether the pane's command has exited, and its status. */
+  /**
+   * The pane command's exit status once it has exited, else null. tmux can mark a pane dead a
+   * moment before it has reaped the command, when the status is still empty: that reads as
+   * "not yet", never as NaN.
+   */
   exitStatus(): number | null {
-    const r = this.tmux(['display-message', '-p', '-t', this.session, '#{pane_dead} #{pane_dead_status}']).stdout.trim().split(' ');
-    return r[0] === '1' ? Number(r[1]) : null;
+    const [dead, status] = this.tmux(['display-message', '-p', '-t', this.session, '#{pane_dead} #{pane_dead_status}']).stdout.trim().split(' ');
+    return dead === '1' && status !== undefined && /^\d+$/.test(status) ? Number(status) : null;
   }
 
   /** Waits until the screen matches `re`; returns the screen. Throws with the screen on timeout. */

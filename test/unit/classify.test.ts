@@ -44,6 +44,13 @@ test('crashed-supervisor children are orphans, with the session leader in the re
   assert.equal(f.get(800)!.signature, 'srt-live-transmit');
 });
 
+test('a session leader that is a zombie (crashed, not yet reaped) counts as gone', () => {
+  const s = snap();
+  s.processes.set(100, { ...s.processes.get(100)!, state: 'Z', argv: [] });
+  const f = new Map(classify(s, { signatures: BUILTIN_SIGNATURES }).map((x) => [x.proc.pid, x]));
+  assert.equal(f.get(201)!.reasons.orphan, 'parent is PID 1 (init); session leader 100 is gone');
+});
+
 test('a child of a known reaper (containerd-shim*) is an orphan', () => {
   const f = run();
   assert.deepEqual(f.get(1001)!.flags, ['orphan']);

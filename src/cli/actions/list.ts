@@ -1,6 +1,7 @@
 import { createContext } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { buildListReport, readExtras, summarize } from '../../core/report.js';
+import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
 import { scanWith } from '../../core/scan.js';
 import { ALL_FLAGS, type Finding, type Flag } from '../../core/types.js';
 import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
@@ -26,14 +27,17 @@ export async function runList(raw: Record<string, unknown>): Promise<number> {
     if (!(ALL_FLAGS as readonly string[]).includes(fl)) throw new UsageError(`--flag: unknown flag '${fl}'; known: ${ALL_FLAGS.join(', ')}`);
   }
   const ctx = await createContext(commonOptions(o));
-  const { snapshot, findings } = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all });
+  const warn = (m: string): void => writeLine(env.io.stderr, `procsweep: warning: ${m}`);
+  const { snapshot, findings, pidfiles } = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all, onWarning: warn });
   const matched = findings.filter((f) => f.signature);
   let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x))) : findings;
   shown = shown.sort((a, b) => a.proc.pid - b.proc.pid);
   const suspects = matched.filter((f) => f.flags.some((x) => CHECK_FLAGS.includes(x)));
+  const stale = (pidfiles ?? []).filter((e) => STALE_STATUSES.includes(e.status));
 
   if (env.json) {
     const report = buildListReport(snapshot, shown, matched, readExtras(ctx.backend, shown));
+    if (pidfiles) report.summary.pidfiles = countStatuses(pidfiles);
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
     const { palette } = await import('../../render/palette.js');
@@ -44,6 +48,10 @@ export async function runList(raw: Record<string, unknown>): Promise<number> {
       writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p) : renderListTable(snapshot, shown, width, p));
     }
     for (const line of renderListFooter(summarize(snapshot, matched), shown.length, p)) writeLine(env.io.stdout, line);
+    if (stale.length > 0) {
+      writeLine(env.io.stdout, `${stale.length} stale pidfile record${stale.length === 1 ? '' : 's'} (dead or reused): ${stale.slice(0, 3).map((e) => e.path).join(', ')}${stale.length > 3 ? ', ...' : ''}`);
+      writeLine(env.io.stdout, p.dim('next: procsweep pidfiles list   (same --pid-dir/--registry) to see why, then procsweep pidfiles clean -n'));
+    }
   }
-  return o.check && suspects.length > 0 ? 1 : 0;
+  return o.check && (suspects.length > 0 || stale.length > 0) ? 1 : 0;
 }

@@ -1,0 +1,138 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { actionExitCode, auditLines, buildActionReport, type ActionReport } from '../core/action-report.js';
+import type { Context } from '../core/context.js';
+import { EnvironmentError } from '../core/errors.js';
+import { planTargets, type Plan } from '../core/plan.js';
+import type { PidfileEntry } from '../core/pidfiles/types.js';
+import { terminate, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
+import type { Snapshot } from '../core/types.js';
+import type { CommandEnv } from './common.js';
+import { writeLine } from './io.js';
+
+/** An open `--log` file: opened before anything is signalled, so a bad path stops the run first. */
+export interface AuditLog {
+  path: string;
+  fd: number;
+}
+
+/** Opens the audit log for appending; EnvironmentError (exit 3) when it cannot be. */
+export function openAuditLog(path: string): AuditLog {
+  try {
+    return { path, fd: openSync(path, 'a', 0o640) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new EnvironmentError(`cannot open the audit log ${path} (${code}): fix --log. Nothing was signalled`);
+  }
+}
+
+/** How to execute a plan. */
+export interface ActOptions {
+  command: string;
+  graceMs: number;
+  signal: NodeJS.Signals;
+  log: AuditLog | null;
+  /** The judged pidfile and registry records (from the scan), when pid dirs or registries were given. */
+  records?: PidfileEntry[];
+}
+
+/**
+ * Runs the engine over targets: a progress line on stderr when it is a terminal, and Ctrl-C held
+ * off until the (bounded) run ends so no process is left stopped.
+ */
+export async function runEngine(env: CommandEnv, ctx: Context, targets: TerminateTarget[], snapshot: Snapshot, o: { graceMs: number; signal: NodeJS.Signals }): Promise<TerminateReport> {
+  const { progressLine } = await import('../render/plan.js');
+  const counts = { total: targets.length, terminated: 0, killed: 0, escalated: 0, other: 0 };
+  const tty = env.io.stderrIsTTY;
+  let last = 0;
+  const draw = (force = false): void => {
+    if (!tty) return;
+    const now = Date.now();
+    if (!force && now - last < 80) return;
+    last = now;
+    env.io.stderr.write(`\r\x1b[K${progressLine(counts)}`);
+  };
+  const hold = (): void => {
+    env.io.stderr.write(`\nprocsweep: finishing the run first (at most ${Math.ceil(o.graceMs / 1000) + 2}s) so no process is left stopped\n`);
+  };
+  process.on('SIGINT', hold);
+  process.on('SIGTERM', hold);
+  try {
+    return await terminate(targets, {
+      backend: ctx.backend,
+      snapshot,
+      graceMs: o.graceMs,
+      signal: o.signal,
+      onPhase: (phase, pending) => {
+        if (phase === 'kill') counts.escalated = pending;
+        draw(true);
+      },
+      onProgress: (r) => {
+        if (r.outcome === 'terminated') counts.terminated++;
+        else if (r.outcome === 'killed') counts.killed++;
+        else counts.other++;
+        counts.total = Math.max(counts.total, counts.terminated + counts.killed + counts.other);
+        draw();
+      },
+    });
+  } finally {
+    process.off('SIGINT', hold);
+    process.off('SIGTERM', hold);
+    if (tty) env.io.stderr.write('\r\x1b[K');
+  }
+}
+
+/**
+ * Executes a plan with the engine (see runEngine), removes the live pidfile and registry
+ * records of the processes it ended (killing a tracked process removes its record), then
+ * writes the audit log.
+ */
+export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, snapshot: Snapshot, o: ActOptions): Promise<ActionReport> {
+  const run = await runEngine(env, ctx, planTargets(plan), snapshot, o);
+  let removed: string[] = [];
+  if (o.records && o.records.length > 0) {
+    const { removeRecordsOfEnded } = await import('../core/pidfiles/index.js');
+    removed = await removeRecordsOfEnded(o.records, run.results);
+  }
+  const report = buildActionReport(plan, run, removed);
+  if (o.log) {
+    try {
+      writeSync(o.log.fd, auditLines(report, o.command));
+    } finally {
+      closeSync(o.log.fd);
+    }
+  }
+  return report;
+}
+
+/** Prints a report (JSON, or the human table and summary) and returns the exit code. */
+export async function printReport(env: CommandEnv, report: ActionReport): Promise<number> {
+  if (env.json) {
+    writeLine(env.io.stdout, JSON.stringify(report, null, 2));
+  } else {
+    const { palette } = await import('../render/palette.js');
+    const { renderReport } = await import('../render/plan.js');
+    writeLine(env.io.stdout, renderReport(report, env.io.columns, palette(env.colorOut)));
+    const n = report.pidfilesRemoved.length;
+    if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.join(', ')}`);
+  }
+  return report.dryRun ? 0 : actionExitCode(report);
+}
+
+/** Prints a plan: JSON (the dry-run report) or the trees; `toStderr` for the plan shown before a prompt. */
+export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolean; signal: string; graceMs: number; toStderr?: boolean }): Promise<void> {
+  if (env.json && !o.toStderr) {
+    writeLine(env.io.stdout, JSON.stringify(buildActionReport(plan, null), null, 2));
+    return;
+  }
+  const { palette } = await import('../render/palette.js');
+  const { renderPlan } = await import('../render/plan.js');
+  const stream = o.toStderr ? env.io.stderr : env.io.stdout;
+  const width = o.toStderr ? stderrWidth(env) : env.io.columns;
+  const text = renderPlan(plan, width, palette(o.toStderr ? env.colorErr : env.colorOut), o);
+  if (text) writeLine(stream, text);
+}
+
+/** Width of stderr when it is a terminal (prompts and the plan shown before them), else null. */
+export function stderrWidth(env: CommandEnv): number | null {
+  return env.io.stderrIsTTY ? (env.io.stderr as NodeJS.WriteStream).columns || 80 : null;
+}

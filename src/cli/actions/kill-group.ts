@@ -1,0 +1,53 @@
+import { createContext } from '../../core/context.js';
+import { UsageError } from '../../core/errors.js';
+import { effectiveUid, guardContext } from '../../core/guard.js';
+import { planGroups, toSignal } from '../../core/plan.js';
+import { scanWith } from '../../core/scan.js';
+import { executePlan, printPlan, printReport } from '../act.js';
+import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
+import { writeLine } from '../io.js';
+import { confirmAction, requireConsent } from '../prompt.js';
+
+interface KillGroupOptions extends SharedCliOptions {
+  pgid?: boolean;
+  signal: NodeJS.Signals;
+  grace: number;
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+/** `procsweep kill-group PID...`: the process group of each PID plus every member's tree. */
+export async function runKillGroup(args: string[], raw: Record<string, unknown>): Promise<number> {
+  const o = raw as unknown as KillGroupOptions;
+  const env = commandEnv(o);
+  const ids = args.map((a) => {
+    if (!/^\d+$/.test(a)) throw new UsageError(`'${a}' is not a ${o.pgid ? 'process group id' : 'PID'}: give numbers, e.g. procsweep kill-group 4224`);
+    return Number(a);
+  });
+  requireConsent(env.io, o);
+  const ctx = await createContext(commonOptions(o));
+  // Not root: the guard judges the owner of every process, so read every owner. Root: the guard
+  // ignores owners, and they stay unknown (user null) where the fast scan did not need them.
+  const { snapshot, findings, pidfiles } = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
+  const plan = planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, guard: guardContext(snapshot) });
+  const view = { signal: o.signal, graceMs: o.grace };
+  if (o.dryRun) {
+    await printPlan(env, plan, { ...view, dryRun: true });
+    return 0;
+  }
+  if (toSignal(plan).length === 0) {
+    await printPlan(env, plan, { ...view, dryRun: false, toStderr: !env.json });
+    return 0;
+  }
+  if (!o.yes) {
+    await printPlan(env, plan, { ...view, dryRun: false, toStderr: true });
+    const n = toSignal(plan).length;
+    if (!(await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`))) {
+      writeLine(env.io.stderr, 'Nothing was signalled.');
+      if (env.json) await printPlan(env, plan, { ...view, dryRun: true });
+      return 0;
+    }
+  }
+  const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles });
+  return printReport(env, report);
+}

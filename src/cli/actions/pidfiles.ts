@@ -1,0 +1,87 @@
+import { buildPidfileReport, executeClean, killRefusal, openRecords, planClean, type CleanItem } from '../../core/pidfiles/index.js';
+import type { Snapshot } from '../../core/types.js';
+import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
+import { writeLine } from '../io.js';
+import { chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
+
+interface PidfilesOptions extends SharedCliOptions {
+  wide?: boolean;
+  removeInvalid?: boolean;
+  kill?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  grace?: number;
+}
+
+async function read(o: PidfilesOptions, env: CommandEnv) {
+  return openRecords(commonOptions(o), (m) => writeLine(env.io.stderr, `procsweep: warning: ${m}`));
+}
+
+async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false): Promise<void> {
+  const report = buildPidfileReport(items, mode === 'clean' ? dryRun : undefined);
+  if (env.json) {
+    writeLine(env.io.stdout, JSON.stringify(report, null, 2));
+    return;
+  }
+  const { palette } = await import('../../render/palette.js');
+  const r = await import('../../render/pidfiles.js');
+  const p = palette(env.colorOut);
+  if (items.length > 0) writeLine(env.io.stdout, r.renderPidfileTable(items, o.wide ? null : env.io.columns, p, mode === 'clean' && !dryRun));
+  const footer = mode === 'list' ? r.renderPidfileListFooter(report.summary, p) : r.renderPidfileCleanFooter(items, report.summary, dryRun, p);
+  for (const line of footer) writeLine(env.io.stdout, line);
+}
+
+/** `procsweep pidfiles list`: every record with its status, its reason, and what clean would do. */
+export async function runPidfilesList(raw: Record<string, unknown>): Promise<number> {
+  const o = raw as PidfilesOptions;
+  const env = commandEnv(o);
+  const { entries } = await read(o, env);
+  await print(env, o, planClean(entries), 'list');
+  return 0;
+}
+
+/** `procsweep pidfiles clean`: remove stale records; with --kill, terminate live ones first. */
+export async function runPidfilesClean(raw: Record<string, unknown>): Promise<number> {
+  const o = raw as PidfilesOptions;
+  const env = commandEnv(o);
+  if (o.kill) requireConsent(env.io, o);
+  const { ctx, snapshot, entries } = await read(o, env);
+  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid };
+  let plan = planClean(entries, { removeInvalid: o.removeInvalid, kill: o.kill }, (e) => killRefusal(e, snapshot, filter));
+  const dryRun = Boolean(o.dryRun);
+  if (!dryRun && !o.yes && plan.some((i) => i.action === 'kill')) {
+    const asked = await ask(env, plan, snapshot);
+    if (asked === null) {
+      writeLine(env.io.stderr, 'Nothing was signalled or removed.');
+      return 0;
+    }
+    plan = asked;
+  }
+  const graceMs = o.grace ?? 3000;
+  const done = await executeClean(plan, {
+    dryRun,
+    backend: ctx.backend,
+    graceMs,
+    terminate: async (targets) => (await import('../act.js')).runEngine(env, ctx, targets, snapshot, { graceMs, signal: 'SIGTERM' }),
+  });
+  await print(env, o, done, 'clean', dryRun);
+  return done.some((i) => i.action === 'failed') ? 1 : 0;
+}
+
+/** The checkbox of live records to kill (all checked), then a confirm defaulting to No; null when declined. */
+async function ask(env: CommandEnv, plan: CleanItem[], snapshot: Snapshot): Promise<CleanItem[] | null> {
+  const { recordLabel } = await import('../../render/pidfiles.js');
+  const kills = plan.filter((i) => i.action === 'kill');
+  const choices = kills.map(({ entry: e }) => {
+    const p = snapshot.processes.get(e.pid!);
+    const cmd = p ? (p.argv.length ? p.argv.join(' ') : `[${p.comm}]`) : '?';
+    const label = `${e.pid} ${recordLabel(e) === '-' ? e.path : recordLabel(e)}  ${cmd}`;
+    return { value: e.pid!, name: label.length > 120 ? `${label.slice(0, 119)}…` : label, short: String(e.pid), description: e.reason };
+  });
+  const picked = new Set(await chooseCandidates(env.io, choices));
+  if (picked.size === 0) return null;
+  const stale = plan.filter((i) => i.action === 'remove').length;
+  const question = `Terminate ${picked.size} process tree${picked.size === 1 ? '' : 's'} and remove ${picked.size === 1 ? 'its record' : 'their records'}${stale ? ` (and ${stale} stale record${stale === 1 ? '' : 's'})` : ''}?`;
+  if (!(await confirmAction(env.io, question))) return null;
+  return plan.map((i) => (i.action === 'kill' && !picked.has(i.entry.pid!) ? { ...i, action: 'keep', note: 'live: not killed, left unchecked' } : i));
+}

@@ -1,0 +1,23 @@
+import { parseSignal } from '../../core/signals.js';
+import type { CommandDef } from '../options.js';
+import { dryRunOption, graceOption, YES_OPTION } from './acting.js';
+
+/** `procsweep kill-group PID...`: a process group plus every member's tree, gracefully and verified. */
+export const killGroupCommand: CommandDef = {
+  name: 'kill-group',
+  summary: 'terminate the process group of each PID plus every descendant: TERM, then KILL, verified',
+  args: '<pid...>',
+  options: [
+    { flags: '--pgid', description: 'read the arguments as process group ids instead of PIDs' },
+    { flags: '--signal <sig>', description: 'the first signal (SIGKILL still follows after the grace)', defaultValue: 'SIGTERM', defaultDescription: 'TERM', parse: (v) => parseSignal(v) },
+    graceOption('the first signal'),
+    YES_OPTION,
+    dryRunOption('show the plan as a tree'),
+  ],
+  examples: [
+    'procsweep kill-group -n 4224',
+    'procsweep kill-group 4224 4230',
+    'procsweep kill-group -y --pgid 4220 --signal INT --grace 10s',
+  ],
+  action: async (args, opts) => (await import('../actions/kill-group.js')).runKillGroup(args, opts),
+};

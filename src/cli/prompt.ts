@@ -1,0 +1,58 @@
+import { UsageError } from '../core/errors.js';
+import type { CliIO } from './io.js';
+
+/**
+ * Refuses at once, before reading anything, when a command would signal without `--yes` and
+ * stdin is not a terminal: consent is never read from a pipe and never waited for on one.
+ */
+export function requireConsent(io: CliIO, o: { yes?: boolean; dryRun?: boolean }): void {
+  if (o.dryRun || o.yes || io.stdinIsTTY) return;
+  throw new UsageError('refusing to signal without confirmation: stdin is not a terminal, so there is no one to ask. Add --yes (-y) to act, or --dry-run (-n) to preview. Nothing was signalled');
+}
+
+/** True for the error inquirer raises when the prompt is cancelled (Ctrl-C, closed terminal). */
+function cancelled(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
+}
+
+/** One checkbox line. */
+export interface CandidateChoice {
+  value: number;
+  name: string;
+  /** What the answer line shows once accepted (the pid). */
+  short: string;
+  description?: string;
+}
+
+/** Columns taken by the checkbox's cursor and box before each label: headers align with it. */
+export const CHOICE_INDENT = 3;
+
+/** The checkbox of candidates, all checked, on stderr; resolves with the pids left checked ([] when cancelled). */
+export async function chooseCandidates(io: CliIO, choices: CandidateChoice[]): Promise<number[]> {
+  const { default: checkbox } = await import('@inquirer/checkbox');
+  try {
+    return await checkbox(
+      {
+        message: 'Remove these processes and their trees? (space toggles, enter accepts)',
+        choices: choices.map((c) => ({ ...c, checked: true })),
+        pageSize: Math.min(20, Math.max(5, choices.length)),
+        loop: false,
+      },
+      { input: io.stdin, output: io.stderr, clearPromptOnDone: false },
+    );
+  } catch (err) {
+    if (cancelled(err)) return [];
+    throw err;
+  }
+}
+
+/** A yes/no question on stderr that defaults to No; false when cancelled. */
+export async function confirmAction(io: CliIO, message: string): Promise<boolean> {
+  const { default: confirm } = await import('@inquirer/confirm');
+  try {
+    return await confirm({ message, default: false }, { input: io.stdin, output: io.stderr });
+  } catch (err) {
+    if (cancelled(err)) return false;
+    throw err;
+  }
+}

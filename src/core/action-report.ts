@@ -1,0 +1,153 @@
+import type { Outcome, TargetResult } from './terminate.js';
+import type { Plan, PlanEntry } from './plan.js';
+import type { Flag } from './types.js';
+import { userName } from './users.js';
+
+/** A target's outcome in a report; `planned` only appears in a dry run. */
+export type ReportOutcome = Outcome | 'planned';
+
+/** One process in the `sweep` / `kill-group` JSON report (design.md section 7). */
+export interface ActionTarget {
+  pid: number;
+  ppid: number | null;
+  argv: string[];
+  signature: string | null;
+  flags: Flag[];
+  outcome: ReportOutcome;
+  reason: string;
+  signals: string[];
+  /** The candidate (or kill-group argument) whose tree brought it in. */
+  candidate: number;
+  user: string | null;
+  startedAt: string | null;
+  /** The kernel's name: what a zombie (no argv left) is known by. */
+  comm: string;
+  /** Why it was picked, per flag (empty for descendants). */
+  reasons: Partial<Record<Flag, string>>;
+}
+
+/** Counts by outcome. */
+export interface ActionSummary {
+  total: number;
+  planned: number;
+  terminated: number;
+  killed: number;
+  alreadyGone: number;
+  reused: number;
+  skipped: number;
+  survived: number;
+  failed: number;
+}
+
+/** The whole `sweep` / `kill-group` report. */
+export interface ActionReport {
+  dryRun: boolean;
+  targets: ActionTarget[];
+  /** Pidfiles removed along the way (paths). */
+  pidfilesRemoved: string[];
+  summary: ActionSummary;
+  durationMs: number;
+}
+
+const KEY: Record<ReportOutcome, keyof ActionSummary> = {
+  planned: 'planned',
+  terminated: 'terminated',
+  killed: 'killed',
+  'already-gone': 'alreadyGone',
+  reused: 'reused',
+  skipped: 'skipped',
+  survived: 'survived',
+  failed: 'failed',
+};
+
+/** Counts targets by outcome. */
+export function summarizeTargets(targets: readonly Pick<ActionTarget, 'outcome'>[]): ActionSummary {
+  const s: ActionSummary = { total: targets.length, planned: 0, terminated: 0, killed: 0, alreadyGone: 0, reused: 0, skipped: 0, survived: 0, failed: 0 };
+  for (const t of targets) s[KEY[t.outcome]]++;
+  return s;
+}
+
+function fromEntry(e: PlanEntry, outcome: ReportOutcome, reason: string, signals: string[]): ActionTarget {
+  return {
+    pid: e.pid,
+    ppid: e.ppid,
+    argv: e.argv,
+    signature: e.signature,
+    flags: e.flags,
+    outcome,
+    reason,
+    signals,
+    candidate: e.candidate,
+    user: userName(e.uid),
+    startedAt: e.startedAt === null ? null : new Date(e.startedAt).toISOString(),
+    comm: e.comm,
+    reasons: e.reasons,
+  };
+}
+
+/**
+ * Builds the report. Without results it is the dry run of the plan (`planned` / `skipped`);
+ * with the engine's results every plan entry gets its outcome, and processes the engine found
+ * on the way (children started after the plan) are added under their candidate.
+ */
+export function buildActionReport(plan: Plan, run: { results: readonly TargetResult[]; durationMs: number } | null, pidfilesRemoved: string[] = []): ActionReport {
+  const byPid = new Map(run?.results.map((r) => [r.pid, r]) ?? []);
+  const targets: ActionTarget[] = [];
+  const seen = new Set<number>();
+  for (const e of plan.entries) {
+    seen.add(e.pid);
+    const r = byPid.get(e.pid);
+    if (e.action === 'skip') targets.push(fromEntry(e, 'skipped', e.reason, []));
+    else if (!run) targets.push(fromEntry(e, 'planned', e.reason, []));
+    else if (r) targets.push(fromEntry(e, r.outcome, r.reason, r.signals));
+    else targets.push(fromEntry(e, 'failed', 'the engine did not report it', []));
+  }
+  const candidateOf = new Map(plan.entries.map((e) => [e.pid, e.candidate]));
+  for (const r of run?.results ?? []) {
+    if (seen.has(r.pid)) continue;
+    const candidate = (r.ppid !== null && candidateOf.get(r.ppid)) || r.pid;
+    candidateOf.set(r.pid, candidate);
+    targets.push({
+      pid: r.pid, ppid: r.ppid, argv: r.argv, signature: null, flags: [], outcome: r.outcome, reason: r.reason, signals: r.signals,
+      candidate, user: null, startedAt: null, comm: '', reasons: {},
+    });
+  }
+  return { dryRun: run === null, targets, pidfilesRemoved, summary: summarizeTargets(targets), durationMs: run?.durationMs ?? 0 };
+}
+
+/** Exit status of an acting run: 1 when anything survived or failed, else 0 (design.md section 7). */
+export function actionExitCode(report: ActionReport): 0 | 1 {
+  return report.summary.survived > 0 || report.summary.failed > 0 ? 1 : 0;
+}
+
+/** One `--log` line: an audit record per target. */
+export interface AuditRecord {
+  time: string;
+  command: string;
+  pid: number;
+  ppid: number | null;
+  user: string | null;
+  startedAt: string | null;
+  argv: string[];
+  signature: string | null;
+  flags: Flag[];
+  reasons: Partial<Record<Flag, string>>;
+  candidate: number;
+  outcome: ReportOutcome;
+  reason: string;
+  signals: string[];
+}
+
+/** The audit records of a report, as JSON lines (each ends with a newline). */
+export function auditLines(report: ActionReport, command: string, at = new Date()): string {
+  const time = at.toISOString();
+  return report.targets
+    .map((t) => {
+      const rec: AuditRecord = {
+        time, command, pid: t.pid, ppid: t.ppid, user: t.user, startedAt: t.startedAt, argv: t.argv, signature: t.signature,
+        flags: t.flags, reasons: t.reasons, candidate: t.candidate, outcome: t.outcome, reason: t.reason, signals: t.signals,
+      };
+      return `${JSON.stringify(rec)}\n`;
+    })
+    .join('');
+}

@@ -1,0 +1,28 @@
+/** Pidfiles and process registries (design.md section 6): read, judge, track, clean, write. */
+import type { TrackingIndex } from '../classify.js';
+import { entrySource, type PidfileEntry } from './types.js';
+
+export * from './types.js';
+export { readPidfiles, readPidMax, readOnePidfile, readRegistry, listPidDir, type ReadPidfilesOptions } from './read.js';
+export { parsePidfileContent, parsePidfileName, parseRegistryContent, parseRegistryElement, parseIsoTime, parsePidText, type ParseLimits } from './parse.js';
+export { judgeRecord, type RecordFacts, type Verdict, type JudgeOptions } from './judge.js';
+export { readRecordFile, type SafeRead } from './safefile.js';
+export { removeEntries, type RemovalResult, type RemovalOutcome, type RemoveOptions } from './remove.js';
+export { writePidfile, removeOwnPidfile, writeAtomic } from './write.js';
+export { planClean, executeClean, killRefusal, removeRecordsOfEnded, type CleanAction, type CleanItem, type CleanOptions, type ExecuteOptions, type KillFilter, type TerminateFn } from './clean.js';
+export { openRecords, cleanStale, type OpenRecords, type CleanStaleOptions } from './startup.js';
+export { buildPidfileReport, toPidfileRecord, summarizePidfiles, type PidfileRecord, type PidfileReport, type PidfileSummary } from './report.js';
+
+/**
+ * The tracking index classify needs: every `live` entry's PID with the start time it had when
+ * judged (so a PID reused since never counts as tracked). `sources` are the dirs and
+ * registries searched, for the `untracked` reason.
+ */
+export function trackingIndex(entries: readonly PidfileEntry[], sources?: readonly string[]): TrackingIndex {
+  const map: TrackingIndex['entries'] = new Map();
+  for (const e of entries) {
+    if (e.status !== 'live' || e.pid === null || map.has(e.pid)) continue;
+    map.set(e.pid, { startTicks: e.startTicks, source: entrySource(e) });
+  }
+  return { entries: map, sources: sources ? [...sources] : [...new Set(entries.map((e) => e.path))] };
+}

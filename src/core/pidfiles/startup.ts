@@ -1,0 +1,59 @@
+import { createContext, type CommonOptions, type Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { terminate } from '../terminate.js';
+import type { Snapshot } from '../types.js';
+import { executeClean, killRefusal, planClean, type CleanItem } from './clean.js';
+import { readPidfiles } from './read.js';
+import type { PidfileEntry } from './types.js';
+
+/** The records of a context, judged against one snapshot. */
+export interface OpenRecords {
+  ctx: Context;
+  snapshot: Snapshot;
+  entries: PidfileEntry[];
+}
+
+/**
+ * Resolves options, reads the process table and judges every pidfile and registry entry.
+ * Throws UsageError when no pid dir or registry is given (from options or config).
+ */
+export async function openRecords(opts: CommonOptions, onWarning?: (message: string) => void): Promise<OpenRecords> {
+  const ctx = await createContext(opts);
+  if (ctx.pidDirs.length === 0 && ctx.registries.length === 0) {
+    throw new UsageError('no records to check: give --pid-dir DIR or --registry FILE (or pidDirs / registries in the config)');
+  }
+  const snapshot = await ctx.backend.snapshot();
+  const entries = await readPidfiles(ctx, snapshot, { onWarning });
+  return { ctx, snapshot, entries };
+}
+
+/** What `cleanStale` does beyond the common options: the `pidfiles clean` switches. */
+export interface CleanStaleOptions extends CommonOptions {
+  /** Terminate live entries' process trees first (TERM, grace, KILL, verified), then remove their records. */
+  kill?: boolean;
+  /** Also remove records that do not parse as a pid. */
+  removeInvalid?: boolean;
+  /** Plan and check, change nothing, signal nothing. */
+  dryRun?: boolean;
+  /** TERM's grace before KILL, in ms (default 3000). */
+  graceMs?: number;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * A supervisor's start-up step, made safe: `procsweep pidfiles clean [--kill]` as one call.
+ * Stale (dead, reused) records go; with `kill`, the workers a crashed predecessor left are
+ * terminated with identity checks and verification, and only then are their records removed.
+ * Unsafe records (symlinks, planted files) are never acted on.
+ */
+export async function cleanStale(opts: CleanStaleOptions): Promise<CleanItem[]> {
+  const { ctx, snapshot, entries } = await openRecords(opts, opts.onWarning);
+  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid };
+  const plan = planClean(entries, { removeInvalid: opts.removeInvalid, kill: opts.kill }, (e) => killRefusal(e, snapshot, filter));
+  return executeClean(plan, {
+    dryRun: opts.dryRun,
+    backend: ctx.backend,
+    graceMs: opts.graceMs,
+    terminate: (targets, o) => terminate(targets, { ...o, snapshot }),
+  });
+}

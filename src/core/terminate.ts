@@ -1,0 +1,568 @@
+import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProcfsBackend, type Backend } from './backend/index.js';
+import { processName } from './classify.js';
+import { UsageError } from './errors.js';
+import { guardContext, guardReason, type GuardContext } from './guard.js';
+import { childrenOf, UNKNOWN_START } from './plan.js';
+export { parseSignal } from './signals.js';
+import type { ProcessInfo, Snapshot } from './types.js';
+
+/** What became of one process (design.md section 5). */
+export type Outcome = 'terminated' | 'killed' | 'already-gone' | 'reused' | 'skipped' | 'survived' | 'failed';
+
+/** Every outcome, in report order. */
+export const OUTCOMES: readonly Outcome[] = ['terminated', 'killed', 'already-gone', 'reused', 'skipped', 'survived', 'failed'];
+
+/** A process to terminate: its identity. A null start time means "whatever holds this pid in the snapshot". */
+export interface TerminateTarget {
+  pid: number;
+  startTicks: number | null;
+}
+
+/** The fate of one process, with every signal sent to it, in order. */
+export interface TargetResult {
+  pid: number;
+  ppid: number | null;
+  argv: string[];
+  startTicks: number | null;
+  outcome: Outcome;
+  reason: string;
+  /** Signals sent, e.g. ['SIGSTOP', 'SIGTERM', 'SIGCONT', 'SIGKILL']. */
+  signals: string[];
+}
+
+/** Engine steps, reported through `onPhase` with the number of processes still in play. */
+export type Phase = 'freeze' | 'terminate' | 'wait' | 'kill' | 'verify';
+
+/** How to terminate. Only `backend` is required. */
+export interface TerminateOptions {
+  backend: Backend;
+  /** How long TERM gets before KILL, in ms (default 3000). */
+  graceMs?: number;
+  /** The first signal (default SIGTERM); SIGKILL still follows after the grace. */
+  signal?: NodeJS.Signals;
+  /** Expand every target to its descendant tree, and adopt children spawned meanwhile (default true). */
+  tree?: boolean;
+  /** Called once per process when its outcome is final. */
+  onProgress?: (r: TargetResult) => void;
+  /** Called when a phase starts, with the number of processes still alive and in play. */
+  onPhase?: (phase: Phase, pending: number) => void;
+  /** The snapshot the plan was made from (tree expansion); read when absent. */
+  snapshot?: Snapshot;
+  /** Who procsweep is; derived from the snapshot when absent. */
+  guard?: GuardContext;
+  /** How long to wait for SIGKILL to take effect before reporting `survived`, in ms (default 1000). */
+  killWaitMs?: number;
+}
+
+/** Every process's result (targets first, each followed by its tree, parents first) and the wall time. */
+export interface TerminateReport {
+  results: TargetResult[];
+  durationMs: number;
+}
+
+/** Short human duration for reasons: `120ms`, `3.0s`. */
+function ms(n: number): string {
+  return n < 1000 ? `${Math.round(n)}ms` : `${(n / 1000).toFixed(1)}s`;
+}
+
+const sleep = (n: number): Promise<void> => new Promise((r) => setTimeout(r, n));
+
+/** The stat fields the engine re-reads before every signal. */
+export interface LiveStat {
+  ppid: number;
+  state: string;
+  startTicks: number;
+}
+
+/** The few system calls the engine makes, bound to one live proc tree. */
+interface Ops {
+  stat(pid: number): LiveStat | null;
+  /** Opens /proc/PID/stat to re-read it cheaply; the descriptor stays bound to that process. Null when it cannot. */
+  open(pid: number): number | null;
+  /** Re-reads an open stat file; null once its process is gone (ESRCH), even if the pid is reused. */
+  statFd(fd: number): LiveStat | null;
+  close(fd: number): void;
+  info(pid: number): ProcessInfo | null;
+  pids(): number[];
+  kill(pid: number, sig: NodeJS.Signals): void;
+}
+
+/**
+ * The signalling operations for a backend, or null when it cannot verify identity (portable:
+ * no start times). Refuses a proc tree that is not this system's live /proc (a fixture, or a
+ * host /proc seen from another pid namespace): its pids would name other processes here.
+ */
+function signalOps(backend: Backend): Ops | null {
+  if (!(backend instanceof ProcfsBackend)) return null;
+  const reader = backend.reader;
+  let self: string | null = null;
+  try {
+    self = readlinkSync(join(reader.root, 'self'));
+  } catch {
+    self = null;
+  }
+  if (self !== String(process.pid)) {
+    throw new UsageError(`${reader.root} is not this system's live process table, so its PIDs cannot be signalled: use --dry-run with --proc-root`);
+  }
+  const root = reader.root;
+  return {
+    stat: (pid) => readLiveStat(root, pid),
+    open: (pid) => {
+      try {
+        return openSync(`${root}/${pid}/stat`, 'r');
+      } catch {
+        return null; // gone, or out of descriptors: the path is read each time instead
+      }
+    },
+    statFd: (fd) => {
+      try {
+        return parseStatIdentity(statBuf, readSync(fd, statBuf, 0, statBuf.length, 0));
+      } catch {
+        return null;
+      }
+    },
+    close: (fd) => closeSync(fd),
+    info: (pid) => reader.read(pid),
+    pids: () => reader.listPids(),
+    kill: (pid, sig) => process.kill(pid, sig),
+  };
+}
+
+const statBuf = Buffer.alloc(4096);
+
+/**
+ * Reads state, ppid and start time from /proc/PID/stat: the identity check before every signal.
+ * It runs thousands of times per sweep, so it reuses one buffer (see parseStatIdentity).
+ * Processes in play keep their stat file open instead (`Ops.open`): one read per check.
+ */
+function readLiveStat(root: string, pid: number): LiveStat | null {
+  let n: number;
+  try {
+    const fd = openSync(`${root}/${pid}/stat`, 'r');
+    try {
+      n = readSync(fd, statBuf, 0, statBuf.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null; // gone (ENOENT/ESRCH)
+  }
+  return parseStatIdentity(statBuf, n);
+}
+
+/**
+ * Parses state, ppid and start time from the first `n` bytes of a /proc/PID/stat text without
+ * building strings (it runs thousands of times per sweep): the comm ends at the last ')'; after
+ * it come field 3 (state), 4 (ppid) ... 22 (starttime).
+ */
+export function parseStatIdentity(buf: Uint8Array, n: number): LiveStat | null {
+  let i = n - 1;
+  while (i >= 0 && buf[i] !== 0x29) i--; // ')'
+  if (i < 0 || i + 2 >= n) return null;
+  const state = String.fromCharCode(buf[i + 2]);
+  let field = 3;
+  let ppid = -1;
+  for (i += 3; i < n && field < 22; i++) {
+    if (buf[i] !== 0x20) continue; // each space starts the next field
+    field++;
+    let v = 0;
+    let digits = 0;
+    for (let j = i + 1; j < n && buf[j] >= 0x30 && buf[j] <= 0x39; j++, digits++) v = v * 10 + buf[j] - 0x30;
+    if (field === 4) ppid = digits ? v : -1;
+    if (field === 22) return digits && ppid >= 0 ? { state, ppid, startTicks: v } : null;
+  }
+  return null;
+}
+
+interface Track {
+  pid: number;
+  /** Its /proc/PID/stat, open while it is in play. */
+  fd: number | null;
+  startTicks: number | null;
+  ppid: number | null;
+  argv: string[];
+  depth: number;
+  signals: string[];
+  outcome: Outcome | null;
+  reason: string;
+  /** Set for a process that appeared after the plan: who started it. */
+  spawnedBy: number | null;
+}
+
+type Look = { kind: 'alive'; st: LiveStat } | { kind: 'zombie'; st: LiveStat } | { kind: 'gone' } | { kind: 'replaced'; st: LiveStat };
+
+/**
+ * Terminates targets and their trees (design.md section 5): guard, SIGSTOP parents first so no
+ * restart loop can respawn, the first signal, SIGCONT, poll with backoff for the grace period,
+ * SIGSTOP + SIGKILL the survivors (and any children they started meanwhile), verify. Every signal
+ * is preceded by a re-read of /proc/PID/stat; a changed start time is never signalled. All
+ * targets run together, so N targets take about one grace period.
+ */
+export async function terminate(targets: TerminateTarget[], opts: TerminateOptions): Promise<TerminateReport> {
+  const started = performance.now();
+  const ops = signalOps(opts.backend);
+  const snapshot = opts.snapshot ?? (await opts.backend.snapshot());
+  const engine = new Engine(ops, opts.guard ?? guardContext(snapshot), opts);
+  try {
+    engine.seed(targets, snapshot);
+    await engine.run();
+  } finally {
+    engine.releaseAll();
+  }
+  return { results: engine.results(), durationMs: Math.round(performance.now() - started) };
+}
+
+class Engine {
+  private readonly tracks = new Map<number, Track>();
+  private readonly first: NodeJS.Signals;
+  private readonly graceMs: number;
+  private readonly killWaitMs: number;
+  private readonly tree: boolean;
+  private termAt = 0;
+  private killAt = 0;
+
+  constructor(
+    private readonly ops: Ops | null,
+    private readonly guard: GuardContext,
+    private readonly opts: TerminateOptions,
+  ) {
+    this.first = opts.signal ?? 'SIGTERM';
+    this.graceMs = Math.max(0, opts.graceMs ?? 3000);
+    this.killWaitMs = Math.max(0, opts.killWaitMs ?? 1000);
+    this.tree = opts.tree !== false;
+  }
+
+  /** Turns targets into tracks using the plan's snapshot: identity, guard, then the descendant trees. */
+  seed(targets: readonly TerminateTarget[], snap: Snapshot): void {
+    const roots: Track[] = [];
+    for (const tg of targets) {
+      if (this.tracks.has(tg.pid)) continue;
+      const p = snap.processes.get(tg.pid);
+      const t = this.add(p ?? null, tg.pid, tg.startTicks, 0, null);
+      if (!p) {
+        this.finish(t, 'already-gone', 'not running when termination began');
+      } else if (tg.startTicks !== null && p.startTicks !== null && p.startTicks !== tg.startTicks) {
+        t.startTicks = tg.startTicks;
+        this.finish(t, 'reused', `PID ${tg.pid} now belongs to another process (start time ${p.startTicks ?? 'unknown'}, expected ${tg.startTicks}): not signalled`);
+      } else if (this.admit(t, p)) {
+        roots.push(t);
+      }
+    }
+    if (!this.tree) return;
+    const children = childrenOf(snap);
+    for (const root of roots) {
+      const stack = [root];
+      while (stack.length) {
+        const parent = stack.pop()!;
+        for (const c of children.get(parent.pid) ?? []) {
+          if (this.tracks.has(c.pid) || c.state === 'Z') continue; // a zombie child is reaped once its parent is gone
+          const t = this.add(c, c.pid, c.startTicks, 0, null);
+          if (this.admit(t, c)) stack.push(t);
+        }
+      }
+    }
+    // Targets may hold each other (a sweep passes whole trees): depth is the number of tracked ancestors.
+    for (const t of this.tracks.values()) t.depth = this.ancestry(t).length;
+  }
+
+  /** The tracked ancestors of a track, nearest first. */
+  private ancestry(t: Track): Track[] {
+    const out: Track[] = [];
+    const seen = new Set([t.pid]);
+    for (let p = t.ppid === null ? undefined : this.tracks.get(t.ppid); p && !seen.has(p.pid); p = p.ppid === null ? undefined : this.tracks.get(p.ppid)) {
+      seen.add(p.pid);
+      out.push(p);
+    }
+    return out;
+  }
+
+  /** Applies the guard and the state checks to a new track; true when it stays in play. */
+  private admit(t: Track, given: ProcessInfo): boolean {
+    let p = given;
+    if (p.uid === null && this.guard.uid !== 0 && this.ops) {
+      // A fast snapshot leaves most owners unknown; the other-users rule needs the real one.
+      const exact = this.ops.info(p.pid);
+      if (exact && exact.startTicks === p.startTicks) p = { ...p, uid: exact.uid };
+    }
+    const refused = guardReason(p, this.guard);
+    if (refused) this.finish(t, 'skipped', refused);
+    else if (t.startTicks === null) this.finish(t, 'skipped', UNKNOWN_START);
+    else if (p.state === 'Z') this.finish(t, 'already-gone', `had already exited (zombie); ${this.reaper(p.ppid)}`);
+    else if (!this.ops) this.finish(t, 'skipped', 'this backend cannot re-read start times before each signal: not signalled');
+    if (t.outcome !== null) return false;
+    t.fd = this.ops!.open(t.pid);
+    return true;
+  }
+
+  private add(p: ProcessInfo | null, pid: number, startTicks: number | null, depth: number, spawnedBy: number | null): Track {
+    const t: Track = {
+      pid,
+      fd: null,
+      startTicks: startTicks ?? p?.startTicks ?? null,
+      ppid: p?.ppid ?? null,
+      argv: p?.argv ?? [],
+      depth,
+      signals: [],
+      outcome: null,
+      reason: '',
+      spawnedBy,
+    };
+    this.tracks.set(pid, t);
+    return t;
+  }
+
+  private finish(t: Track, outcome: Outcome, reason: string): void {
+    if (t.outcome) return;
+    t.outcome = outcome;
+    t.reason = reason;
+    this.release(t);
+    this.opts.onProgress?.(toResult(t));
+  }
+
+  private release(t: Track): void {
+    if (t.fd === null) return;
+    this.ops?.close(t.fd);
+    t.fd = null;
+  }
+
+  /** Closes every stat file still open (after a throw, nothing is left open). */
+  releaseAll(): void {
+    for (const t of this.tracks.values()) this.release(t);
+  }
+
+  private active(): Track[] {
+    return [...this.tracks.values()].filter((t) => t.outcome === null).sort((a, b) => a.depth - b.depth);
+  }
+
+  async run(): Promise<void> {
+    if (this.active().length === 0) return;
+    // Freeze and queue the first signal in one pass: a stopped process only acts on it once
+    // resumed, so nothing dies (and no loop respawns) before the whole tree is frozen.
+    this.phase('freeze');
+    await this.freeze(this.active(), this.first);
+
+    this.phase('terminate');
+    for (const t of this.active()) if (t.signals.includes(this.first)) this.send(t, 'SIGCONT');
+    // The grace starts once every process can act on the signal, i.e. after SIGCONT.
+    this.termAt = performance.now();
+
+    this.phase('wait');
+    await this.poll(this.termAt + this.graceMs);
+
+    if (this.active().length > 0) {
+      this.phase('kill');
+      await this.freeze(this.active());
+      for (const t of this.active()) this.send(t, 'SIGKILL');
+      this.killAt = performance.now();
+      this.phase('verify');
+      await this.poll(this.killAt + this.killWaitMs, true);
+      for (const t of this.active()) {
+        const l = this.look(t);
+        if (l.kind !== 'alive') this.settle(t, l);
+        else if (l.st.state === 'D') {
+          this.finish(t, 'survived', `still alive ${ms(performance.now() - this.killAt)} after SIGKILL: in uninterruptible sleep (state D), stuck in the kernel (I/O, NFS, a driver); it dies when that call returns`);
+        } else {
+          this.finish(t, 'survived', `still alive ${ms(performance.now() - this.killAt)} after SIGKILL (state ${l.st.state})`);
+        }
+      }
+    }
+  }
+
+  private phase(p: Phase): void {
+    this.opts.onPhase?.(p, this.active().length);
+  }
+
+  /**
+   * SIGSTOPs a batch parents first (each followed by `then`, queued while it is stopped), waits
+   * until it has stopped (at most 250ms: a D-state process stops late), then reads the process
+   * table once for children the batch started meanwhile, stops those too, and so on until no
+   * new child appears: a frozen tree cannot respawn. Without `tree` there is nothing to adopt,
+   * so nothing is waited for.
+   */
+  private async freeze(batch: Track[], then?: NodeJS.Signals): Promise<void> {
+    let round = batch;
+    for (let i = 0; round.length > 0 && i < 50; i++) {
+      for (const t of round) {
+        this.send(t, 'SIGSTOP');
+        if (then && t.signals.includes('SIGSTOP')) this.send(t, then);
+      }
+      if (!this.tree) return;
+      await this.waitStopped(round);
+      round = this.adopt(this.childrenInPlay());
+    }
+  }
+
+  /** Re-reads the batch until every process in it is stopped, gone or settled; only the laggards are re-read. */
+  private async waitStopped(batch: Track[]): Promise<void> {
+    const end = performance.now() + 250;
+    let pending = batch;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+      pending = pending.filter((t) => {
+        if (t.outcome !== null) return false;
+        const l = this.look(t);
+        return l.kind === 'alive' && l.st.state !== 'T' && l.st.state !== 't';
+      });
+      if (pending.length === 0 || performance.now() >= end) return;
+      await sleep(delay);
+    }
+  }
+
+  /** One pass over the process table: the untracked live children of processes in play, by parent. */
+  private childrenInPlay(): Map<number, number[]> {
+    const ops = this.ops!;
+    const kids = new Map<number, number[]>();
+    for (const pid of ops.pids()) {
+      if (this.tracks.has(pid)) continue;
+      const st = ops.stat(pid);
+      if (!st || st.state === 'Z') continue;
+      const parent = this.tracks.get(st.ppid);
+      if (!parent || parent.outcome !== null) continue;
+      const list = kids.get(st.ppid);
+      if (list) list.push(pid);
+      else kids.set(st.ppid, [pid]);
+    }
+    return kids;
+  }
+
+  /** Tracks new children found by a scan (started after the plan), guarded; returns those in play. */
+  private adopt(kids: Map<number, number[]>): Track[] {
+    const adopted: Track[] = [];
+    for (const [ppid, pids] of kids) {
+      const parent = this.tracks.get(ppid)!;
+      if (this.look(parent).kind !== 'alive') continue; // its pid was reused: the child is not ours
+      for (const pid of pids) {
+        const p = this.ops!.info(pid);
+        if (!p || p.ppid !== ppid || p.state === 'Z') continue;
+        const t = this.add(p, pid, p.startTicks, parent.depth + 1, ppid);
+        if (this.admit(t, p)) adopted.push(t);
+      }
+    }
+    return adopted;
+  }
+
+  /**
+   * Polls processes in play with backoff (5ms doubling to 200ms) until all are gone or the
+   * deadline passes. No poll at the deadline itself: the next step re-reads every process anyway.
+   */
+  private async poll(deadline: number, gentle = false): Promise<void> {
+    // `gentle` (after SIGKILL, when deaths are imminent) doubles every second step instead.
+    for (let delay = 5, step = 0; ; step++, delay = gentle && step % 2 ? delay : Math.min(delay * 2, 200)) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      await sleep(Math.min(delay, left));
+      if (performance.now() >= deadline) return;
+      for (const t of this.active()) {
+        const l = this.look(t);
+        if (l.kind !== 'alive') this.settle(t, l);
+      }
+      if (this.active().length === 0) return;
+    }
+  }
+
+  /** Re-reads /proc/PID/stat: alive (same start time), a zombie, gone, or replaced by another process. */
+  private look(t: Track): Look {
+    const st = t.fd !== null ? this.ops!.statFd(t.fd) : this.ops!.stat(t.pid);
+    if (!st) return { kind: 'gone' };
+    if (st.startTicks !== t.startTicks) return { kind: 'replaced', st };
+    if (st.state === 'Z' || st.state === 'X') return { kind: 'zombie', st };
+    return { kind: 'alive', st };
+  }
+
+  /** Sends one signal after an identity check; settles the track when it is gone or the kernel refuses. */
+  private send(t: Track, sig: NodeJS.Signals): void {
+    if (t.outcome !== null) return;
+    if (t.pid <= 1 || t.pid === this.guard.selfPid) {
+      this.finish(t, 'skipped', 'protected (engine safety net)');
+      return;
+    }
+    const l = this.look(t);
+    if (l.kind !== 'alive') {
+      this.settle(t, l);
+      return;
+    }
+    try {
+      this.ops!.kill(t.pid, sig);
+      t.signals.push(sig);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ESRCH' && sig !== 'SIGSTOP' && t.signals.includes('SIGSTOP')) {
+        try {
+          this.ops!.kill(t.pid, 'SIGCONT'); // never leave a process we froze stopped
+        } catch {
+          /* nothing more to do */
+        }
+      }
+      if (code === 'ESRCH') this.settle(t, { kind: 'gone' });
+      else if (code === 'EPERM') {
+        this.finish(t, 'failed', `the kernel refused ${sig} (EPERM): its real or saved user id is not yours (a setuid program or one that changed ids); run procsweep as root`);
+      } else this.finish(t, 'failed', `${sig} failed (${code ?? String(err)})`);
+    }
+  }
+
+  /** Final outcome of a process that is no longer there (or no longer the one we planned). */
+  private settle(t: Track, l: Look): void {
+    if (l.kind === 'alive') return;
+    const signalled = t.signals.length > 0;
+    if (l.kind === 'replaced' && !signalled) {
+      this.finish(t, 'reused', `PID ${t.pid} now belongs to another process (start time ${l.st.startTicks}, expected ${t.startTicks}): not signalled`);
+      return;
+    }
+    // A zombie counts as dead; name its parent unless that is init or one of our own targets.
+    const zombie = l.kind === 'zombie' && l.st.ppid > 1 && !this.tracks.has(l.st.ppid) ? `; a zombie until ${this.reaper(l.st.ppid)}` : '';
+    if (!signalled) {
+      this.finish(t, 'already-gone', l.kind === 'zombie' ? `had already exited (zombie); ${this.reaper(l.st.ppid)}` : 'exited before it was signalled');
+    } else if (t.signals.includes('SIGKILL')) {
+      const why = t.spawnedBy !== null
+        ? `started by PID ${t.spawnedBy} after the plan was made; SIGKILL ended it`
+        : this.first === 'SIGKILL' ? 'SIGKILL ended it' : `outlived ${this.first} for ${ms(this.graceMs)}; SIGKILL ended it`;
+      this.finish(t, 'killed', why + zombie);
+    } else {
+      const after = t.signals.includes(this.first) ? `exited ${ms(performance.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';
+      this.finish(t, 'terminated', after + zombie);
+    }
+  }
+
+  /** Who will reap a zombie: "its parent PID (name) reaps it". */
+  private reaper(ppid: number): string {
+    if (ppid === this.guard.selfPid) return 'this process reaps it';
+    const p = this.ops?.info(ppid);
+    return `its parent ${ppid}${p ? ` (${processName(p)})` : ''} reaps it`;
+  }
+
+  results(): TargetResult[] {
+    // Targets in the order given, each followed by its tree (parents first); late children after their parent.
+    const out: TargetResult[] = [];
+    const byParent = new Map<number, Track[]>();
+    const all = [...this.tracks.values()];
+    const roots: Track[] = [];
+    for (const t of all) {
+      const parent = this.ancestry(t)[0];
+      if (!parent) roots.push(t);
+      else {
+        const list = byParent.get(parent.pid);
+        if (list) list.push(t);
+        else byParent.set(parent.pid, [t]);
+      }
+    }
+    const walk = (t: Track): void => {
+      out.push(toResult(t));
+      for (const c of byParent.get(t.pid) ?? []) walk(c);
+    };
+    roots.forEach(walk);
+    return out;
+  }
+}
+
+function toResult(t: Track): TargetResult {
+  return {
+    pid: t.pid,
+    ppid: t.ppid,
+    argv: t.argv,
+    startTicks: t.startTicks,
+    outcome: t.outcome ?? 'failed',
+    reason: t.reason || 'not settled',
+    signals: [...t.signals],
+  };
+}

@@ -1,0 +1,172 @@
+import type { ActionReport, ActionTarget } from '../core/action-report.js';
+import { formatDuration } from '../core/duration.js';
+import type { Plan, PlanEntry } from '../core/plan.js';
+import { colorFlag, type Palette } from './palette.js';
+import { renderTable, truncate, type Column } from './table.js';
+import { renderTree, type TreeNode } from './tree.js';
+
+/** A command line for humans: argv joined, or [comm] for a zombie. */
+function commandOf(e: { argv: string[]; comm: string }): string {
+  return e.argv.length ? e.argv.join(' ') : e.comm ? `[${e.comm}]` : '?';
+}
+
+function tags(e: PlanEntry): string[] {
+  return [...(e.signature && e.role === 'wrapper' ? ['wrapper'] : []), ...e.flags];
+}
+
+/** Plan entries as trees (one per candidate), using the entries' depth (they are in parents-first DFS order). */
+function planForest(entries: readonly PlanEntry[], width: number | null, p: Palette): string {
+  const roots: TreeNode[] = [];
+  const stack: Array<{ depth: number; node: TreeNode }> = [];
+  for (const e of entries) {
+    const t = tags(e);
+    const node: TreeNode = {
+      label: (room) => {
+        const tag = t.length ? ` [${t.join(',')}]` : '';
+        const skip = e.action === 'skip' ? ' (skipped)' : '';
+        const head = `${e.pid} `;
+        const text = truncate(commandOf(e), room - head.length - tag.length - skip.length);
+        const coloured = t.length ? ` ${p.dim('[')}${t.map((f) => colorFlag(p, f)).join(p.dim(','))}${p.dim(']')}` : '';
+        return `${p.bold(String(e.pid))} ${e.action === 'skip' ? p.dim(text) : text}${coloured}${e.action === 'skip' ? p.yellow(skip) : ''}`;
+      },
+      children: [],
+    };
+    while (stack.length && stack[stack.length - 1].depth >= e.depth) stack.pop();
+    if (stack.length && e.depth > 0) stack[stack.length - 1].node.children.push(node);
+    else roots.push(node);
+    stack.push({ depth: e.depth, node });
+  }
+  return renderTree(roots, width);
+}
+
+/** What the engine will do, in words: `SIGSTOP, SIGTERM, SIGCONT; SIGKILL after 3s`. */
+export function describeEscalation(signal: string, graceMs: number): string {
+  return signal === 'SIGKILL' ? 'SIGSTOP, SIGKILL' : `SIGSTOP, ${signal}, SIGCONT; SIGKILL after ${graceMs < 1000 ? `${graceMs}ms` : formatDuration(graceMs)} if still alive`;
+}
+
+/**
+ * The plan as trees, with the reason each candidate is there and why anything is skipped, then
+ * one line saying what will (or, in a dry run, would) be done.
+ */
+export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dryRun: boolean; signal: string; graceMs: number }): string {
+  const lines: string[] = [];
+  if (plan.entries.length === 0) return '';
+  lines.push(planForest(plan.entries, width, p));
+  const notes: string[] = [];
+  for (const e of plan.entries) {
+    if (e.action === 'skip') notes.push(`  ${p.yellow('skip')} ${e.pid}: ${e.reason}`);
+    else if (e.depth === 0) notes.push(`  ${p.dim('why')}  ${e.pid}: ${e.reason}`);
+  }
+  lines.push(...notes);
+  const n = plan.entries.filter((e) => e.action === 'signal').length;
+  const trees = plan.candidates.length;
+  if (n === 0) {
+    lines.push('Nothing to signal.');
+  } else {
+    const what = `${n} process${n === 1 ? '' : 'es'} in ${trees} tree${trees === 1 ? '' : 's'} (${describeEscalation(o.signal, o.graceMs)})`;
+    lines.push(o.dryRun ? `Dry run: would signal ${what}. Nothing was signalled; run again with -y to act.` : `Will signal ${what}.`);
+  }
+  return lines.join('\n');
+}
+
+const SHORT: Record<string, string> = { SIGSTOP: 'STOP', SIGTERM: 'TERM', SIGCONT: 'CONT', SIGKILL: 'KILL' };
+
+const RESULT_COLUMNS: Column[] = [
+  { header: 'PID', align: 'right' },
+  { header: 'OUTCOME' },
+  { header: 'SIGNALS' },
+  { header: 'COMMAND', flex: true },
+];
+
+function outcomeColour(p: Palette, outcome: string): string {
+  switch (outcome) {
+    case 'terminated':
+    case 'killed':
+    case 'already-gone':
+      return p.green(outcome);
+    case 'survived':
+    case 'failed':
+      return p.red(outcome);
+    case 'reused':
+    case 'skipped':
+      return p.yellow(outcome);
+    default:
+      return outcome;
+  }
+}
+
+/** The summary line after acting: counts, time, and what is left. */
+export function renderSummary(report: ActionReport): string {
+  const s = report.summary;
+  const parts: string[] = [];
+  if (s.terminated) parts.push(`${s.terminated} terminated`);
+  if (s.killed) parts.push(`${s.killed} killed (needed SIGKILL)`);
+  if (s.alreadyGone) parts.push(`${s.alreadyGone} already gone`);
+  if (s.reused) parts.push(`${s.reused} not signalled (PID reused)`);
+  if (s.skipped) parts.push(`${s.skipped} skipped`);
+  if (s.survived) parts.push(`${s.survived} survived`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  const left = s.survived + s.failed;
+  const tail = left === 0 ? 'nothing left running.' : `${left} left running: see the reasons above.`;
+  const took = report.durationMs < 1000 ? `${report.durationMs}ms` : `${(report.durationMs / 1000).toFixed(1)}s`;
+  return `Done in ${took}: ${parts.join(', ') || 'nothing to do'}; ${tail}`;
+}
+
+/** Above this many targets, the table lists only the ones that did not simply end (the summary counts the rest). */
+export const LIST_ALL_MAX = 50;
+
+const ROUTINE = new Set(['terminated', 'killed', 'already-gone']);
+
+/** The results after acting: a table, the reasons worth reading, and the summary line. */
+export function renderReport(report: ActionReport, width: number | null, p: Palette): string {
+  const many = report.targets.length > LIST_ALL_MAX;
+  const shown = many ? report.targets.filter((t) => !ROUTINE.has(t.outcome)) : report.targets;
+  const rows = shown.map((t) => [String(t.pid), t.outcome, t.signals.map((s) => SHORT[s] ?? s.replace(/^SIG/, '')).join(',') || '-', commandOf(t)]);
+  const lines = rows.length ? [renderTable(RESULT_COLUMNS, rows, width, (_r, c, text) => (c === 1 ? outcomeColour(p, text) : text))] : [];
+  if (many) lines.push(p.dim(`(${report.targets.length - shown.length} processes that ended as planned are not listed; --json and --log list every one)`));
+  for (const t of shown) {
+    if (t.outcome === 'terminated' || t.outcome === 'planned') continue;
+    if (t.outcome === 'killed' && !/started by|zombie/.test(t.reason)) continue;
+    lines.push(`  ${outcomeColour(p, t.outcome)} ${t.pid}: ${t.reason}`);
+  }
+  lines.push(renderSummary(report));
+  if (report.targets.some((t: ActionTarget) => t.outcome === 'skipped' && /zombie|not reaped/.test(t.reason))) {
+    lines.push(p.dim('zombies cannot be killed: fix or restart the parent named above (or remove it with procsweep kill-group PARENT)'));
+  }
+  return lines.join('\n');
+}
+
+/** Live counters for the progress line. */
+export interface ProgressCounts {
+  total: number;
+  terminated: number;
+  killed: number;
+  escalated: number;
+  other: number;
+}
+
+/** The one-line progress shown on stderr while acting: terminated / escalated to KILL / left. */
+export function progressLine(c: ProgressCounts): string {
+  const left = Math.max(0, c.total - c.terminated - c.killed - c.other);
+  return `procsweep: ${c.terminated} terminated, ${c.escalated} escalated to KILL, ${left} left`;
+}
+
+/** Column layout shared by the checkbox labels and their header. */
+function candidateColumns(pid: string, age: string, cpu: string, flags: string): string {
+  return `${pid.padStart(7)}  ${age.padStart(6)}  ${cpu.padStart(5)}  ${flags.padEnd(16)}  `;
+}
+
+/** The header over the checkbox labels; `indent` is the width of the prompt's cursor and box. */
+export function candidateHeader(indent: number): string {
+  return `${' '.repeat(indent)}${candidateColumns('PID', 'AGE', 'CPU%', 'FLAGS')}COMMAND`;
+}
+
+/** A checkbox label for a candidate: PID, age, CPU, flags, command (cut to width), and its tree size. */
+export function candidateLabel(e: PlanEntry, plan: Plan, cpu: number | null, width: number | null): string {
+  const age = e.startedAt === null ? '?' : formatDuration(Math.max(0, plan.scannedAt - e.startedAt));
+  const more = plan.entries.filter((x) => x.candidate === e.candidate && x.pid !== e.pid && x.action === 'signal').length;
+  const head = candidateColumns(String(e.pid), age, cpu === null ? '?' : cpu.toFixed(1), tags(e).join(',') || '-');
+  const tail = more ? ` (+${more})` : '';
+  const room = width === null ? Infinity : Math.max(10, width - head.length - tail.length - 6);
+  return `${head}${truncate(commandOf(e), room)}${tail}`;
+}

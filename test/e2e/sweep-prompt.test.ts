@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { alive, BIN, have, Scope, waitFor } from '../helpers/procs.js';
+import { Tmux } from '../helpers/tmux.js';
+import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
+
+// The interactive prompt, driven in a real terminal: a private tmux server runs procsweep with
+// stdout to a file, so the pane shows exactly what goes to stderr (the prompts).
+const HAVE = have('tmux');
+
+describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missing (.ci/run installs it)' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psw-prompt-'));
+  const scope = new Scope();
+  const terms: Tmux[] = [];
+  after(() => {
+    for (const t of terms) t.kill();
+    scope.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Starts `procsweep sweep` in a fresh terminal, stdout to a file. The shell writes the exit
+   * status to a file too: tmux sometimes reports the pane dead before it has reaped the process,
+   * and then never knows its status.
+   */
+  const start = (args: string[]): { term: Tmux; out: string; code: string } => {
+    const term = new Tmux(200, 50);
+    terms.push(term);
+    const out = join(dir, `out${terms.length}.json`);
+    const code = join(dir, `code${terms.length}`);
+    term.start(`${process.execPath} ${BIN} sweep ${args.map((a) => `'${a}'`).join(' ')} > ${out}; echo $? > ${code}`, { NO_COLOR: '1' });
+    return { term, out, code };
+  };
+  const exited = async (run: { term: Tmux; code: string }): Promise<number> => {
+    const done = (): boolean => existsSync(run.code) && readFileSync(run.code, 'utf8').endsWith('\n');
+    assert.ok(await waitFor(done, 20_000), `procsweep did not finish:\n${run.term.capture()}`);
+    return Number(readFileSync(run.code, 'utf8'));
+  };
+
+  const setup = async (): Promise<{ pids: number[]; args: string[] }> => {
+    const mark = scope.mark('prompt');
+    const path = markedSleep(dir, mark);
+    const pids = [await sleeperOrphan(scope, path), await sleeperOrphan(scope, path), await sleeperOrphan(scope, path)].sort((a, b) => a - b);
+    return { pids, args: ['--json', '--grace', '1s', '--signature', `stub=${mark}`, '--args', mark, '--lock-file', join(dir, `${mark}.lock`)] };
+  };
+
+  test('answering No kills nothing', async () => {
+    const { pids, args } = await setup();
+    const run = start(args);
+    const { term, out } = run;
+    const screen = await term.waitFor(/Remove these processes/, 20_000);
+    for (const p of pids) assert.match(screen, new RegExp(`\\b${p}\\b.*orphan.*sleep 300`));
+    term.send('Enter');
+    await term.waitFor(/Signal these 3 processes\?/);
+    term.send('n');
+    term.send('Enter');
+    assert.equal(await exited(run), 0);
+    assert.match(term.capture(), /Nothing was signalled/);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(doc.dryRun, true);
+    for (const p of pids) assert.ok(alive(p), `${p} was killed`);
+  });
+
+  test('answering Yes kills exactly the checked targets (one unchecked with space)', async () => {
+    const { pids, args } = await setup();
+    const run = start(args);
+    const { term, out } = run;
+    await term.waitFor(/Remove these processes/, 20_000);
+    term.send('Down');
+    term.send('Space');
+    await term.waitFor(new RegExp(`◯\\s+${pids[1]}\\b`));
+    term.send('Enter');
+    await term.waitFor(/Signal these 2 processes\?/);
+    term.send('y');
+    term.send('Enter');
+    assert.equal(await exited(run), 0);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(doc.dryRun, false);
+    assert.deepEqual(doc.targets.map((t: any) => t.pid).sort((a: number, b: number) => a - b), [pids[0], pids[2]]);
+    assert.ok(!alive(pids[0]));
+    assert.ok(alive(pids[1]), 'the unchecked one is alive');
+    assert.ok(!alive(pids[2]));
+  });
+});
