@@ -3,7 +3,8 @@ import { ProcfsBackend } from './backend/index.js';
 import type { Context } from './context.js';
 import { IncrementalReader } from './procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
-import { scanWith, trackingFor, type ScanResult } from './scan.js';
+import type { PidfileEntry } from './pidfiles/types.js';
+import { pidfileRecords, scanWith, type ScanResult } from './scan.js';
 import { matchProcess } from './signatures.js';
 import type { ProcessInfo, Snapshot } from './types.js';
 import {
@@ -25,10 +26,14 @@ export interface ActionInput {
   ctx: Context;
   tick: number;
   result: ScanResult;
+  /** The pidfile and registry records judged this tick (null when none are watched). */
+  records: PidfileEntry[] | null;
   signal?: AbortSignal;
+  /** Reports a problem that does not stop the action (shown once until it goes away). */
+  warn: (message: string) => void;
 }
 
-/** Work done after each good tick's scan; returns the events it caused. Throwing reports the error and the loop goes on. */
+/** Work done after each good tick's scan; returns the events it caused. Throwing reports the error as a warning and the loop goes on. */
 export type WatchAction = (input: ActionInput) => Promise<UnstampedEvent[]>;
 
 /** Options of the watch loop. */
@@ -49,6 +54,8 @@ export interface WatchOptions {
   actions?: WatchAction[];
   /** Read only what changed between full reads (procfs only; default true). */
   incremental?: boolean;
+  /** `pidfiles watch`: follow the records only; no process classification, events or process alarms. */
+  pidfilesOnly?: boolean;
 }
 
 /** Counts over all signatures. */
@@ -70,8 +77,12 @@ export interface WatchTick {
   scanMs: number;
   /** Why this tick's scan failed, or null. On a failed tick the counts are the last good ones. */
   error: string | null;
-  /** Errors of actions (a held sweep lock, an unwritable pidfile dir); the tick itself was good. */
-  actionErrors: string[];
+  /**
+   * Problems that did not stop the tick: an action that failed (a held sweep lock, a record that
+   * could not be removed), a pid dir that cannot be read. Each is reported on the tick it first
+   * appears, and again only after it has gone away and come back.
+   */
+  warnings: string[];
   scanned: number;
   counts: TickCounts;
   signatures: Record<string, SignatureCounts>;
@@ -85,6 +96,10 @@ export interface WatchTick {
    * and their context (ancestors, session leaders), not every process.
    */
   result: ScanResult | null;
+  /** Pidfile and registry records judged this tick, when any are watched. */
+  records: PidfileEntry[] | null;
+  /** Those records by status. */
+  pidfiles: Record<string, number> | null;
   /** Matched processes now, with their recent CPU, RSS, fds. */
   processes(): WatchedProcess[];
   /** Recent per-tick counts per signature, for sparklines. */
@@ -179,8 +194,10 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   const rules = defaultRules(intervalMs, { ...opts.rules, expect: toMap(opts.expect) });
   const watcher = new Watcher(rules, ctx.signatures.map((s) => s.name));
   const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
-  // As scanWith does: exact uids (status file) only for the processes a signature could match.
-  const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(ctx.signatures, { argv: argv as string[], comm, state }) !== null;
+  // As scanWith does: exact uids (status file) only for the processes a signature could match
+  // (any known signature when records are watched: the judge checks their owners).
+  const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;
+  const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(sigs, { argv: argv as string[], comm, state }) !== null;
   // Every process is re-read at least every ~15 s whatever the interval (exec detection), and
   // at sub-second intervals new processes are looked for at most 5 times a second.
   const refreshTicks = Math.max(1, Math.round(15_000 / intervalMs));
@@ -201,6 +218,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
     return m;
   };
   const signal = opts.signal;
+  const warnings = new WarningFilter();
   let hot = new Set<number>();
   let next = Date.now();
 
@@ -210,25 +228,31 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
     const at = Date.now();
     const t0 = performance.now();
     let result: ScanResult | null = null;
+    let records: PidfileEntry[] | null = null;
     let error: string | null = null;
     let events: WatchEvent[] = [];
-    const actionErrors: string[] = [];
+    const warn = (m: string): void => warnings.add(m);
     let scanMs = 0;
     try {
       const full: Snapshot = incremental ? incremental.snapshot(hot) : await ctx.backend.snapshot(precise === true ? undefined : precise);
-      const tracking = await trackingFor(ctx, full);
-      const snapshot = relevantSubset(full, isCandidate, hot);
-      result = await scanWith(ctx, { snapshot, tracking, maxAgeMs: opts.maxAgeMs });
+      // Records are judged against the whole table; classification sees the relevant part.
+      const recs = await pidfileRecords(ctx, full, { onWarning: warn });
+      records = recs?.entries ?? null;
+      const snapshot = relevantSubset(full, opts.pidfilesOnly ? () => false : isCandidate, hot);
+      result = opts.pidfilesOnly ? { snapshot, findings: [], tracking: recs?.tracking, pidfiles: records ?? undefined } : await scanWith(ctx, { snapshot, tracking: recs?.tracking, maxAgeMs: opts.maxAgeMs });
+      if (recs && !opts.pidfilesOnly) result.pidfiles = recs.entries;
       const fds = new Map<number, number | null>();
       for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, ctx.backend.fdCount(f.proc.pid));
       const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null };
       scanMs = performance.now() - t0;
       events = watcher.observe(obs).map((e) => ({ ...e, tick, at }));
+      // Re-read next time: what is followed, its parents, and every recorded pid.
       hot = new Set<number>();
       for (const p of watcher.processes()) {
         hot.add(p.pid);
         hot.add(p.ppid);
       }
+      for (const e of records ?? []) if (e.pid !== null) hot.add(e.pid);
     } catch (err) {
       scanMs = performance.now() - t0;
       error = (err as Error)?.message ?? String(err);
@@ -238,12 +262,12 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       for (const action of opts.actions ?? []) {
         if (signal?.aborted) break;
         try {
-          const evs = await action({ ctx, tick, result, signal });
+          const evs = await action({ ctx, tick, result, records, signal, warn });
           watcher.record(evs);
           const stamp = Date.now();
           events.push(...evs.map((e) => ({ ...e, tick, at: stamp })));
         } catch (err) {
-          actionErrors.push((err as Error)?.message ?? String(err));
+          warn((err as Error)?.message ?? String(err));
         }
       }
     }
@@ -253,7 +277,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       at,
       scanMs,
       error,
-      actionErrors,
+      warnings: warnings.flush(),
       scanned: watcher.scannedCount,
       counts: sumCounts(signatures),
       signatures,
@@ -262,6 +286,8 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       alarms: watcher.alarms(),
       totals: copyTotals(watcher.totals),
       result,
+      records,
+      pidfiles: records ? countStatuses(records) : null,
       processes: () => watcher.processes(),
       history: () => watcher.history(),
     };
@@ -278,6 +304,28 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   }
 }
 
+/** Counts records by status. */
+function countStatuses(entries: readonly PidfileEntry[]): Record<string, number> {
+  const out: Record<string, number> = { live: 0, dead: 0, reused: 0, zombie: 0, invalid: 0, unsafe: 0 };
+  for (const e of entries) out[e.status] = (out[e.status] ?? 0) + 1;
+  return out;
+}
+
+/** Warnings are repeated every tick while they hold; report each once, until it goes away. */
+class WarningFilter {
+  private shown = new Set<string>();
+  private current = new Set<string>();
+  add(m: string): void {
+    this.current.add(m);
+  }
+  flush(): string[] {
+    const fresh = [...this.current].filter((m) => !this.shown.has(m));
+    this.shown = this.current;
+    this.current = new Set();
+    return fresh;
+  }
+}
+
 function copyTotals(t: WatchTotals): WatchTotals {
   return { ticks: t.ticks, failedTicks: t.failedTicks, events: { ...t.events }, kills: { ...t.kills }, alarmsRaised: { ...t.alarmsRaised } };
 }
@@ -286,7 +334,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The JSON line for a tick (`watch --json`, schema in the man page). */
 export function tickRecord(t: WatchTick): Record<string, unknown> {
-  if (t.error !== null) return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), error: t.error };
+  if (t.error !== null) return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), error: t.error, ...(t.warnings.length ? { warnings: t.warnings } : {}) };
   const rec: Record<string, unknown> = {
     type: 'tick',
     tick: t.tick,
@@ -298,8 +346,15 @@ export function tickRecord(t: WatchTick): Record<string, unknown> {
     files: t.files,
     alarms: t.alarms.map((a) => a.id),
   };
-  if (t.actionErrors.length) rec.actionErrors = t.actionErrors;
+  if (t.pidfiles) rec.pidfiles = t.pidfiles;
+  if (t.warnings.length) rec.warnings = t.warnings;
   return rec;
+}
+
+/** The JSON line for a `pidfiles watch` tick: the records by status. */
+export function pidfilesTickRecord(t: WatchTick): Record<string, unknown> {
+  if (t.error !== null) return tickRecord(t);
+  return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), scanned: t.scanned, pidfiles: t.pidfiles, ...(t.warnings.length ? { warnings: t.warnings } : {}) };
 }
 
 /** The JSON line for an event (`watch --json`, schema in the man page). */
