@@ -24,6 +24,8 @@ export interface LoopSetup {
   run: (signal: AbortSignal) => AsyncIterable<WatchTick>;
   /** The JSON line of a tick (default tickRecord). */
   tickLine?: (t: WatchTick) => Record<string, unknown>;
+  /** While true, a sweep holds processes stopped: a signal's hard stop waits for it to end. */
+  frozen?: () => boolean;
   /** Draws the dashboard (default: the process dashboard). */
   dashboard?: (v: DashboardView, p: Palette) => string[];
 }
@@ -69,6 +71,11 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     setTimeout(hardStop, HARD_STOP_MS).unref();
   };
   const hardStop = (): void => {
+    // Never exit between a SIGSTOP and its SIGCONT/SIGKILL: that would leave a tree stopped.
+    if (s.frozen?.()) {
+      setTimeout(hardStop, 20).unref();
+      return;
+    }
     screen?.leave();
     // The one deliberate process.exit: a signal asked us to stop and the loop did not return in time.
     process.exit(0);

@@ -22,6 +22,12 @@ export interface SweepActionOptions {
   graceMs?: number;
   /** Refuse a plan that would signal more processes than this (default 500). */
   max?: number;
+  /**
+   * Told when the engine starts (true) and stops (false) holding processes with SIGSTOP, so a
+   * caller that must exit can wait for the SIGCONT or SIGKILL that follows: never leave a tree
+   * stopped.
+   */
+  onFrozen?: (frozen: boolean) => void;
 }
 
 const TARGETS: readonly Flag[] = ['orphan'];
@@ -57,7 +63,18 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
       checkPlanSize(plan, o.max ?? 500);
       const targets = planTargets(plan).filter((t) => !givenUp.has(identityKey(t.pid, t.startTicks, snapshot.processes.get(t.pid)?.argv ?? [])));
       if (targets.length === 0) return [];
-      const run = await terminate(targets, { backend: ctx.backend, snapshot, graceMs: o.graceMs ?? 3000 });
+      let run;
+      try {
+        run = await terminate(targets, {
+          backend: ctx.backend,
+          snapshot,
+          graceMs: o.graceMs ?? 3000,
+          // 'freeze' ends with SIGCONT ('terminate'); 'kill' freezes again until SIGKILL ('verify').
+          onPhase: (phase) => o.onFrozen?.(phase === 'freeze' || phase === 'kill'),
+        });
+      } finally {
+        o.onFrozen?.(false);
+      }
       const bySig = new Map(plan.entries.map((e) => [e.pid, e.signature]));
       const events: UnstampedEvent[] = run.results.map((r): SweptEvent => {
         if (r.outcome === 'survived' || r.outcome === 'failed') givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));

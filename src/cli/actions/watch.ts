@@ -63,10 +63,11 @@ export async function runWatch(raw: Record<string, unknown>): Promise<number> {
 
   const actions: WatchAction[] = [];
   const notes: string[] = [];
+  let frozen = false;
   if (o.sweep) {
     const { sweepAction } = await import('../../core/watch-actions.js');
     const { defaultLockPath } = await import('../../core/lock.js');
-    actions.push(sweepAction({ lockPath: o.lockFile ?? defaultLockPath(), olderThanMs: o.olderThan, graceMs: o.grace, max: o.max }));
+    actions.push(sweepAction({ lockPath: o.lockFile ?? defaultLockPath(), olderThanMs: o.olderThan, graceMs: o.grace, max: o.max, onFrozen: (f) => (frozen = f) }));
     notes.push(`sweeping orphans${o.olderThan !== undefined ? ` older than ${formatDuration(o.olderThan)}` : ''}`);
   }
   if (o.cleanPidfiles) {
@@ -82,6 +83,7 @@ export async function runWatch(raw: Record<string, unknown>): Promise<number> {
     metricsHost: o.metricsHost,
     notes,
     extras: () => ({ expect }),
+    frozen: () => frozen,
     run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, expect, rules: { windowMs: o.window }, actions }),
   });
 }
