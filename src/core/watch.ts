@@ -106,6 +106,9 @@ export interface WatchTick {
   history(): Map<string, SignatureHistory>;
 }
 
+/** Every process not followed is re-read at least this often (and the pid list too). */
+const REFRESH_MS = 30_000;
+
 /** The default scan interval. */
 export const DEFAULT_INTERVAL_MS = 2000;
 
@@ -198,9 +201,10 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   // (any known signature when records are watched: the judge checks their owners).
   const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;
   const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(sigs, { argv: argv as string[], comm, state }) !== null;
-  // Every process is re-read at least every ~15 s whatever the interval (exec detection), and
+  // Every process is re-read at least every ~30 s whatever the interval (an old process that
+  // execs a worker; matched ones and their parents are re-read every tick), and
   // at sub-second intervals new processes are looked for at most 5 times a second.
-  const refreshTicks = Math.max(1, Math.round(15_000 / intervalMs));
+  const refreshTicks = Math.max(1, Math.round(REFRESH_MS / intervalMs));
   const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks, minListMs: 200 }) : null;
   const limits = new LimitCache(procfs ? procfs.reader.root : null);
   // Whether a signature matches, decided once per command line: a re-read process keeps its
