@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import { basename, matchProcess, type Signature } from './signatures.js';
+import { basename, matchProcess, type Signature, type SignatureMatch } from './signatures.js';
 import type { Finding, Flag, ProcessInfo, Snapshot } from './types.js';
 
 /** Parents that adopt orphans: a child of one of these lost its real parent. Extend via config `reapers`. */
@@ -37,6 +37,8 @@ export interface ClassifyOptions {
   reapers?: readonly string[];
   tracking?: TrackingIndex;
   supervisors?: SupervisorIndex;
+  /** Matches one process against `signatures`; default matchProcess (watch passes a cached one). */
+  matcher?: (p: ProcessInfo) => SignatureMatch | null;
   /** Include unmatched processes (no flags) as well. */
   all?: boolean;
 }
@@ -94,7 +96,7 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
   for (const p of snap.processes.values()) {
     if (opts.uid !== undefined && p.uid !== opts.uid) continue;
     const exempt = p.kernelThread || protectedPids.has(p.pid);
-    let m = exempt ? null : matchProcess(opts.signatures, p);
+    let m = exempt ? null : opts.matcher ? opts.matcher(p) : matchProcess(opts.signatures, p);
     if (m && opts.args && !opts.args.test(p.argv.length ? p.argv.join(' ') : p.comm)) m = null;
     if (!m && !opts.all) continue;
     const f: Finding = { proc: p, signature: m?.signature ?? null, role: m?.role ?? 'process', flags: [], reasons: {}, pidfile: null };

@@ -92,12 +92,10 @@ export interface TrendVerdict {
  * back?" in constant memory, however often it is sampled.
  */
 export class SlotSeries {
-  // Plain arrays, not typed ones: a watched process gets three of these, and typed arrays would
-  // each cost a native allocation, freed only by the GC, for every short-lived process.
-  private readonly start: number[];
-  private readonly first: number[];
-  private readonly lastV: number[];
-  private readonly fell: number[];
+  // One plain array of `slots` records [start, first, last, fell]: a watched process gets three
+  // series, and one array each keeps that to three small allocations (typed arrays would each
+  // cost a native allocation, freed only by the GC).
+  private readonly rec: number[];
   private next = 0;
   private size = 0;
   private currentSlot = -1;
@@ -105,14 +103,27 @@ export class SlotSeries {
   constructor(readonly slots: number, readonly slotMs: number) {
     if (!Number.isInteger(slots) || slots < 2) throw new RangeError(`slot series needs at least 2 slots, got ${slots}`);
     if (!(slotMs > 0)) throw new RangeError(`slot length must be positive, got ${slotMs}`);
-    this.start = new Array<number>(slots).fill(0);
-    this.first = new Array<number>(slots).fill(0);
-    this.lastV = new Array<number>(slots).fill(0);
-    this.fell = new Array<number>(slots).fill(0);
+    this.rec = new Array<number>(slots * 4).fill(0);
   }
 
   private idx(back: number): number {
     return (this.next - 1 - back + this.slots * 2) % this.slots;
+  }
+
+  private start(i: number): number {
+    return this.rec[i * 4];
+  }
+
+  private first(i: number): number {
+    return this.rec[i * 4 + 1];
+  }
+
+  private lastV(i: number): number {
+    return this.rec[i * 4 + 2];
+  }
+
+  private fell(i: number): number {
+    return this.rec[i * 4 + 3];
   }
 
   /** Records a value seen at epoch ms `at`. A drop across a slot boundary counts in the new slot. */
@@ -120,16 +131,16 @@ export class SlotSeries {
     const slot = Math.floor(at / this.slotMs);
     if (this.size > 0 && slot === this.currentSlot) {
       const i = this.idx(0);
-      if (v < this.lastV[i]) this.fell[i] |= WITHIN;
-      this.lastV[i] = v;
+      if (v < this.lastV(i)) this.rec[i * 4 + 3] |= WITHIN;
+      this.rec[i * 4 + 2] = v;
       return;
     }
-    const prev = this.size > 0 ? this.lastV[this.idx(0)] : v;
+    const prev = this.size > 0 ? this.lastV(this.idx(0)) : v;
     const i = this.next;
-    this.start[i] = slot * this.slotMs;
-    this.first[i] = v;
-    this.lastV[i] = v;
-    this.fell[i] = v < prev ? AT_ENTRY : 0;
+    this.rec[i * 4] = slot * this.slotMs;
+    this.rec[i * 4 + 1] = v;
+    this.rec[i * 4 + 2] = v;
+    this.rec[i * 4 + 3] = v < prev ? AT_ENTRY : 0;
     this.next = (this.next + 1) % this.slots;
     if (this.size < this.slots) this.size++;
     this.currentSlot = slot;
@@ -147,15 +158,15 @@ export class SlotSeries {
     const newest = this.idx(0);
     // Covered: every slot is filled, and the oldest is no older than the window (no long gap).
     const windowMs = this.slots * this.slotMs;
-    const covered = this.size === this.slots && this.start[oldest] >= now - windowMs - this.slotMs;
+    const covered = this.size === this.slots && this.start(oldest) >= now - windowMs - this.slotMs;
     let fell = false;
     let risingSlots = 0;
     for (let k = this.size - 1; k >= 0; k--) {
       const i = this.idx(k);
       // A drop into the oldest slot happened before the window's first value: it does not count.
-      if (this.fell[i] & (k === this.size - 1 ? WITHIN : WITHIN | AT_ENTRY)) fell = true;
-      if (k < this.size - 1 && this.lastV[i] > this.lastV[this.idx(k + 1)]) risingSlots++;
+      if (this.fell(i) & (k === this.size - 1 ? WITHIN : WITHIN | AT_ENTRY)) fell = true;
+      if (k < this.size - 1 && this.lastV(i) > this.lastV(this.idx(k + 1))) risingSlots++;
     }
-    return { covered, fell, rise: this.lastV[newest] - this.first[oldest], risingSlots, first: this.first[oldest], last: this.lastV[newest] };
+    return { covered, fell, rise: this.lastV(newest) - this.first(oldest), risingSlots, first: this.first(oldest), last: this.lastV(newest) };
   }
 }

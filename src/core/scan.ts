@@ -1,4 +1,4 @@
-import { classify, type SupervisorIndex, type TrackingIndex } from './classify.js';
+import { classify, type ClassifyOptions, type SupervisorIndex, type TrackingIndex } from './classify.js';
 import type { Context } from './context.js';
 import type { ReadPidfilesOptions } from './pidfiles/read.js';
 import type { PidfileEntry } from './pidfiles/types.js';
@@ -28,6 +28,8 @@ export interface ScanPassOptions {
   tracking?: TrackingIndex;
   /** Told about records that could not be looked at (a pid dir that does not exist). */
   onWarning?: (message: string) => void;
+  /** Matches one process against the context's signatures (default matchProcess). */
+  matcher?: ClassifyOptions['matcher'];
   /** Live `procsweep run` processes; otherwise found in the snapshot by their command line. */
   supervisors?: SupervisorIndex;
 }
@@ -51,6 +53,7 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
     reapers: ctx.reapers,
     tracking,
     supervisors: opts.supervisors ?? supervisorIndex(snapshot),
+    matcher: opts.matcher,
     all: opts.all,
   });
   return { snapshot, findings, tracking, pidfiles: records?.entries };

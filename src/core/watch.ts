@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcfsBackend } from './backend/index.js';
 import type { Context } from './context.js';
@@ -5,7 +6,7 @@ import { IncrementalReader } from './procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
 import type { PidfileEntry } from './pidfiles/types.js';
 import { pidfileRecords, scanWith, type ScanResult } from './scan.js';
-import { matchProcess } from './signatures.js';
+import { matchProcess, type SignatureMatch } from './signatures.js';
 import type { ProcessInfo, Snapshot } from './types.js';
 import {
   defaultRules,
@@ -90,7 +91,8 @@ export interface WatchTick {
   events: WatchEvent[];
   /** Alarms active now. */
   alarms: Alarm[];
-  totals: WatchTotals;
+  /** Counters since the start: the watcher's own, live object (copy it to keep a past value). */
+  totals: Readonly<WatchTotals>;
   /**
    * The scan behind this tick (null on a failed tick). Its snapshot holds the matched processes
    * and their context (ancestors, session leaders), not every process.
@@ -207,20 +209,20 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   const refreshTicks = Math.max(1, Math.round(REFRESH_MS / intervalMs));
   const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks, minListMs: 200 }) : null;
   const limits = new LimitCache(procfs ? procfs.reader.root : null);
-  // Whether a signature matches, decided once per command line: a re-read process keeps its
-  // argv array, so only new processes and execs are matched again. An empty argv (zombie,
-  // kernel thread) is matched by comm, which is cheap.
-  const matched = new WeakMap<readonly string[], boolean>();
-  const isCandidate = (p: ProcessInfo): boolean => {
-    if (p.kernelThread) return false;
-    if (p.argv.length === 0) return matchProcess(ctx.signatures, p) !== null;
-    let m = matched.get(p.argv);
+  // Which signature matches, decided once per command line: a re-read process keeps its argv
+  // array, so only new processes and execs are matched again. An empty argv (zombie, kernel
+  // thread) is matched by comm, which is cheap.
+  const matches = new WeakMap<readonly string[], SignatureMatch | null>();
+  const match = (p: ProcessInfo): SignatureMatch | null => {
+    if (p.argv.length === 0) return matchProcess(ctx.signatures, p);
+    let m = matches.get(p.argv);
     if (m === undefined) {
-      m = matchProcess(ctx.signatures, p) !== null;
-      matched.set(p.argv, m);
+      m = matchProcess(ctx.signatures, p);
+      matches.set(p.argv, m);
     }
     return m;
   };
+  const isCandidate = (p: ProcessInfo): boolean => !p.kernelThread && match(p) !== null;
   const signal = opts.signal;
   const warnings = new WarningFilter();
   let hot = new Set<number>();
@@ -243,10 +245,10 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       const recs = await pidfileRecords(ctx, full, { onWarning: warn });
       records = recs?.entries ?? null;
       const snapshot = relevantSubset(full, opts.pidfilesOnly ? () => false : isCandidate, hot);
-      result = opts.pidfilesOnly ? { snapshot, findings: [], tracking: recs?.tracking, pidfiles: records ?? undefined } : await scanWith(ctx, { snapshot, tracking: recs?.tracking, maxAgeMs: opts.maxAgeMs });
+      result = opts.pidfilesOnly ? { snapshot, findings: [], tracking: recs?.tracking, pidfiles: records ?? undefined } : await scanWith(ctx, { snapshot, tracking: recs?.tracking, maxAgeMs: opts.maxAgeMs, matcher: match });
       if (recs && !opts.pidfilesOnly) result.pidfiles = recs.entries;
       const fds = new Map<number, number | null>();
-      for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, ctx.backend.fdCount(f.proc.pid));
+      for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, procfs ? countFds(procfs.reader.root, f.proc.pid) : ctx.backend.fdCount(f.proc.pid));
       const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null };
       scanMs = performance.now() - t0;
       events = watcher.observe(obs).map((e) => ({ ...e, tick, at }));
@@ -288,7 +290,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       files: watcher.systemFiles,
       events,
       alarms: watcher.alarms(),
-      totals: copyTotals(watcher.totals),
+      totals: watcher.totals,
       result,
       records,
       pidfiles: records ? countStatuses(records) : null,
@@ -305,6 +307,15 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
     } catch {
       return; // aborted
     }
+  }
+}
+
+/** Open fds of one process, or null when not permitted or gone (as ProcReader.fdCount, without path.join per call). */
+function countFds(root: string, pid: number): number | null {
+  try {
+    return readdirSync(`${root}/${pid}/fd`).length;
+  } catch {
+    return null;
   }
 }
 
@@ -328,10 +339,6 @@ class WarningFilter {
     this.current = new Set();
     return fresh;
   }
-}
-
-function copyTotals(t: WatchTotals): WatchTotals {
-  return { ticks: t.ticks, failedTicks: t.failedTicks, events: { ...t.events }, kills: { ...t.kills }, alarmsRaised: { ...t.alarmsRaised } };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

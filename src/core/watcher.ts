@@ -204,7 +204,9 @@ interface Tracked extends WatchedProcess {
   zombieSince: number | null;
   zombieSinceTick: number | null;
   swept: boolean;
-  trend: { threads: SlotSeries; fds: SlotSeries; rss: SlotSeries };
+  /** Growth series, made once the process has been seen for a slot (short-lived ones never need one). */
+  trend: { threads: SlotSeries; fds: SlotSeries; rss: SlotSeries } | null;
+  firstSeen: number;
 }
 
 interface SigState {
@@ -425,7 +427,6 @@ export class Watcher {
   }
 
   private track(key: string, f: Finding, signature: string, obs: Observation): Tracked {
-    const { slots, slotMs } = this.slots;
     const p = f.proc;
     const t: Tracked = {
       pid: p.pid,
@@ -447,7 +448,8 @@ export class Watcher {
       zombieSince: null,
       zombieSinceTick: null,
       swept: false,
-      trend: { threads: new SlotSeries(slots, slotMs), fds: new SlotSeries(slots, slotMs), rss: new SlotSeries(slots, slotMs) },
+      trend: null,
+      firstSeen: obs.at,
     };
     this.sample(t, obs.at);
     this.tracked.set(key, t);
@@ -476,6 +478,11 @@ export class Watcher {
 
   private sample(t: Tracked, at: number): void {
     if (t.state === 'Z') return;
+    if (!t.trend) {
+      const { slots, slotMs } = this.slots;
+      if (at - t.firstSeen < slotMs) return;
+      t.trend = { threads: new SlotSeries(slots, slotMs), fds: new SlotSeries(slots, slotMs), rss: new SlotSeries(slots, slotMs) };
+    }
     if (t.threads !== null) t.trend.threads.push(at, t.threads);
     if (t.fds !== null) t.trend.fds.push(at, t.fds);
     if (t.rssBytes !== null) t.trend.rss.push(at, t.rssBytes);
@@ -522,17 +529,18 @@ export class Watcher {
       const who = `PID ${t.pid} (${t.signature})`;
       const g = r.growth;
       // Verdicts only for series that span the window: a young process cannot have a trend yet.
-      const th = t.trend.threads.full ? t.trend.threads.verdict(now) : NO_TREND;
+      const tr = t.trend;
+      const th = tr?.threads.full ? tr.threads.verdict(now) : NO_TREND;
       if (th.covered && !th.fell && th.risingSlots >= r.minRisingSlots && th.rise >= g.threads) {
         alarm({ id: `growth:${key}:threads`, kind: 'growth', signature: t.signature, pid: t.pid, value: th.last, threshold: th.first,
           reason: `${who}: threads grew from ${th.first} to ${th.last} over ${window} and never fell: a thread leak (stuck worker threads)` });
       }
-      const fd = t.trend.fds.full ? t.trend.fds.verdict(now) : NO_TREND;
+      const fd = tr?.fds.full ? tr.fds.verdict(now) : NO_TREND;
       if (fd.covered && !fd.fell && fd.risingSlots >= r.minRisingSlots && fd.rise >= g.fds) {
         alarm({ id: `growth:${key}:fds`, kind: 'growth', signature: t.signature, pid: t.pid, value: fd.last, threshold: fd.first,
           reason: `${who}: open fds grew from ${fd.first} to ${fd.last} over ${window} and never fell: a descriptor leak` });
       }
-      const rss = t.trend.rss.full ? t.trend.rss.verdict(now) : NO_TREND;
+      const rss = tr?.rss.full ? tr.rss.verdict(now) : NO_TREND;
       if (rss.covered && !rss.fell && rss.risingSlots >= r.minRisingSlots && rss.rise >= g.rssBytes && rss.rise >= rss.first * g.rssRatio) {
         alarm({ id: `growth:${key}:rss`, kind: 'growth', signature: t.signature, pid: t.pid, value: rss.last, threshold: rss.first,
           reason: `${who}: RSS grew from ${mib(rss.first)} to ${mib(rss.last)} over ${window} and never fell: a memory leak` });

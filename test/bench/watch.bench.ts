@@ -2,7 +2,8 @@
 // processes, from utime+stime in /proc/PID/stat over BENCH_WATCH_SECONDS (default 60), next to a
 // shell loop running `ps -e` every 2 s over the same time (what operators script instead).
 // (2) RSS of `watch --interval 10ms` after 1,000 and after 10,000 ticks, while a loop keeps
-// starting and ending matched processes (churn), so events and per-process state are exercised.
+// starting and ending matched processes (churn), so events and per-process state are exercised;
+// once with Node's defaults and once with NODE_OPTIONS=--max-semi-space-size=1 (see rssBench).
 // BENCH_WATCH_ONLY=cpu|rss runs one half.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -46,8 +47,8 @@ function rssBreakdown(pid: number): string {
 }
 
 /** Spawns the CLI with stdout drained; `onLine` sees each JSON line. */
-function runCli(args: string[], onLine: (l: string) => void): ChildProcess {
-  const c = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function runCli(args: string[], onLine: (l: string) => void, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const c = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
   let buf = '';
   c.stdout!.setEncoding('utf8').on('data', (d: string) => {
     buf += d;
@@ -104,7 +105,12 @@ async function cpuBench(): Promise<void> {
   }
 }
 
-async function rssBench(): Promise<void> {
+/**
+ * RSS at tick 1000 and at tick TICKS. `nodeOptions` is passed as NODE_OPTIONS: the second run
+ * caps V8's young generation (--max-semi-space-size=1), which otherwise grows from 8 to 32 MB
+ * over the first minutes of any Node process that allocates steadily.
+ */
+async function rssBench(nodeOptions?: string): Promise<void> {
   // Churn: short-lived `sleep 0.2<digits>` processes, matched by a custom signature, 20 a second.
   const digits = `${process.pid}${Math.floor(Math.random() * 1e6)}`;
   const churn = spawn('sh', ['-c', `while :; do sleep 0.2${digits} & sleep 0.05; done`], { stdio: 'ignore', detached: true });
@@ -115,6 +121,7 @@ async function rssBench(): Promise<void> {
     let events = 0;
     let last = 0;
     const done = new Promise<void>((resolve) => {
+      const env = nodeOptions ? { ...process.env, NODE_OPTIONS: nodeOptions } : process.env;
       watch = runCli(['watch', '--json', '--interval', '10ms', '--count', String(TICKS + 200), '--match', 'churn', '--signature', `churn=^sleep 0\\.2${digits}$`], (l) => {
         const o = JSON.parse(l);
         if (o.type === 'event') events++;
@@ -124,7 +131,7 @@ async function rssBench(): Promise<void> {
           samples.set(o.tick, rssKb(watch!.pid!));
           breakdown.set(o.tick, rssBreakdown(watch!.pid!));
         }
-      });
+      }, env);
       watch!.on('close', () => resolve());
     });
     const t0 = performance.now();
@@ -132,8 +139,8 @@ async function rssBench(): Promise<void> {
     const secs = (performance.now() - t0) / 1000;
     const a = samples.get(1000)! / 1024;
     const b = samples.get(TICKS)! / 1024;
-    console.log(`\nwatch RSS bench: --interval 10ms, ${last} ticks in ${secs.toFixed(0)} s, ${events} events from churn (matched processes started and ended 20/s)`);
-    printRows('issue 5: watch memory over time', [
+    console.log(`\nwatch RSS bench${nodeOptions ? ` with NODE_OPTIONS=${nodeOptions}` : ' (default Node options)'}: --interval 10ms, ${last} ticks in ${secs.toFixed(0)} s, ${events} events from churn (matched processes started and ended 20/s)`);
+    printRows(`issue 5: watch memory over time${nodeOptions ? ` (${nodeOptions})` : ''}`, [
       { what: `RSS after ${TICKS} ticks vs after 1000`, ours: b, baseline: a, baselineName: 'RSS after 1000 ticks', kind: 'max', target: (a + 5) / a, unit: ' MB' },
     ]);
     console.log(`resident at tick 1000: ${breakdown.get(1000)}; at tick ${TICKS}: ${breakdown.get(TICKS)}`);
@@ -151,5 +158,8 @@ async function rssBench(): Promise<void> {
 export default async function bench(): Promise<void> {
   const only = process.env.BENCH_WATCH_ONLY; // cpu | rss
   if (only !== 'rss') await cpuBench();
-  if (only !== 'cpu') await rssBench();
+  if (only !== 'cpu') {
+    await rssBench();
+    await rssBench('--max-semi-space-size=1');
+  }
 }

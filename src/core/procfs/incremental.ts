@@ -1,28 +1,101 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { ProcessInfo, Snapshot } from '../types.js';
-import { parseStat } from './parse.js';
 import { CLOCK_TICKS, pageSize, type PrecisePredicate, type ProcReader } from './reader.js';
 
 // A stat line is well under 1 KiB; one read(2) into a shared buffer, no second read for EOF.
 const statBuf = Buffer.allocUnsafe(4096);
 
-/** Reads and parses /proc/PID/stat with one open, one read and one close; null when gone. */
-function readStatOnce(base: string, pid: number): ReturnType<typeof parseStat> {
+/** The stat fields a re-read needs, parsed into one reused object (no allocation per read). */
+interface StatScratch {
+  n: number;
+  commStart: number;
+  commEnd: number;
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  cpuTicks: number;
+  threads: number;
+  startTicks: number;
+  rssPages: number;
+}
+
+const scratch: StatScratch = { n: 0, commStart: 0, commEnd: 0, state: '', ppid: 0, pgid: 0, sid: 0, cpuTicks: 0, threads: 0, startTicks: 0, rssPages: 0 };
+
+/**
+ * Reads /proc/PID/stat (one open, one read, one close) and parses the fields a re-read needs
+ * straight from the bytes into `scratch`: watch re-reads hundreds of these per scan, and
+ * strings per read would be garbage per read. False when the process is gone or the text odd.
+ */
+function readStatInto(base: string, pid: number, out: StatScratch): boolean {
   let fd: number;
   try {
     fd = openSync(`${base}${pid}/stat`, 'r');
   } catch {
-    return null;
+    return false;
   }
+  let n: number;
   try {
-    const n = readSync(fd, statBuf, 0, statBuf.length, null);
-    return parseStat(statBuf.toString('utf8', 0, n));
+    n = readSync(fd, statBuf, 0, statBuf.length, null);
   } catch {
-    return null;
+    return false;
   } finally {
     closeSync(fd);
   }
+  const open = statBuf.indexOf(0x28); // '('
+  let close = n - 1;
+  while (close > open && statBuf[close] !== 0x29) close--; // the last ')'
+  if (open < 1 || close <= open || close + 2 >= n) return false;
+  out.n = n;
+  out.commStart = open + 1;
+  out.commEnd = close;
+  out.state = String.fromCharCode(statBuf[close + 2]); // one-character strings are not allocated
+  let field = 3;
+  let v = 0;
+  let utime = 0;
+  for (let i = close + 3; i <= n && field < 24; i++) {
+    const c = i < n ? statBuf[i] : 0x20;
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      continue;
+    }
+    if (c !== 0x20 && c !== 0x0a) {
+      if (c !== 0x2d) return false; // '-' of a negative field we do not use; anything else is odd
+      continue;
+    }
+    if (i === close + 3) continue; // the space after the state
+    field++;
+    switch (field) {
+      case 4: out.ppid = v; break;
+      case 5: out.pgid = v; break;
+      case 6: out.sid = v; break;
+      case 14: utime = v; break;
+      case 15: out.cpuTicks = utime + v; break;
+      case 20: out.threads = v; break;
+      case 22: out.startTicks = v; break;
+      case 24: out.rssPages = v; break;
+    }
+    v = 0;
+  }
+  return field >= 24;
+}
+
+/** Whether the comm bytes in the shared buffer spell `comm` (ASCII fast path, else decoded). */
+function sameComm(out: StatScratch, comm: string): boolean {
+  const len = out.commEnd - out.commStart;
+  let ascii = true;
+  if (len === comm.length) {
+    for (let i = 0; i < len; i++) {
+      const b = statBuf[out.commStart + i];
+      if (b >= 0x80) {
+        ascii = false;
+        break;
+      }
+      if (b !== comm.charCodeAt(i)) return false;
+    }
+    if (ascii) return true;
+  }
+  return statBuf.toString('utf8', out.commStart, out.commEnd) === comm;
 }
 
 /** How eagerly the incremental reader re-reads processes it already knows. */
@@ -45,13 +118,49 @@ export interface IncrementalOptions {
   minListMs?: number;
 }
 
-/** The `processes` line of ROOT/stat: forks since boot, or null when unreadable. */
+// One shared empty argv for zombies: a new [] per re-read would defeat the match cache.
+const EMPTY_ARGV: string[] = [];
+
+const PROCESSES = Buffer.from('\nprocesses ');
+let statFileBuf = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * The `processes` line of ROOT/stat: forks since boot, or null when unreadable. Parsed from the
+ * bytes: it is read every tick and should not leave a string behind each time.
+ */
 export function readForkCount(root: string): number | null {
+  let fd: number;
   try {
-    const m = /^processes (\d+)/m.exec(readFileSync(join(root, 'stat'), 'latin1'));
-    return m ? Number(m[1]) : null;
+    fd = openSync(`${root}/stat`, 'r');
   } catch {
     return null;
+  }
+  try {
+    let len = 0;
+    for (;;) {
+      const n = readSync(fd, statFileBuf, len, statFileBuf.length - len, null);
+      if (n === 0) break;
+      len += n;
+      if (len === statFileBuf.length) {
+        const bigger = Buffer.allocUnsafe(statFileBuf.length * 2);
+        statFileBuf.copy(bigger, 0, 0, len);
+        statFileBuf = bigger;
+      }
+    }
+    const at = statFileBuf.subarray(0, len).indexOf(PROCESSES);
+    if (at < 0) return null;
+    let v = 0;
+    let digits = 0;
+    for (let i = at + PROCESSES.length; i < len; i++, digits++) {
+      const c = statFileBuf[i];
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    return digits > 0 ? v : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -152,9 +261,9 @@ export class IncrementalReader {
 
   private refresh(k: Known, tick: number): ProcessInfo | null {
     const prev = k.info;
-    const st = readStatOnce(this.base, prev.pid);
-    if (!st) return null;
-    if (st.startTicks !== prev.startTicks || st.comm !== prev.comm) {
+    const st = scratch;
+    if (!readStatInto(this.base, prev.pid, st)) return null;
+    if (st.startTicks !== prev.startTicks || !sameComm(st, prev.comm)) {
       // Another process under the same pid, or an exec: read it as new.
       const info = this.reader.read(prev.pid, this.precise);
       if (info) {
@@ -164,11 +273,10 @@ export class IncrementalReader {
       return info;
     }
     const zombie = st.state === 'Z';
-    const cpuTicks = st.utime + st.stime;
     const rssBytes = zombie ? 0 : prev.kernelThread ? prev.rssBytes : st.rssPages * this.page;
     if (
       st.state === prev.state && st.ppid === prev.ppid && st.pgid === prev.pgid && st.sid === prev.sid &&
-      cpuTicks === prev.cpuTicks && st.threads === prev.threads && rssBytes === prev.rssBytes
+      st.cpuTicks === prev.cpuTicks && st.threads === prev.threads && rssBytes === prev.rssBytes
     ) {
       // Unchanged (an idle process): keep the old object, so a long watch does not turn every
       // idle process into old-generation garbage on each refresh.
@@ -180,12 +288,13 @@ export class IncrementalReader {
       ppid: st.ppid,
       pgid: st.pgid,
       sid: st.sid,
-      cpuTicks,
+      cpuTicks: st.cpuTicks,
       threads: st.threads,
-      argv: zombie ? [] : prev.argv,
+      argv: zombie ? EMPTY_ARGV : prev.argv,
       rssBytes,
     };
     k.info = info;
     return info;
   }
+
 }

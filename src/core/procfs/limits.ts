@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /** System-wide file handles from /proc/sys/fs/file-nr. */
 export interface FileNr {
@@ -28,12 +28,33 @@ export function parseNofileLimit(text: string): number | null {
   return Number.isInteger(n) && n >= 0 ? n : null;
 }
 
-/** Reads the system file-handle use under a proc root; null when unreadable. */
+const fileNrBuf = Buffer.allocUnsafe(128);
+
+/** Reads the system file-handle use under a proc root; null when unreadable. Parsed from the bytes (read every tick). */
 export function readFileNr(root = '/proc'): FileNr | null {
+  let fd: number;
   try {
-    return parseFileNr(readFileSync(`${root}/sys/fs/file-nr`, 'utf8'));
+    fd = openSync(`${root}/sys/fs/file-nr`, 'r');
   } catch {
     return null;
+  }
+  try {
+    const n = readSync(fd, fileNrBuf, 0, fileNrBuf.length, null);
+    const nums: number[] = [];
+    let v = -1;
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? fileNrBuf[i] : 32;
+      if (c >= 48 && c <= 57) v = (v < 0 ? 0 : v * 10) + (c - 48);
+      else if (v >= 0) {
+        nums.push(v);
+        v = -1;
+      }
+    }
+    return nums.length === 3 ? { open: Math.max(0, nums[0] - nums[1]), max: nums[2] } : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 
