@@ -3,6 +3,8 @@ import { exposition, serveMetrics, watchMetrics, writeMetricsFile, type MetricsE
 import { ObjectRing } from '../core/ring.js';
 import { eventRecord, tickRecord, type WatchTick } from '../core/watch.js';
 import type { WatchEvent } from '../core/watcher.js';
+import type { DashboardView } from '../render/dashboard.js';
+import type { Palette } from '../render/palette.js';
 import type { CommandEnv } from './common.js';
 import { writeLine } from './io.js';
 import { AltScreen } from './screen.js';
@@ -20,6 +22,12 @@ export interface LoopSetup {
   extras: () => MetricsExtras;
   /** The ticks; must stop when `signal` aborts. */
   run: (signal: AbortSignal) => AsyncIterable<WatchTick>;
+  /** The JSON line of a tick (default tickRecord). */
+  tickLine?: (t: WatchTick) => Record<string, unknown>;
+  /** While true, a sweep holds processes stopped: a signal's hard stop waits for it to end. */
+  frozen?: () => boolean;
+  /** Draws the dashboard (default: the process dashboard). */
+  dashboard?: (v: DashboardView, p: Palette) => string[];
 }
 
 /** After SIGINT/SIGTERM the loop must be gone within a second, even mid-sweep. */
@@ -35,7 +43,11 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   const jsonLines = env.json || !env.io.stdoutIsTTY;
   const controller = new AbortController();
   let latest: WatchTick | null = null;
-  const render = (): string => (latest ? exposition(watchMetrics(latest, s.extras())) : '# procsweep watch: the first scan has not finished yet\n');
+  const render = (): string => {
+    if (!latest) return '# procsweep watch: the first scan has not finished yet\n';
+    return exposition(watchMetrics(latest, { pidfiles: latest.pidfiles, pidfilesRemoved: latest.pidfiles ? latest.totals.events['pidfile-removed'] : undefined, ...s.extras() }));
+  };
+  const tickLine = s.tickLine ?? tickRecord;
 
   let server: MetricsServer | null = null;
   if (s.metricsPort !== undefined) {
@@ -59,6 +71,11 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     setTimeout(hardStop, HARD_STOP_MS).unref();
   };
   const hardStop = (): void => {
+    // Never exit between a SIGSTOP and its SIGCONT/SIGKILL: that would leave a tree stopped.
+    if (s.frozen?.()) {
+      setTimeout(hardStop, 20).unref();
+      return;
+    }
     screen?.leave();
     // The one deliberate process.exit: a signal asked us to stop and the loop did not return in time.
     process.exit(0);
@@ -67,12 +84,14 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   for (const sig of signals) process.on(sig, onSignal);
 
   const events = new ObjectRing<WatchEvent>(200);
+  const warnings = new ObjectRing<{ at: number; text: string }>(3);
   const draw = async (): Promise<void> => {
     if (!screen || !latest) return;
-    const { renderDashboard } = await import('../render/dashboard.js');
+    const dashboard = s.dashboard ?? (await import('../render/dashboard.js')).renderDashboard;
     const { palette } = await import('../render/palette.js');
     const out = process.stdout;
-    screen.draw(renderDashboard({ tick: latest, events: events.values(), intervalMs: s.intervalMs, width: out.columns || 80, height: out.rows || 24, notes }, palette(env.colorOut)));
+    const view = { tick: latest, events: events.values(), warnings: warnings.values(), intervalMs: s.intervalMs, width: out.columns || 80, height: out.rows || 24, notes };
+    screen.draw(dashboard(view, palette(env.colorOut)));
   };
   const onResize = (): void => void draw();
   let metricsFailed = false;
@@ -86,11 +105,12 @@ export async function runLoop(s: LoopSetup): Promise<number> {
       latest = tick;
       if (jsonLines) {
         for (const e of tick.events) writeLine(env.io.stdout, JSON.stringify(eventRecord(e)));
-        writeLine(env.io.stdout, JSON.stringify(tickRecord(tick)));
+        writeLine(env.io.stdout, JSON.stringify(tickLine(tick)));
         if (tick.error) writeLine(env.io.stderr, `procsweep: scan ${tick.tick} failed: ${tick.error}; retrying`);
-        for (const e of tick.actionErrors) writeLine(env.io.stderr, `procsweep: ${e}`);
+        for (const w of tick.warnings) writeLine(env.io.stderr, `procsweep: warning: ${w}`);
       } else {
         for (const e of tick.events) events.push(e);
+        for (const w of tick.warnings) warnings.push({ at: tick.at, text: w });
         await draw();
       }
       if (s.metricsFile) {

@@ -92,10 +92,12 @@ export interface TrendVerdict {
  * back?" in constant memory, however often it is sampled.
  */
 export class SlotSeries {
-  private readonly start: Float64Array;
-  private readonly first: Float64Array;
-  private readonly lastV: Float64Array;
-  private readonly fell: Uint8Array;
+  // Plain arrays, not typed ones: a watched process gets three of these, and typed arrays would
+  // each cost a native allocation, freed only by the GC, for every short-lived process.
+  private readonly start: number[];
+  private readonly first: number[];
+  private readonly lastV: number[];
+  private readonly fell: number[];
   private next = 0;
   private size = 0;
   private currentSlot = -1;
@@ -103,10 +105,10 @@ export class SlotSeries {
   constructor(readonly slots: number, readonly slotMs: number) {
     if (!Number.isInteger(slots) || slots < 2) throw new RangeError(`slot series needs at least 2 slots, got ${slots}`);
     if (!(slotMs > 0)) throw new RangeError(`slot length must be positive, got ${slotMs}`);
-    this.start = new Float64Array(slots);
-    this.first = new Float64Array(slots);
-    this.lastV = new Float64Array(slots);
-    this.fell = new Uint8Array(slots);
+    this.start = new Array<number>(slots).fill(0);
+    this.first = new Array<number>(slots).fill(0);
+    this.lastV = new Array<number>(slots).fill(0);
+    this.fell = new Array<number>(slots).fill(0);
   }
 
   private idx(back: number): number {
@@ -131,6 +133,11 @@ export class SlotSeries {
     this.next = (this.next + 1) % this.slots;
     if (this.size < this.slots) this.size++;
     this.currentSlot = slot;
+  }
+
+  /** Whether every slot holds a value: a verdict can only be `covered` then. */
+  get full(): boolean {
+    return this.size === this.slots;
   }
 
   /** The verdict over the slots held, as of epoch ms `now`. */

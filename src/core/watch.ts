@@ -3,9 +3,10 @@ import { ProcfsBackend } from './backend/index.js';
 import type { Context } from './context.js';
 import { IncrementalReader } from './procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
-import { scanWith, type ScanResult } from './scan.js';
+import type { PidfileEntry } from './pidfiles/types.js';
+import { pidfileRecords, scanWith, type ScanResult } from './scan.js';
 import { matchProcess } from './signatures.js';
-import type { Snapshot } from './types.js';
+import type { ProcessInfo, Snapshot } from './types.js';
 import {
   defaultRules,
   identityKey,
@@ -25,10 +26,14 @@ export interface ActionInput {
   ctx: Context;
   tick: number;
   result: ScanResult;
+  /** The pidfile and registry records judged this tick (null when none are watched). */
+  records: PidfileEntry[] | null;
   signal?: AbortSignal;
+  /** Reports a problem that does not stop the action (shown once until it goes away). */
+  warn: (message: string) => void;
 }
 
-/** Work done after each good tick's scan; returns the events it caused. Throwing reports the error and the loop goes on. */
+/** Work done after each good tick's scan; returns the events it caused. Throwing reports the error as a warning and the loop goes on. */
 export type WatchAction = (input: ActionInput) => Promise<UnstampedEvent[]>;
 
 /** Options of the watch loop. */
@@ -49,6 +54,8 @@ export interface WatchOptions {
   actions?: WatchAction[];
   /** Read only what changed between full reads (procfs only; default true). */
   incremental?: boolean;
+  /** `pidfiles watch`: follow the records only; no process classification, events or process alarms. */
+  pidfilesOnly?: boolean;
 }
 
 /** Counts over all signatures. */
@@ -70,8 +77,12 @@ export interface WatchTick {
   scanMs: number;
   /** Why this tick's scan failed, or null. On a failed tick the counts are the last good ones. */
   error: string | null;
-  /** Errors of actions (a held sweep lock, an unwritable pidfile dir); the tick itself was good. */
-  actionErrors: string[];
+  /**
+   * Problems that did not stop the tick: an action that failed (a held sweep lock, a record that
+   * could not be removed), a pid dir that cannot be read. Each is reported on the tick it first
+   * appears, and again only after it has gone away and come back.
+   */
+  warnings: string[];
   scanned: number;
   counts: TickCounts;
   signatures: Record<string, SignatureCounts>;
@@ -80,13 +91,23 @@ export interface WatchTick {
   /** Alarms active now. */
   alarms: Alarm[];
   totals: WatchTotals;
-  /** The scan behind this tick (null on a failed tick). */
+  /**
+   * The scan behind this tick (null on a failed tick). Its snapshot holds the matched processes
+   * and their context (ancestors, session leaders), not every process.
+   */
   result: ScanResult | null;
+  /** Pidfile and registry records judged this tick, when any are watched. */
+  records: PidfileEntry[] | null;
+  /** Those records by status. */
+  pidfiles: Record<string, number> | null;
   /** Matched processes now, with their recent CPU, RSS, fds. */
   processes(): WatchedProcess[];
   /** Recent per-tick counts per signature, for sparklines. */
   history(): Map<string, SignatureHistory>;
 }
+
+/** Every process not followed is re-read at least this often (and the pid list too). */
+const REFRESH_MS = 30_000;
 
 /** The default scan interval. */
 export const DEFAULT_INTERVAL_MS = 2000;
@@ -107,6 +128,35 @@ function sumCounts(sigs: Record<string, SignatureCounts>): TickCounts {
     c.wrappers += s.wrappers;
   }
   return c;
+}
+
+/**
+ * The part of a snapshot that classification needs: the processes a signature matches, the
+ * `keep` pids (those being followed), each with its ancestors and session leader, and
+ * procsweep's own ancestry. Classifying this instead of thousands of idle processes keeps each
+ * tick cheap. Pidfile checks need the whole snapshot and get it.
+ */
+export function relevantSubset(snap: Snapshot, isCandidate: (p: ProcessInfo) => boolean, keep: ReadonlySet<number> = new Set()): Snapshot {
+  const all = snap.processes;
+  const out = new Map<number, ProcessInfo>();
+  const chain = (pid: number): void => {
+    let cur = all.get(pid);
+    while (cur && !out.has(cur.pid)) {
+      out.set(cur.pid, cur);
+      cur = cur.ppid > 0 ? all.get(cur.ppid) : undefined;
+    }
+  };
+  chain(snap.selfPid);
+  for (const pid of keep) chain(pid);
+  for (const p of all.values()) {
+    if (!isCandidate(p)) continue;
+    chain(p.pid);
+    if (p.sid !== null && p.sid > 0 && !out.has(p.sid)) {
+      const leader = all.get(p.sid);
+      if (leader) out.set(leader.pid, leader);
+    }
+  }
+  return { ...snap, processes: out };
 }
 
 /** Per-identity fd limits, read once per process: they rarely change. */
@@ -147,13 +197,32 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   const rules = defaultRules(intervalMs, { ...opts.rules, expect: toMap(opts.expect) });
   const watcher = new Watcher(rules, ctx.signatures.map((s) => s.name));
   const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
-  // As scanWith does: exact uids (status file) only for the processes a signature could match.
-  const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(ctx.signatures, { argv: argv as string[], comm, state }) !== null;
-  // Every process is re-read at least every ~15 s whatever the interval (exec detection).
-  const refreshTicks = Math.max(1, Math.round(15_000 / intervalMs));
-  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks }) : null;
+  // As scanWith does: exact uids (status file) only for the processes a signature could match
+  // (any known signature when records are watched: the judge checks their owners).
+  const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;
+  const precise = ctx.uid !== undefined ? true : (argv: readonly string[], comm: string, state: string) => matchProcess(sigs, { argv: argv as string[], comm, state }) !== null;
+  // Every process is re-read at least every ~30 s whatever the interval (an old process that
+  // execs a worker; matched ones and their parents are re-read every tick), and
+  // at sub-second intervals new processes are looked for at most 5 times a second.
+  const refreshTicks = Math.max(1, Math.round(REFRESH_MS / intervalMs));
+  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks, minListMs: 200 }) : null;
   const limits = new LimitCache(procfs ? procfs.reader.root : null);
+  // Whether a signature matches, decided once per command line: a re-read process keeps its
+  // argv array, so only new processes and execs are matched again. An empty argv (zombie,
+  // kernel thread) is matched by comm, which is cheap.
+  const matched = new WeakMap<readonly string[], boolean>();
+  const isCandidate = (p: ProcessInfo): boolean => {
+    if (p.kernelThread) return false;
+    if (p.argv.length === 0) return matchProcess(ctx.signatures, p) !== null;
+    let m = matched.get(p.argv);
+    if (m === undefined) {
+      m = matchProcess(ctx.signatures, p) !== null;
+      matched.set(p.argv, m);
+    }
+    return m;
+  };
   const signal = opts.signal;
+  const warnings = new WarningFilter();
   let hot = new Set<number>();
   let next = Date.now();
 
@@ -163,23 +232,31 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
     const at = Date.now();
     const t0 = performance.now();
     let result: ScanResult | null = null;
+    let records: PidfileEntry[] | null = null;
     let error: string | null = null;
     let events: WatchEvent[] = [];
-    const actionErrors: string[] = [];
+    const warn = (m: string): void => warnings.add(m);
     let scanMs = 0;
     try {
-      const snapshot: Snapshot = incremental ? incremental.snapshot(hot) : await ctx.backend.snapshot(precise === true ? undefined : precise);
-      result = await scanWith(ctx, { snapshot, maxAgeMs: opts.maxAgeMs });
+      const full: Snapshot = incremental ? incremental.snapshot(hot) : await ctx.backend.snapshot(precise === true ? undefined : precise);
+      // Records are judged against the whole table; classification sees the relevant part.
+      const recs = await pidfileRecords(ctx, full, { onWarning: warn });
+      records = recs?.entries ?? null;
+      const snapshot = relevantSubset(full, opts.pidfilesOnly ? () => false : isCandidate, hot);
+      result = opts.pidfilesOnly ? { snapshot, findings: [], tracking: recs?.tracking, pidfiles: records ?? undefined } : await scanWith(ctx, { snapshot, tracking: recs?.tracking, maxAgeMs: opts.maxAgeMs });
+      if (recs && !opts.pidfilesOnly) result.pidfiles = recs.entries;
       const fds = new Map<number, number | null>();
       for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, ctx.backend.fdCount(f.proc.pid));
-      const obs = { at, snapshot, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null };
+      const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null };
       scanMs = performance.now() - t0;
       events = watcher.observe(obs).map((e) => ({ ...e, tick, at }));
+      // Re-read next time: what is followed, its parents, and every recorded pid.
       hot = new Set<number>();
       for (const p of watcher.processes()) {
         hot.add(p.pid);
         hot.add(p.ppid);
       }
+      for (const e of records ?? []) if (e.pid !== null) hot.add(e.pid);
     } catch (err) {
       scanMs = performance.now() - t0;
       error = (err as Error)?.message ?? String(err);
@@ -189,12 +266,12 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       for (const action of opts.actions ?? []) {
         if (signal?.aborted) break;
         try {
-          const evs = await action({ ctx, tick, result, signal });
+          const evs = await action({ ctx, tick, result, records, signal, warn });
           watcher.record(evs);
           const stamp = Date.now();
           events.push(...evs.map((e) => ({ ...e, tick, at: stamp })));
         } catch (err) {
-          actionErrors.push((err as Error)?.message ?? String(err));
+          warn((err as Error)?.message ?? String(err));
         }
       }
     }
@@ -204,15 +281,17 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       at,
       scanMs,
       error,
-      actionErrors,
+      warnings: warnings.flush(),
       scanned: watcher.scannedCount,
       counts: sumCounts(signatures),
       signatures,
       files: watcher.systemFiles,
       events,
       alarms: watcher.alarms(),
-      totals: structuredClone(watcher.totals),
+      totals: copyTotals(watcher.totals),
       result,
+      records,
+      pidfiles: records ? countStatuses(records) : null,
       processes: () => watcher.processes(),
       history: () => watcher.history(),
     };
@@ -229,11 +308,37 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   }
 }
 
+/** Counts records by status. */
+function countStatuses(entries: readonly PidfileEntry[]): Record<string, number> {
+  const out: Record<string, number> = { live: 0, dead: 0, reused: 0, zombie: 0, invalid: 0, unsafe: 0 };
+  for (const e of entries) out[e.status] = (out[e.status] ?? 0) + 1;
+  return out;
+}
+
+/** Warnings are repeated every tick while they hold; report each once, until it goes away. */
+class WarningFilter {
+  private shown = new Set<string>();
+  private current = new Set<string>();
+  add(m: string): void {
+    this.current.add(m);
+  }
+  flush(): string[] {
+    const fresh = [...this.current].filter((m) => !this.shown.has(m));
+    this.shown = this.current;
+    this.current = new Set();
+    return fresh;
+  }
+}
+
+function copyTotals(t: WatchTotals): WatchTotals {
+  return { ticks: t.ticks, failedTicks: t.failedTicks, events: { ...t.events }, kills: { ...t.kills }, alarmsRaised: { ...t.alarmsRaised } };
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The JSON line for a tick (`watch --json`, schema in the man page). */
 export function tickRecord(t: WatchTick): Record<string, unknown> {
-  if (t.error !== null) return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), error: t.error };
+  if (t.error !== null) return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), error: t.error, ...(t.warnings.length ? { warnings: t.warnings } : {}) };
   const rec: Record<string, unknown> = {
     type: 'tick',
     tick: t.tick,
@@ -245,8 +350,15 @@ export function tickRecord(t: WatchTick): Record<string, unknown> {
     files: t.files,
     alarms: t.alarms.map((a) => a.id),
   };
-  if (t.actionErrors.length) rec.actionErrors = t.actionErrors;
+  if (t.pidfiles) rec.pidfiles = t.pidfiles;
+  if (t.warnings.length) rec.warnings = t.warnings;
   return rec;
+}
+
+/** The JSON line for a `pidfiles watch` tick: the records by status. */
+export function pidfilesTickRecord(t: WatchTick): Record<string, unknown> {
+  if (t.error !== null) return tickRecord(t);
+  return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), scanned: t.scanned, pidfiles: t.pidfiles, ...(t.warnings.length ? { warnings: t.warnings } : {}) };
 }
 
 /** The JSON line for an event (`watch --json`, schema in the man page). */

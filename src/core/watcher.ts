@@ -1,7 +1,7 @@
 import { processName } from './classify.js';
 import { formatDuration } from './duration.js';
 import type { FileNr } from './procfs/limits.js';
-import { Ring, SlotSeries } from './ring.js';
+import { Ring, SlotSeries, type TrendVerdict } from './ring.js';
 import type { Finding, Flag, Role, Snapshot } from './types.js';
 
 /** Outcome of one kill, as the termination engine reports it. */
@@ -174,6 +174,8 @@ export function defaultRules(intervalMs: number, over: Partial<AlarmRules> = {})
 export interface Observation {
   at: number;
   snapshot: Snapshot;
+  /** Processes in the whole table, when `snapshot` holds only part of it. */
+  scanned?: number;
   findings: readonly Finding[];
   /** Open fds per matched pid (null: unknown). */
   fds?: ReadonlyMap<number, number | null>;
@@ -217,6 +219,8 @@ export function identityKey(pid: number, startTicks: number | null, argv: readon
 }
 
 const zeroCounts = (): SignatureCounts => ({ total: 0, orphan: 0, zombie: 0, duplicate: 0, detached: 0, wrappers: 0 });
+
+const NO_TREND: TrendVerdict = { covered: false, fell: false, rise: 0, risingSlots: 0, first: 0, last: 0 };
 
 /** Trend slots: enough to see a steady rise, never finer than one interval. */
 function slotsFor(rules: AlarmRules): { slots: number; slotMs: number } {
@@ -311,7 +315,7 @@ export class Watcher {
     const events: UnstampedEvent[] = [];
     const baseline = this.tick === 1;
     const snap = obs.snapshot;
-    this.scanned = snap.processes.size;
+    this.scanned = obs.scanned ?? snap.processes.size;
     this.files = obs.files ?? null;
     const seen = new Set<string>();
     const matched: Array<{ f: Finding; signature: string }> = [];
@@ -517,17 +521,18 @@ export class Watcher {
       const key = `${t.pid}@${t.startTicks ?? '?'}`;
       const who = `PID ${t.pid} (${t.signature})`;
       const g = r.growth;
-      const th = t.trend.threads.verdict(now);
+      // Verdicts only for series that span the window: a young process cannot have a trend yet.
+      const th = t.trend.threads.full ? t.trend.threads.verdict(now) : NO_TREND;
       if (th.covered && !th.fell && th.risingSlots >= r.minRisingSlots && th.rise >= g.threads) {
         alarm({ id: `growth:${key}:threads`, kind: 'growth', signature: t.signature, pid: t.pid, value: th.last, threshold: th.first,
           reason: `${who}: threads grew from ${th.first} to ${th.last} over ${window} and never fell: a thread leak (stuck worker threads)` });
       }
-      const fd = t.trend.fds.verdict(now);
+      const fd = t.trend.fds.full ? t.trend.fds.verdict(now) : NO_TREND;
       if (fd.covered && !fd.fell && fd.risingSlots >= r.minRisingSlots && fd.rise >= g.fds) {
         alarm({ id: `growth:${key}:fds`, kind: 'growth', signature: t.signature, pid: t.pid, value: fd.last, threshold: fd.first,
           reason: `${who}: open fds grew from ${fd.first} to ${fd.last} over ${window} and never fell: a descriptor leak` });
       }
-      const rss = t.trend.rss.verdict(now);
+      const rss = t.trend.rss.full ? t.trend.rss.verdict(now) : NO_TREND;
       if (rss.covered && !rss.fell && rss.risingSlots >= r.minRisingSlots && rss.rise >= g.rssBytes && rss.rise >= rss.first * g.rssRatio) {
         alarm({ id: `growth:${key}:rss`, kind: 'growth', signature: t.signature, pid: t.pid, value: rss.last, threshold: rss.first,
           reason: `${who}: RSS grew from ${mib(rss.first)} to ${mib(rss.last)} over ${window} and never fell: a memory leak` });

@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/duration.js';
+import { entrySource } from '../core/pidfiles/types.js';
 import type { WatchTick } from '../core/watch.js';
 import type { WatchedProcess, WatchEvent } from '../core/watcher.js';
 import { formatBytes } from './list.js';
@@ -63,6 +64,8 @@ export interface DashboardView {
   tick: WatchTick;
   /** The last events, oldest first. */
   events: readonly WatchEvent[];
+  /** The last warnings (failed actions, unreadable records), oldest first. */
+  warnings?: ReadonlyArray<{ at: number; text: string }>;
   intervalMs: number;
   width: number;
   height: number;
@@ -134,7 +137,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   const head = [`procsweep watch`, `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes];
   for (const l of wrapWords(head, '  ·  ', w)) lines.push(p.bold(l));
   if (t.error) lines.push(p.red(`scan failed: ${t.error} (retrying every interval)`));
-  for (const e of t.actionErrors) lines.push(p.red(`action failed: ${e}`));
+  for (const w of v.warnings ?? []) lines.push(p.yellow(`${clock(w.at)} warning: ${w.text}`));
 
   // Signatures with sparklines of their totals.
   const hist = t.history();
@@ -189,6 +192,42 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   if (room > 0) {
     lines.push('', p.bold('LAST EVENTS'));
     const evs = v.events.slice(-room);
+    if (evs.length === 0) lines.push(p.dim('none yet'));
+    for (const e of evs.reverse()) lines.push(eventLine(e, p));
+  }
+  return lines.slice(0, Math.max(1, v.height)).map((l) => fitLine(l, w));
+}
+
+const STATUS_ORDER = ['dead', 'reused', 'invalid', 'unsafe', 'zombie', 'live'];
+
+/** The `pidfiles watch` dashboard: records by status, the records themselves (stale first), last removals. */
+export function renderPidfilesDashboard(v: DashboardView, p: Palette): string[] {
+  const t = v.tick;
+  const w = Math.max(20, v.width);
+  const lines: string[] = [];
+  const head = ['procsweep pidfiles watch', `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, clock(t.at), ...v.notes];
+  for (const l of wrapWords(head, '  ·  ', w)) lines.push(p.bold(l));
+  if (t.error) lines.push(p.red(`scan failed: ${t.error} (retrying every interval)`));
+  for (const x of v.warnings ?? []) lines.push(p.yellow(`${clock(x.at)} warning: ${x.text}`));
+  const counts = t.pidfiles ?? {};
+  lines.push('', STATUS_ORDER.map((st) => `${st} ${counts[st] ?? 0}`).join('   '));
+  const records = [...(t.records ?? [])].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.path.localeCompare(b.path));
+  const room = Math.max(3, v.height - lines.length - 8);
+  const cols: Column[] = [{ header: 'STATUS' }, { header: 'PID', align: 'right' }, { header: 'RECORD' }, { header: 'REASON', flex: true }];
+  const rows = records.slice(0, room).map((e) => [e.status, e.pid === null ? '-' : String(e.pid), entrySource(e), e.reason]);
+  lines.push('');
+  if (rows.length === 0) lines.push(p.dim('no records'));
+  else {
+    lines.push(...renderTable(cols, rows, w, (_r, c, text) => {
+      if (c !== 0) return text;
+      return text === 'live' ? p.green(text) : text === 'zombie' || text === 'unsafe' ? p.red(text) : p.yellow(text);
+    }).split('\n'));
+    if (records.length > rows.length) lines.push(p.dim(`... ${records.length - rows.length} more`));
+  }
+  const left = v.height - lines.length - 2;
+  if (left > 0) {
+    lines.push('', p.bold('LAST REMOVALS'));
+    const evs = v.events.filter((e) => e.event === 'pidfile-removed').slice(-left);
     if (evs.length === 0) lines.push(p.dim('none yet'));
     for (const e of evs.reverse()) lines.push(eventLine(e, p));
   }

@@ -3,6 +3,7 @@
 // shell loop running `ps -e` every 2 s over the same time (what operators script instead).
 // (2) RSS of `watch --interval 10ms` after 1,000 and after 10,000 ticks, while a loop keeps
 // starting and ending matched processes (churn), so events and per-process state are exercised.
+// BENCH_WATCH_ONLY=cpu|rss runs one half.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -30,6 +31,18 @@ function forks(): number {
 
 function rssKb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+}
+
+/** Resident kB by mapping kind: the node binary, malloc's [heap], anonymous (V8 heap, arenas). */
+function rssBreakdown(pid: number): string {
+  const by = new Map<string, number>();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) name = m[1].startsWith('/') ? 'files' : m[1] || 'anon';
+    else if (line.startsWith('Rss:')) by.set(name, (by.get(name) ?? 0) + Number(line.split(/\s+/)[1]));
+  }
+  return [...by].filter(([, kb]) => kb >= 512).map(([n, kb]) => `${n} ${(kb / 1024).toFixed(1)}M`).join(', ');
 }
 
 /** Spawns the CLI with stdout drained; `onLine` sees each JSON line. */
@@ -98,6 +111,7 @@ async function rssBench(): Promise<void> {
   let watch: ChildProcess | undefined;
   try {
     const samples = new Map<number, number>();
+    const breakdown = new Map<number, string>();
     let events = 0;
     let last = 0;
     const done = new Promise<void>((resolve) => {
@@ -106,7 +120,10 @@ async function rssBench(): Promise<void> {
         if (o.type === 'event') events++;
         if (o.type !== 'tick') return;
         last = o.tick;
-        if (o.tick === 1000 || o.tick === TICKS) samples.set(o.tick, rssKb(watch!.pid!));
+        if (o.tick === 1000 || o.tick === TICKS) {
+          samples.set(o.tick, rssKb(watch!.pid!));
+          breakdown.set(o.tick, rssBreakdown(watch!.pid!));
+        }
       });
       watch!.on('close', () => resolve());
     });
@@ -119,6 +136,7 @@ async function rssBench(): Promise<void> {
     printRows('issue 5: watch memory over time', [
       { what: `RSS after ${TICKS} ticks vs after 1000`, ours: b, baseline: a, baselineName: 'RSS after 1000 ticks', kind: 'max', target: (a + 5) / a, unit: ' MB' },
     ]);
+    console.log(`resident at tick 1000: ${breakdown.get(1000)}; at tick ${TICKS}: ${breakdown.get(TICKS)}`);
     console.log(`absolute: RSS grew ${(b - a).toFixed(1)} MB from tick 1000 to tick ${TICKS} (target <= 5 MB) ${b - a <= 5 ? 'MET' : 'NOT MET'}`);
   } finally {
     watch?.kill('SIGTERM');
@@ -131,6 +149,7 @@ async function rssBench(): Promise<void> {
 }
 
 export default async function bench(): Promise<void> {
-  await cpuBench();
-  await rssBench();
+  const only = process.env.BENCH_WATCH_ONLY; // cpu | rss
+  if (only !== 'rss') await cpuBench();
+  if (only !== 'cpu') await rssBench();
 }

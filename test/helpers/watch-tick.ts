@@ -25,9 +25,9 @@ export function sampleTick(): WatchTick {
   w.record([{ event: 'swept', pid: 102, startTicks: 102, ppid: 1, argv: [], signature: 'ffmpeg', outcome: 'killed', reason: 'needed SIGKILL', signals: ['SIGTERM', 'SIGKILL'] }]);
   const signatures = w.counts();
   return {
-    tick: 1, at: snapshot.scannedAt, scanMs: 3.4, error: null, actionErrors: [], scanned: procs.length,
+    tick: 1, at: snapshot.scannedAt, scanMs: 3.4, error: null, warnings: [], scanned: procs.length,
     counts: { matched: 3, orphan: 1, zombie: 1, duplicate: 0, detached: 0, wrappers: 0 }, signatures, files: w.systemFiles,
-    events: events.map((e) => ({ ...e, tick: 1, at: snapshot.scannedAt })), alarms: w.alarms(), totals: structuredClone(w.totals), result: null,
+    events: events.map((e) => ({ ...e, tick: 1, at: snapshot.scannedAt })), alarms: w.alarms(), totals: structuredClone(w.totals), result: null, records: null, pidfiles: null,
     processes: () => w.processes(), history: () => w.history(),
   };
 }

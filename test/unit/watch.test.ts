@@ -211,3 +211,18 @@ test('memory is bounded: history rings stay at their size and exited processes a
   assert.equal(d.w.history().get('ffmpeg')!.total.length, 10);
   assert.equal(d.w.processes().length, 1);
 });
+
+test('classification sees only what it needs: candidates, followed pids, their ancestors and session leaders', async () => {
+  const { relevantSubset } = await import('../../src/core/watch.js');
+  const shell = proc(50, 1, ['bash'], { sid: 50 });
+  const self = proc(SELF, 50, ['node', 'procsweep', 'watch'], { sid: 50 });
+  const idle = proc(70, 1, ['sleep', '600'], { sid: 70 });
+  const leader = proc(90, 1, ['tmux'], { sid: 90 });
+  const worker = ff(101, 100, { sid: 90 });
+  const followed = proc(300, 1, ['sleep', '60'], { sid: 300 });
+  const snap = observation(T0, [INIT, SUP, shell, self, idle, leader, worker, followed]).snapshot;
+  const isCandidate = (p: ProcessInfo): boolean => p.argv[0] === 'ffmpeg';
+  const sub = relevantSubset(snap, isCandidate, new Set([300]));
+  assert.deepEqual([...sub.processes.keys()].sort((a, b) => a - b), [1, 50, 90, 100, 101, 300, SELF]);
+  assert.equal(sub.processes.get(101), worker, 'the same objects, not copies');
+});

@@ -1,31 +1,79 @@
-import { createContext } from '../../core/context.js';
+import { createContext, type Context } from '../../core/context.js';
+import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
-import { watch } from '../../core/watch.js';
+import { pidfilesTickRecord, watch, type WatchAction } from '../../core/watch.js';
 import { parseExpect } from '../commands/watch.js';
 import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
 import { runLoop } from '../watch-loop.js';
 
-interface WatchCliOptions extends SharedCliOptions {
+interface LoopCliOptions extends SharedCliOptions {
   interval: number;
   count?: number;
-  expect?: string[];
-  window: number;
   metricsFile?: string;
   metricsPort?: number;
   metricsHost: string;
 }
 
-/** `procsweep watch`: options -> context -> watch loop (dashboard or JSON lines, metrics) -> exit code. */
+interface WatchCliOptions extends LoopCliOptions {
+  expect?: string[];
+  window: number;
+  sweep?: boolean;
+  olderThan?: number;
+  grace: number;
+  max: number;
+  lockFile?: string;
+  yes?: boolean;
+  cleanPidfiles?: boolean;
+}
+
+interface PidfilesWatchCliOptions extends LoopCliOptions {
+  removeInvalid?: boolean;
+  dryRun?: boolean;
+}
+
+function checkLoop(o: LoopCliOptions): void {
+  if (o.interval <= 0) throw new UsageError('--interval must be longer than 0');
+}
+
+function needRecords(ctx: Context, what: string): void {
+  if (ctx.pidDirs.length === 0 && ctx.registries.length === 0) {
+    throw new UsageError(`${what} needs records to watch: give --pid-dir DIR or --registry FILE (or pidDirs / registries in the config)`);
+  }
+}
+
+/** `procsweep watch`: options -> context -> actions -> watch loop (dashboard or JSON lines, metrics) -> exit code. */
 export async function runWatch(raw: Record<string, unknown>): Promise<number> {
   const o = raw as unknown as WatchCliOptions;
   const env = commandEnv(o);
-  if (o.interval <= 0) throw new UsageError('--interval must be longer than 0');
+  checkLoop(o);
   if (o.window <= 0) throw new UsageError('--window must be longer than 0');
+  if (!o.sweep && (o.olderThan !== undefined || o.lockFile !== undefined)) {
+    throw new UsageError(`${o.olderThan !== undefined ? '--older-than' : '--lock-file'} only applies with --sweep`);
+  }
+  if (o.sweep && !o.yes) {
+    throw new UsageError('watch --sweep terminates orphans on every scan without asking: add --yes (-y) to confirm. Nothing was signalled');
+  }
   const expect = new Map((o.expect ?? []).map(parseExpect));
   const ctx = await createContext(commonOptions(o));
   const known = ctx.signatures.map((s) => s.name);
   for (const name of expect.keys()) {
     if (!known.includes(name)) throw new UsageError(`--expect: unknown signature '${name}'; known: ${known.join(', ')}`);
+  }
+  if (o.cleanPidfiles) needRecords(ctx, '--clean-pidfiles');
+
+  const actions: WatchAction[] = [];
+  const notes: string[] = [];
+  let frozen = false;
+  if (o.sweep) {
+    const { sweepAction } = await import('../../core/watch-actions.js');
+    const { defaultLockPath } = await import('../../core/lock.js');
+    actions.push(sweepAction({ lockPath: o.lockFile ?? defaultLockPath(), olderThanMs: o.olderThan, graceMs: o.grace, max: o.max, onFrozen: (f) => (frozen = f) }));
+    notes.push(`sweeping orphans${o.olderThan !== undefined ? ` older than ${formatDuration(o.olderThan)}` : ''}`);
+  }
+  if (o.cleanPidfiles) {
+    const { cleanPidfilesAction } = await import('../../core/watch-actions.js');
+    actions.push(cleanPidfilesAction());
+    notes.push('cleaning pidfiles');
   }
   return runLoop({
     env,
@@ -33,8 +81,36 @@ export async function runWatch(raw: Record<string, unknown>): Promise<number> {
     metricsFile: o.metricsFile,
     metricsPort: o.metricsPort,
     metricsHost: o.metricsHost,
-    notes: [],
+    notes,
     extras: () => ({ expect }),
-    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, expect, rules: { windowMs: o.window } }),
+    frozen: () => frozen,
+    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, expect, rules: { windowMs: o.window }, actions }),
+  });
+}
+
+/** `procsweep pidfiles watch`: the records only, judged and (unless --dry-run) cleaned every interval. */
+export async function runPidfilesWatch(raw: Record<string, unknown>): Promise<number> {
+  const o = raw as unknown as PidfilesWatchCliOptions;
+  const env = commandEnv(o);
+  checkLoop(o);
+  const ctx = await createContext(commonOptions(o));
+  needRecords(ctx, 'pidfiles watch');
+  const actions: WatchAction[] = [];
+  if (!o.dryRun) {
+    const { cleanPidfilesAction } = await import('../../core/watch-actions.js');
+    actions.push(cleanPidfilesAction({ removeInvalid: o.removeInvalid }));
+  }
+  const { renderPidfilesDashboard } = await import('../../render/dashboard.js');
+  return runLoop({
+    env,
+    intervalMs: o.interval,
+    metricsFile: o.metricsFile,
+    metricsPort: o.metricsPort,
+    metricsHost: o.metricsHost,
+    notes: [o.dryRun ? 'dry run: nothing is removed' : `removing dead and reused${o.removeInvalid ? ' and invalid' : ''} records`],
+    extras: () => ({}),
+    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, actions, pidfilesOnly: true }),
+    tickLine: pidfilesTickRecord,
+    dashboard: renderPidfilesDashboard,
   });
 }

@@ -1,4 +1,5 @@
 import { durationArg, type CommandDef } from '../options.js';
+import { pidfilesWatchCommand } from './watch.js';
 
 const WIDE = { flags: '--wide', description: 'never cut the reason column' };
 
@@ -41,5 +42,5 @@ export const pidfilesCommand: CommandDef = {
   options: [],
   examples: [],
   action: async () => 0,
-  subcommands: [listDef, cleanDef],
+  subcommands: [listDef, cleanDef, pidfilesWatchCommand],
 };

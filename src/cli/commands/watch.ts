@@ -1,5 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import { collect, durationArg, intArg, type CommandDef, type OptionSpec } from '../options.js';
+import { graceOption, YES_OPTION } from './acting.js';
 
 /** Parses one `--expect SIG=N`. */
 export function parseExpect(spec: string): [string, number] {
@@ -25,6 +26,13 @@ export const watchCommand: CommandDef = {
     ...LOOP_OPTIONS,
     { flags: '--expect <sig=n>', description: 'alarm when more than N processes of a signature run (repeatable), e.g. ffmpeg=64', parse: collect },
     { flags: '--window <dur>', description: 'how long a count, thread, fd or RSS figure must keep rising before it alarms', defaultValue: 600_000, defaultDescription: '10m', parse: durationArg('--window') },
+    { flags: '--sweep', description: 'each scan that sees an orphan, terminate orphans with their trees, as sweep -y would (needs --yes)' },
+    { flags: '--older-than <dur>', description: 'with --sweep: only orphans running longer than this (e.g. 5m)', parse: durationArg('--older-than') },
+    graceOption(),
+    { flags: '--max <n>', description: 'with --sweep: refuse a plan that would signal more processes than this', defaultValue: 500, parse: intArg('--max', 1) },
+    { flags: '--lock-file <path>', description: 'with --sweep: the one-sweep-at-a-time lock shared with procsweep sweep (default as for sweep)' },
+    YES_OPTION,
+    { flags: '--clean-pidfiles', description: 'each scan, remove dead and reused records of --pid-dir / --registry (never live, zombie or unsafe ones)' },
   ],
   examples: [
     'procsweep watch',
@@ -32,6 +40,25 @@ export const watchCommand: CommandDef = {
     "procsweep watch --json | jq -c 'select(.event == \"alarm\")'",
     'procsweep watch --metrics-file /var/lib/prometheus/node-exporter/procsweep.prom',
     'procsweep watch --metrics-port 9464 --json > /var/log/procsweep.jsonl',
+    'procsweep watch --sweep --older-than 5m --yes --json',
+    'procsweep watch --clean-pidfiles --pid-dir /tmp/srt-gateway-pids',
   ],
   action: async (_args, opts) => (await import('../actions/watch.js')).runWatch(opts),
+};
+
+/** `procsweep pidfiles watch`: the pidfile-only watch, registered under `pidfiles`. */
+export const pidfilesWatchCommand: CommandDef = {
+  name: 'watch',
+  summary: 'every interval, judge the pidfiles and registry entries and remove dead and reused ones (a health monitor)',
+  options: [
+    ...LOOP_OPTIONS,
+    { flags: '--remove-invalid', description: 'also remove records that do not parse (never unsafe ones, never a registry that does not parse)' },
+    { flags: '-n, --dry-run', description: 'report the records only; remove nothing' },
+  ],
+  examples: [
+    'procsweep pidfiles watch --pid-dir /tmp/srt-gateway-pids',
+    'procsweep pidfiles watch --registry /tmp/ecosystem-manager-processes.json --interval 30s --json',
+    'procsweep pidfiles watch --pid-dir /run/router --metrics-file /var/lib/prometheus/node-exporter/pidfiles.prom',
+  ],
+  action: async (_args, opts) => (await import('../actions/watch.js')).runPidfilesWatch(opts),
 };

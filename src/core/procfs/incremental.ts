@@ -37,6 +37,12 @@ export interface IncrementalOptions {
    * pids are listed at least every `refreshTicks` ticks.
    */
   forkCounter?: boolean;
+  /**
+   * Even when the fork counter moved, list the pid directory at most once per this many ms
+   * (default 0). At very short intervals the listing is most of the cost; new processes are then
+   * noticed within this time instead of within one tick.
+   */
+  minListMs?: number;
 }
 
 /** The `processes` line of ROOT/stat: forks since boot, or null when unreadable. */
@@ -50,8 +56,11 @@ export function readForkCount(root: string): number | null {
 }
 
 interface Known {
+  pid: number;
   info: ProcessInfo;
   bornTick: number;
+  /** The last tick whose listing showed it. */
+  seen: number;
 }
 
 /**
@@ -64,7 +73,8 @@ interface Known {
  * ticks; a process that vanished drops out when it is next re-read or listed.
  */
 export class IncrementalReader {
-  private known = new Map<number, Known>();
+  private readonly known = new Map<number, Known>();
+  private readonly processes = new Map<number, ProcessInfo>();
   private tick = 0;
   private readonly refreshTicks: number;
   private readonly hotTicks: number;
@@ -72,6 +82,8 @@ export class IncrementalReader {
   private readonly useForks: boolean;
   private forks: number | null = null;
   private listedAt = 0;
+  private listedAtMs = 0;
+  private readonly minListMs: number;
   private readonly base: string;
 
   constructor(readonly reader: ProcReader, private readonly precise: boolean | PrecisePredicate = true, opts: IncrementalOptions = {}) {
@@ -79,61 +91,101 @@ export class IncrementalReader {
     this.hotTicks = Math.max(0, opts.hotTicks ?? 3);
     this.page = pageSize();
     this.useForks = opts.forkCounter ?? true;
+    this.minListMs = opts.minListMs ?? 0;
     this.base = reader.root.endsWith('/') ? reader.root : `${reader.root}/`;
   }
 
-  /** Reads the process table; `hot` pids are always re-read. Throws when the proc root is unreadable. */
+  /**
+   * Reads the process table; `hot` pids are always re-read. Throws when the proc root is
+   * unreadable. The returned snapshot's process map is this reader's own, updated in place on the
+   * next call (a long watch then allocates little); the ProcessInfo objects in it are replaced,
+   * never changed, so keep those, or copy the map, to hold on to a reading.
+   */
   snapshot(hot: ReadonlySet<number>, selfPid = process.pid): Snapshot {
     const scannedAt = Date.now();
     const tick = ++this.tick;
     // The counter is read before the listing, so a fork in between shows up next time.
     const forks = this.useForks ? readForkCount(this.reader.root) : null;
-    const list = forks === null || forks !== this.forks || this.known.size === 0 || tick - this.listedAt >= this.refreshTicks;
-    this.forks = forks;
-    if (list) this.listedAt = tick;
-    const pids = list ? this.reader.listPids() : [...this.known.keys()];
-    const known = new Map<number, Known>();
-    const processes = new Map<number, ProcessInfo>();
-    for (const pid of pids) {
-      const k = this.known.get(pid);
-      let entry: Known | null;
-      if (!k) {
-        const info = this.reader.read(pid, this.precise);
-        entry = info ? { info, bornTick: tick } : null;
-      } else if (hot.has(pid) || tick - k.bornTick < this.hotTicks || (pid + tick) % this.refreshTicks === 0) {
-        entry = this.refresh(k, tick);
-      } else {
-        entry = k;
+    const moved = forks === null || forks !== this.forks;
+    const list = this.known.size === 0 || tick - this.listedAt >= this.refreshTicks || (moved && scannedAt - this.listedAtMs >= this.minListMs);
+    if (list) {
+      // Only a listing consumes the counter: a fork seen while throttled is listed next time.
+      this.forks = forks;
+      this.listedAt = tick;
+      this.listedAtMs = scannedAt;
+      for (const pid of this.reader.listPids()) {
+        const k = this.known.get(pid);
+        if (k) {
+          k.seen = tick;
+          this.visit(k, hot, tick);
+        } else {
+          const info = this.reader.read(pid, this.precise);
+          if (info) this.set({ pid, info, bornTick: tick, seen: tick });
+        }
       }
-      if (!entry) continue;
-      known.set(pid, entry);
-      processes.set(pid, entry.info);
+      // values(), not entries(): no [key, value] pair allocated per process per tick.
+      for (const k of this.known.values()) if (k.seen !== tick) this.drop(k.pid);
+    } else {
+      for (const k of this.known.values()) this.visit(k, hot, tick);
     }
-    this.known = known;
-    return { scannedAt, backend: 'procfs', processes, clockTicks: CLOCK_TICKS, bootTime: this.reader.bootTime(), selfPid };
+    return { scannedAt, backend: 'procfs', processes: this.processes, clockTicks: CLOCK_TICKS, bootTime: this.reader.bootTime(), selfPid };
   }
 
-  private refresh(k: Known, tick: number): Known | null {
+  private set(k: Known): void {
+    this.known.set(k.pid, k);
+    this.processes.set(k.pid, k.info);
+  }
+
+  private drop(pid: number): void {
+    this.known.delete(pid);
+    this.processes.delete(pid);
+  }
+
+  /** Re-reads a known process when it is hot, young or due; drops it when it is gone. */
+  private visit(k: Known, hot: ReadonlySet<number>, tick: number): void {
+    const pid = k.pid;
+    if (!(hot.has(pid) || tick - k.bornTick < this.hotTicks || (pid + tick) % this.refreshTicks === 0)) return;
+    const info = this.refresh(k, tick);
+    if (info) this.processes.set(pid, info);
+    else this.drop(pid);
+  }
+
+  private refresh(k: Known, tick: number): ProcessInfo | null {
     const prev = k.info;
     const st = readStatOnce(this.base, prev.pid);
     if (!st) return null;
     if (st.startTicks !== prev.startTicks || st.comm !== prev.comm) {
       // Another process under the same pid, or an exec: read it as new.
       const info = this.reader.read(prev.pid, this.precise);
-      return info ? { info, bornTick: tick } : null;
+      if (info) {
+        k.info = info;
+        k.bornTick = tick;
+      }
+      return info;
     }
     const zombie = st.state === 'Z';
+    const cpuTicks = st.utime + st.stime;
+    const rssBytes = zombie ? 0 : prev.kernelThread ? prev.rssBytes : st.rssPages * this.page;
+    if (
+      st.state === prev.state && st.ppid === prev.ppid && st.pgid === prev.pgid && st.sid === prev.sid &&
+      cpuTicks === prev.cpuTicks && st.threads === prev.threads && rssBytes === prev.rssBytes
+    ) {
+      // Unchanged (an idle process): keep the old object, so a long watch does not turn every
+      // idle process into old-generation garbage on each refresh.
+      return prev;
+    }
     const info: ProcessInfo = {
       ...prev,
       state: st.state,
       ppid: st.ppid,
       pgid: st.pgid,
       sid: st.sid,
-      cpuTicks: st.utime + st.stime,
+      cpuTicks,
       threads: st.threads,
       argv: zombie ? [] : prev.argv,
-      rssBytes: zombie ? 0 : prev.kernelThread ? prev.rssBytes : st.rssPages * this.page,
+      rssBytes,
     };
-    return { info, bornTick: k.bornTick };
+    k.info = info;
+    return info;
   }
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 /** System-wide file handles from /proc/sys/fs/file-nr. */
 export interface FileNr {
@@ -32,7 +31,7 @@ export function parseNofileLimit(text: string): number | null {
 /** Reads the system file-handle use under a proc root; null when unreadable. */
 export function readFileNr(root = '/proc'): FileNr | null {
   try {
-    return parseFileNr(readFileSync(join(root, 'sys', 'fs', 'file-nr'), 'utf8'));
+    return parseFileNr(readFileSync(`${root}/sys/fs/file-nr`, 'utf8'));
   } catch {
     return null;
   }
@@ -41,7 +40,7 @@ export function readFileNr(root = '/proc'): FileNr | null {
 /** Reads one process's soft fd limit; null when gone or unreadable. */
 export function readNofileLimit(root: string, pid: number): number | null {
   try {
-    return parseNofileLimit(readFileSync(join(root, String(pid), 'limits'), 'utf8'));
+    return parseNofileLimit(readFileSync(`${root}/${pid}/limits`, 'utf8'));
   } catch {
     return null;
   }

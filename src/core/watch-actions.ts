@@ -1,0 +1,126 @@
+/** What `watch` can do after each scan: sweep orphans, drop stale pidfile and registry records. */
+import { ageMs } from './classify.js';
+import { guardContext } from './guard.js';
+import { withLock } from './lock.js';
+import { planWithOwners } from './owners.js';
+import { checkPlanSize, planSweep, planTargets } from './plan.js';
+import { executeClean, planClean, removeRecordsOfEnded } from './pidfiles/index.js';
+import { entrySource, type PidfileEntry } from './pidfiles/types.js';
+import { pidfileRecords, scanWith } from './scan.js';
+import { terminate } from './terminate.js';
+import type { Flag, Snapshot } from './types.js';
+import type { WatchAction } from './watch.js';
+import { identityKey, type PidfileRemovedEvent, type SweptEvent, type UnstampedEvent } from './watcher.js';
+
+/** How `--sweep` works each tick. */
+export interface SweepActionOptions {
+  /** The sweep lock (`--lock-file`); one sweep at a time across procsweep processes. */
+  lockPath: string;
+  /** Only orphans running longer than this. */
+  olderThanMs?: number;
+  /** How long SIGTERM gets before SIGKILL (default 3000). */
+  graceMs?: number;
+  /** Refuse a plan that would signal more processes than this (default 500). */
+  max?: number;
+  /**
+   * Told when the engine starts (true) and stops (false) holding processes with SIGSTOP, so a
+   * caller that must exit can wait for the SIGCONT or SIGKILL that follows: never leave a tree
+   * stopped.
+   */
+  onFrozen?: (frozen: boolean) => void;
+}
+
+const TARGETS: readonly Flag[] = ['orphan'];
+
+/**
+ * `--sweep`: on a tick that saw an orphan (older than `olderThanMs`), take the sweep lock,
+ * rescan the whole table, plan exactly as `procsweep sweep` would (orphans with their trees,
+ * wrappers included, the guard applied) and run the termination engine. A lock held by another
+ * sweep is reported and tried again next tick. A process the engine could not end (survived,
+ * failed) is reported once and not retried while it lives.
+ */
+export function sweepAction(o: SweepActionOptions): WatchAction {
+  const givenUp = new Set<string>();
+  return async ({ ctx, result }) => {
+    const now = result.snapshot.scannedAt;
+    const alive = new Set<string>();
+    let due = false;
+    for (const f of result.findings) {
+      if (!f.signature) continue;
+      const key = identityKey(f.proc.pid, f.proc.startTicks, f.proc.argv);
+      alive.add(key);
+      if (f.proc.state === 'Z' || !f.flags.includes('orphan') || givenUp.has(key)) continue;
+      const age = ageMs(f.proc, now);
+      if (o.olderThanMs === undefined || (age !== null && age > o.olderThanMs)) due = true;
+    }
+    for (const k of givenUp) if (!alive.has(k)) givenUp.delete(k);
+    if (!due) return [];
+    return withLock(o.lockPath, { wait: false }, async () => {
+      // The tick's reading is partial and a moment old: plan on a fresh, whole one.
+      const scan = await scanWith(ctx, { maxAgeMs: o.olderThanMs });
+      const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s: Snapshot) =>
+        planSweep(s, scan.findings, { targets: TARGETS, olderThanMs: o.olderThanMs, guard: guardContext(s) }));
+      checkPlanSize(plan, o.max ?? 500);
+      const targets = planTargets(plan).filter((t) => !givenUp.has(identityKey(t.pid, t.startTicks, snapshot.processes.get(t.pid)?.argv ?? [])));
+      if (targets.length === 0) return [];
+      let run;
+      try {
+        run = await terminate(targets, {
+          backend: ctx.backend,
+          snapshot,
+          graceMs: o.graceMs ?? 3000,
+          // 'freeze' ends with SIGCONT ('terminate'); 'kill' freezes again until SIGKILL ('verify').
+          onPhase: (phase) => o.onFrozen?.(phase === 'freeze' || phase === 'kill'),
+        });
+      } finally {
+        o.onFrozen?.(false);
+      }
+      const bySig = new Map(plan.entries.map((e) => [e.pid, e.signature]));
+      const events: UnstampedEvent[] = run.results.map((r): SweptEvent => {
+        if (r.outcome === 'survived' || r.outcome === 'failed') givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
+        return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
+      });
+      if (scan.pidfiles?.length) {
+        // Killing a tracked process removes its record, as `procsweep sweep` does.
+        const removed = new Set(await removeRecordsOfEnded(scan.pidfiles, run.results));
+        for (const e of scan.pidfiles) if (removed.has(entrySource(e))) events.push(removedEvent(e, 'its process was swept'));
+      }
+      return events;
+    });
+  };
+}
+
+function removedEvent(e: PidfileEntry, reason: string): PidfileRemovedEvent {
+  return { event: 'pidfile-removed', path: entrySource(e), pid: e.pid, status: e.status, reason };
+}
+
+/** How `--clean-pidfiles` / `pidfiles watch` clean each tick. */
+export interface CleanActionOptions {
+  /** Also remove records that do not parse (never unsafe ones). */
+  removeInvalid?: boolean;
+}
+
+/**
+ * `--clean-pidfiles`: when the tick's records hold `dead` or `reused` entries (or `invalid` ones
+ * with removeInvalid), judge them again against a fresh, whole reading (the tick's may be a
+ * moment old, and a record is never removed on a stale view), then remove what is still stale:
+ * pidfiles unlinked if unchanged, registries rewritten atomically. Live, zombie and unsafe
+ * records are never touched; nothing is signalled.
+ */
+export function cleanPidfilesAction(o: CleanActionOptions = {}): WatchAction {
+  return async ({ ctx, records, warn }) => {
+    if (!records || !planClean(records, o).some((i) => i.action === 'remove')) return [];
+    // A whole reading with exact owners for every process (the judge checks record owners).
+    const fresh = await pidfileRecords(ctx, await ctx.backend.snapshot(), { onWarning: warn });
+    if (!fresh) return [];
+    const plan = planClean(fresh.entries, o);
+    if (!plan.some((i) => i.action === 'remove')) return [];
+    const done = await executeClean(plan, { backend: ctx.backend });
+    const events: UnstampedEvent[] = [];
+    for (const i of done) {
+      if (i.action === 'removed') events.push(removedEvent(i.entry, i.entry.reason));
+      else if (i.action === 'failed') warn(`could not remove ${entrySource(i.entry)}: ${i.note}`);
+    }
+    return events;
+  };
+}
