@@ -84,12 +84,14 @@ describe('terminate()', () => {
   });
 
   test('an already-exited zombie is already gone, named with its parent; a vanished pid is already gone', async () => {
-    const parent = await spawnSh('sleep 0.05 & exec sleep 300'); // the child is never reaped by sleep
+    // The child outlives the exec by a wide margin (a slow shell could reap a child that exits
+    // before it execs), then is never reaped by sleep.
+    const parent = await spawnSh('sleep 0.5 & exec sleep 300');
     let zombie = 0;
-    await waitFor(() => {
+    assert.ok(await waitFor(() => {
       zombie = childrenOf(parent).find((c) => reader.readStat(c)?.state === 'Z') ?? 0;
       return zombie > 0;
-    });
+    }), 'a zombie child appeared');
     const exited = scope.spawn('true', [], { detached: true });
     await new Promise((r) => exited.on('exit', r));
     const done = exited.pid!;
