@@ -3,8 +3,8 @@ import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { pidfilesTickRecord, watch, type WatchAction } from '../../core/watch.js';
 import { parseExpect } from '../commands/watch.js';
-import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
-import { runLoop } from '../watch-loop.js';
+import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
+import { runLoop, type LoopSetup } from '../watch-loop.js';
 
 interface LoopCliOptions extends SharedCliOptions {
   interval: number;
@@ -33,6 +33,11 @@ interface PidfilesWatchCliOptions extends LoopCliOptions {
 
 function checkLoop(o: LoopCliOptions): void {
   if (o.interval <= 0) throw new UsageError('--interval must be longer than 0');
+}
+
+/** Where a loop's output goes: the terminal facts, cadence and metrics options. */
+function loopOutput(o: LoopCliOptions, env: CommandEnv): Pick<LoopSetup, 'env' | 'intervalMs' | 'metricsFile' | 'metricsPort' | 'metricsHost'> {
+  return { env, intervalMs: o.interval, metricsFile: o.metricsFile, metricsPort: o.metricsPort, metricsHost: o.metricsHost };
 }
 
 function needRecords(ctx: Context, what: string): void {
@@ -76,11 +81,7 @@ export async function runWatch(raw: Record<string, unknown>): Promise<number> {
     notes.push('cleaning pidfiles');
   }
   return runLoop({
-    env,
-    intervalMs: o.interval,
-    metricsFile: o.metricsFile,
-    metricsPort: o.metricsPort,
-    metricsHost: o.metricsHost,
+    ...loopOutput(o, env),
     notes,
     extras: () => ({ expect }),
     frozen: () => frozen,
@@ -102,11 +103,7 @@ export async function runPidfilesWatch(raw: Record<string, unknown>): Promise<nu
   }
   const { renderPidfilesDashboard } = await import('../../render/dashboard.js');
   return runLoop({
-    env,
-    intervalMs: o.interval,
-    metricsFile: o.metricsFile,
-    metricsPort: o.metricsPort,
-    metricsHost: o.metricsHost,
+    ...loopOutput(o, env),
     notes: [o.dryRun ? 'dry run: nothing is removed' : `removing dead and reused${o.removeInvalid ? ' and invalid' : ''} records`],
     extras: () => ({}),
     run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, actions, pidfilesOnly: true }),

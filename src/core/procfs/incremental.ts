@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ProcessInfo, Snapshot } from '../types.js';
-import { CLOCK_TICKS, pageSize, type PrecisePredicate, type ProcReader } from './reader.js';
+import { CLOCK_TICKS, pageSize, readProcBytes, type PrecisePredicate, type ProcReader } from './reader.js';
 
 // A stat line is well under 1 KiB; one read(2) into a shared buffer, no second read for EOF.
 const statBuf = Buffer.allocUnsafe(4096);
@@ -122,46 +122,27 @@ export interface IncrementalOptions {
 const EMPTY_ARGV: string[] = [];
 
 const PROCESSES = Buffer.from('\nprocesses ');
-let statFileBuf = Buffer.allocUnsafe(16 * 1024);
-
 /**
  * The `processes` line of ROOT/stat: forks since boot, or null when unreadable. Parsed from the
  * bytes: it is read every tick and should not leave a string behind each time.
  */
 export function readForkCount(root: string): number | null {
-  let fd: number;
+  let buf: Buffer;
   try {
-    fd = openSync(`${root}/stat`, 'r');
+    buf = readProcBytes(`${root}/stat`);
   } catch {
     return null;
   }
-  try {
-    let len = 0;
-    for (;;) {
-      const n = readSync(fd, statFileBuf, len, statFileBuf.length - len, null);
-      if (n === 0) break;
-      len += n;
-      if (len === statFileBuf.length) {
-        const bigger = Buffer.allocUnsafe(statFileBuf.length * 2);
-        statFileBuf.copy(bigger, 0, 0, len);
-        statFileBuf = bigger;
-      }
-    }
-    const at = statFileBuf.subarray(0, len).indexOf(PROCESSES);
-    if (at < 0) return null;
-    let v = 0;
-    let digits = 0;
-    for (let i = at + PROCESSES.length; i < len; i++, digits++) {
-      const c = statFileBuf[i];
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-    }
-    return digits > 0 ? v : null;
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
+  const at = buf.indexOf(PROCESSES);
+  if (at < 0) return null;
+  let v = 0;
+  let digits = 0;
+  for (let i = at + PROCESSES.length; i < buf.length; i++, digits++) {
+    const c = buf[i];
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
   }
+  return digits > 0 ? v : null;
 }
 
 interface Known {

@@ -19,8 +19,11 @@ export type PrecisePredicate = (argv: readonly string[], comm: string, state: st
 // overhead; open + one read + close is what ps does.
 let shared = Buffer.allocUnsafe(64 * 1024);
 
-/** Reads a small /proc file in one read(2) where it fits; throws like readFileSync. */
-function readProcFile(path: string): string {
+/**
+ * Reads a small /proc file into the shared buffer (one read(2) where it fits); returns a view of
+ * it, valid until the next read. Throws like readFileSync. For callers that parse bytes.
+ */
+export function readProcBytes(path: string): Buffer {
   const fd = openSync(path, O_RDONLY);
   try {
     let len = 0;
@@ -34,10 +37,15 @@ function readProcFile(path: string): string {
         shared = bigger;
       }
     }
-    return shared.toString('utf8', 0, len);
+    return shared.subarray(0, len);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads a small /proc file in one read(2) where it fits; throws like readFileSync. */
+function readProcFile(path: string): string {
+  return readProcBytes(path).toString('utf8');
 }
 
 let pageSizeCache: number | undefined;
