@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { exposition, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../core/metrics.js';
-import { ObjectRing } from '../core/ring.js';
+import { Ring } from '../core/ring.js';
 import { eventRecord, tickRecord, type WatchTick } from '../core/watch.js';
 import type { WatchEvent } from '../core/watcher.js';
 import type { DashboardView } from '../render/dashboard.js';
@@ -83,8 +83,8 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of signals) process.on(sig, onSignal);
 
-  const events = new ObjectRing<WatchEvent>(200);
-  const warnings = new ObjectRing<{ at: number; text: string }>(3);
+  const events = new Ring<WatchEvent>(200);
+  const warnings = new Ring<{ at: number; text: string }>(3);
   const draw = async (): Promise<void> => {
     if (!screen || !latest) return;
     const dashboard = s.dashboard ?? (await import('../render/dashboard.js')).renderDashboard;

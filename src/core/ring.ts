@@ -1,44 +1,10 @@
 /** Fixed-size histories: memory set at construction, never growing with run time. */
 
-/** The last `capacity` numbers pushed, oldest first on read. */
-export class Ring {
-  private readonly buf: Float64Array;
-  private next = 0;
-  private size = 0;
-
-  constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
-    this.buf = new Float64Array(capacity);
-  }
-
-  /** Appends a value, dropping the oldest when full. */
-  push(v: number): void {
-    this.buf[this.next] = v;
-    this.next = (this.next + 1) % this.capacity;
-    if (this.size < this.capacity) this.size++;
-  }
-
-  /** Number of values held. */
-  get length(): number {
-    return this.size;
-  }
-
-  /** The newest value, or undefined when empty. */
-  last(): number | undefined {
-    return this.size === 0 ? undefined : this.buf[(this.next - 1 + this.capacity) % this.capacity];
-  }
-
-  /** The values, oldest first (a fresh array). */
-  values(): number[] {
-    const out = new Array<number>(this.size);
-    const start = (this.next - this.size + this.capacity) % this.capacity;
-    for (let i = 0; i < this.size; i++) out[i] = this.buf[(start + i) % this.capacity];
-    return out;
-  }
-}
-
-/** A bounded list of objects: the last `capacity` items, oldest first. */
-export class ObjectRing<T> {
+/**
+ * The last `capacity` items pushed, oldest first on read: per-signature count history (numbers)
+ * and the dashboard's recent events (objects) alike. The backing array is sized once.
+ */
+export class Ring<T = number> {
   private readonly buf: (T | undefined)[];
   private next = 0;
   private size = 0;
@@ -60,11 +26,16 @@ export class ObjectRing<T> {
     return this.size;
   }
 
+  /** The newest item, or undefined when empty. */
+  last(): T | undefined {
+    return this.size === 0 ? undefined : this.buf[(this.next - 1 + this.capacity) % this.capacity];
+  }
+
   /** The items, oldest first (a fresh array). */
   values(): T[] {
-    const out: T[] = [];
+    const out = new Array<T>(this.size);
     const start = (this.next - this.size + this.capacity) % this.capacity;
-    for (let i = 0; i < this.size; i++) out.push(this.buf[(start + i) % this.capacity] as T);
+    for (let i = 0; i < this.size; i++) out[i] = this.buf[(start + i) % this.capacity] as T;
     return out;
   }
 }
