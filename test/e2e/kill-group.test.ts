@@ -76,6 +76,8 @@ describe('kill-group refuses, exit 2, nothing signalled', () => {
     ['an ancestor of procsweep', ['-y', String(process.pid)], /ancestor of procsweep/],
     ['a process in procsweep\'s own session', ['-y', String(sameSession.pid)], /own (process group|session)/],
     ['a PID that is not running', ['-y', '99999999'], /no process 99999999 is running/],
+    ['a PID that is not running, without -y or a terminal', ['99999999'], /no process 99999999 is running/],
+    ['a protected PID without -y or a terminal', [String(sameSession.pid)], /own (process group|session)/],
     ['a non-number', ['-y', '12abc'], /'12abc' is not a PID/],
     ['a signal that does not end a process', ['-y', '--signal', 'STOP', '99999999'], /does not end a process/],
   ];
@@ -88,6 +90,16 @@ describe('kill-group refuses, exit 2, nothing signalled', () => {
       assert.equal(r.stdout, '');
     });
   }
+  test('a live target without -y and without a terminal: refused for consent, nothing printed on stdout', async () => {
+    const m = scope.mark('kgc');
+    const target = scope.spawn('sh', ['-c', 'exec sleep 300', m], { detached: true });
+    assert.ok(await waitFor(() => alive(target.pid!)));
+    const r = cli(['kill-group', String(target.pid)]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /stdin is not a terminal.*--yes/);
+    assert.equal(r.stdout, '');
+    assert.ok(alive(target.pid!));
+  });
   test('the refused processes are still alive', () => {
     assert.ok(alive(sameSession.pid!));
   });

@@ -24,12 +24,14 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
     if (!/^\d+$/.test(a)) throw new UsageError(`'${a}' is not a ${o.pgid ? 'process group id' : 'PID'}: give numbers, e.g. procsweep kill-group 4224`);
     return Number(a);
   });
-  requireConsent(env.io, o);
   const ctx = await createContext(commonOptions(o));
   // Not root: the guard judges the owner of every process, so read every owner. Root: the guard
   // ignores owners, and they stay unknown (user null) where the fast scan did not need them.
   const { snapshot, findings, pidfiles } = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
   const plan = planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, guard: guardContext(snapshot) });
+  // A wrong or protected PID is the error worth reporting first, even without a terminal to ask on:
+  // planning only reads /proc. Then, with something to signal, consent before any output.
+  if (toSignal(plan).length > 0) requireConsent(env.io, o);
   const view = { signal: o.signal, graceMs: o.grace };
   if (o.dryRun) {
     await printPlan(env, plan, { ...view, dryRun: true });
