@@ -14,7 +14,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const { buildProgram } = await import('./program.js');
   const { CommanderError } = await import('commander');
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -25,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
 function exitCodeFor(err: unknown, CommanderError: typeof import('commander').CommanderError): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2; // `help CMD` asked for it; a bare group gets it as an error
     return 2; // commander has already printed its one line
   }
   if (err instanceof ProcsweepError) {

@@ -4,14 +4,17 @@ import { COMMANDS } from './commands/index.js';
 import { version } from './version.js';
 
 
-function define(parent: Command, def: CommandDef): Command {
+function define(parent: Command, def: CommandDef, full: (name: string) => boolean): Command {
   const cmd = parent.command(def.name).description(def.summary);
   if (def.args) cmd.arguments(def.args);
   if (def.passThrough) cmd.passThroughOptions();
   if (def.subcommands) {
-    for (const sub of def.subcommands) define(cmd, sub);
+    for (const sub of def.subcommands) define(cmd, sub, full);
     return cmd;
   }
+  // A command that cannot run in this invocation needs only its name, arguments and summary
+  // (for the command list in --help and for suggestions); its options cost start-up time.
+  if (!full(def.name)) return cmd;
   addOptions(cmd, def.options);
   if (def.shared !== false) addOptions(cmd, SHARED_OPTIONS);
   if (def.examples.length) {
@@ -24,8 +27,14 @@ function define(parent: Command, def: CommandDef): Command {
   return cmd;
 }
 
-/** Builds the whole commander program: the one place every command is registered. */
-export function buildProgram(): Command {
+/**
+ * Builds the commander program: the one place every command is registered. With `argv`, only
+ * the commands named in it get their options, help and action (the others cannot run);
+ * without, every command is complete.
+ */
+export function buildProgram(argv?: readonly string[]): Command {
+  const words = argv ? new Set(argv.slice(2)) : null;
+  const full = (name: string): boolean => words === null || words.has(name);
   const program = new Command('procsweep')
     .description('Find leaked ffmpeg / srt-live-transmit workers, explain why each is suspect, and remove them safely.')
     .version(version(), '-V, --version', 'print the version')
@@ -38,7 +47,7 @@ export function buildProgram(): Command {
     });
   program.addHelpText('after', '\nExit status: 0 done or nothing to do, 1 something was left or --check found suspects,\n2 bad input, 3 the environment stopped it. See man procsweep.\n');
   for (const def of COMMANDS) {
-    const c = define(program, def);
+    const c = define(program, def, full);
     c.exitOverride();
   }
   return program;

@@ -123,3 +123,20 @@ describe('bad input', () => {
   ];
   badInputTests(cases);
 });
+
+describe('help', () => {
+  test('--help, help CMD and CMD --help print help with exit 0; a group without its subcommand exits 2', () => {
+    for (const args of [['--help'], ['help'], ['help', 'sweep'], ['sweep', '--help'], ['pidfiles', 'clean', '--help']]) {
+      const r = cli(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /^Usage: procsweep/, args.join(' '));
+    }
+    // The top-level help lists every command, although only the invoked one is fully defined.
+    const top = cli(['--help']).stdout;
+    for (const c of ['list', 'sweep', 'kill-group', 'pidfiles', 'watch', 'run']) assert.match(top, new RegExp(`^  ${c}\\b`, 'm'), c);
+    assert.match(cli(['help', 'sweep']).stdout, /--target <targets>/);
+    const bare = cli(['pidfiles']);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /Usage: procsweep pidfiles/);
+  });
+});
