@@ -19,6 +19,12 @@ export interface TrackingIndex {
   entries: Map<number, TrackingEntry>;
   /** What was searched, for the `untracked` reason. */
   sources: string[];
+  /**
+   * Records that could not be read to a PID (a missing pid dir or registry, a registry or
+   * pidfile that does not parse, an unsafe one): a process they name would look untracked.
+   * `sweep --target untracked` refuses while there are any.
+   */
+  gaps?: string[];
 }
 
 /** Supervisors that are alive, by pid (`procsweep run` processes); their workers are never orphans. */
@@ -142,7 +148,8 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
         add('tracked', hit.pid === p.pid ? `named by ${hit.source}` : `its ancestor ${describe(snap, hit.pid)} is named by ${hit.source}`);
       } else {
         const where = opts.tracking.sources.length ? opts.tracking.sources.join(', ') : 'the given records';
-        add('untracked', `no live pidfile or registry entry names it or an ancestor (searched ${where})`);
+        const gaps = opts.tracking.gaps?.length ? `; uncertain: ${opts.tracking.gaps.length} record${opts.tracking.gaps.length === 1 ? '' : 's'} could not be read` : '';
+        add('untracked', `no live pidfile or registry entry names it or an ancestor (searched ${where})${gaps}`);
       }
     }
   }

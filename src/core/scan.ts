@@ -72,8 +72,15 @@ export interface PidfileRecords {
 export async function pidfileRecords(ctx: Context, snapshot: Snapshot, opts: ReadPidfilesOptions = {}): Promise<PidfileRecords | undefined> {
   if (ctx.pidDirs.length === 0 && ctx.registries.length === 0) return undefined;
   const { readPidfiles, trackingIndex } = await import('./pidfiles/index.js');
-  const entries = await readPidfiles(ctx, snapshot, opts);
-  return { entries, tracking: trackingIndex(entries, [...ctx.pidDirs, ...ctx.registries]) };
+  const missing: string[] = [];
+  const entries = await readPidfiles(ctx, snapshot, {
+    ...opts,
+    onWarning: (m) => {
+      missing.push(m);
+      opts.onWarning?.(m);
+    },
+  });
+  return { entries, tracking: trackingIndex(entries, [...ctx.pidDirs, ...ctx.registries], missing) };
 }
 
 /** The tracking index from the context's pid dirs and registries, or undefined when none are given. */

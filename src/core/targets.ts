@@ -1,4 +1,5 @@
-import { UsageError } from './errors.js';
+import type { TrackingIndex } from './classify.js';
+import { EnvironmentError, UsageError } from './errors.js';
 import type { Flag } from './types.js';
 
 /** `sweep --target` names and the flag each one selects. */
@@ -23,4 +24,22 @@ export function parseSweepTargets(names: readonly string[]): Flag[] {
     else throw new UsageError(`--target: unknown target '${n}'; use ${known.join(', ')} or all`);
   }
   return [...out];
+}
+
+/**
+ * `untracked` kills what no record names, so it needs records, and all of them readable: a
+ * registry that does not parse or a pid dir that is not there would make every worker it names
+ * look untracked. `named`: untracked was asked for by name (not only through `all`), which
+ * without any record source is bad input; through `all` it then simply selects nothing.
+ */
+export function checkUntrackedTarget(targets: readonly Flag[], named: boolean, tracking: TrackingIndex | undefined): void {
+  if (!targets.includes('untracked')) return;
+  if (!tracking) {
+    if (named) throw new UsageError('--target untracked needs the records that track workers: give --pid-dir DIR or --registry FILE (or set pidDirs/registries in the config)');
+    return;
+  }
+  const gaps = tracking.gaps ?? [];
+  if (gaps.length === 0) return;
+  const shown = gaps.slice(0, 3).join('; ') + (gaps.length > 3 ? `; and ${gaps.length - 3} more` : '');
+  throw new EnvironmentError(`refusing --target untracked: ${gaps.length} record${gaps.length === 1 ? '' : 's'} could not be read, so a worker they name would look untracked (${shown}). Fix or remove them (procsweep pidfiles list shows each), or sweep another target. Nothing was signalled`);
 }

@@ -331,6 +331,38 @@ describe('sweep --target untracked works from the same records', { skip: HAVE ? 
     assert.deepEqual(r.json().pidfilesRemoved, []);
     assert.deepEqual(readdirSync(dir), ['cam_ffmpeg.pid']);
   });
+  test('records that cannot be read refuse the untracked sweep (exit 3): a worker they name would look untracked', async () => {
+    const worker = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-c`), { detached: true }).pid!;
+    await running([worker], `${mark}-c`);
+    const reg = join(tmp.dir, 'half-written.json');
+    writeFileSync(reg, `[{"task_id":"cam","process_id":${worker},"start_time":"2026-`); // the supervisor died mid-write
+    const lock = ['--lock-file', join(tmp.dir, 'lock2')];
+    const cases: Array<[string[], RegExp]> = [
+      [['--registry', reg], /refusing --target untracked: 1 record could not be read.*half-written\.json is invalid: registry does not parse as JSON/],
+      [['--pid-dir', join(tmp.dir, 'typo-dir')], /refusing --target untracked: 1 record could not be read.*typo-dir does not exist/],
+    ];
+    for (const [records, re] of cases) {
+      for (const mode of ['-n', '-y']) {
+        const r = cli(['sweep', '--target', 'untracked', mode, '--args', `${mark}-c`, ...records, ...lock]);
+        assert.equal(r.code, 3, r.stderr);
+        assert.match(r.stderr, re);
+        assert.match(r.stderr, /Nothing was signalled/);
+        assert.equal(r.stdout, '');
+      }
+      // Other targets are not affected; list still shows the flag, with the doubt in its reason.
+      assert.equal(cli(['sweep', '-n', '--target', 'orphans', '--args', `${mark}-c`, ...records]).code, 0);
+      const l = cli(['list', '--json', '--args', `${mark}-c`, ...records]);
+      assert.match(l.json().processes[0].reasons.untracked, /uncertain: 1 record could not be read/);
+    }
+    assert.ok(alive(worker));
+    assert.equal(readFileSync(reg, 'utf8').length > 0, true, 'the registry is left as it was');
+  });
+  test('--target untracked without any records is bad input (exit 2); through all it selects nothing', () => {
+    const r = cli(['sweep', '-n', '--target', 'untracked', '--args', mark]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--target untracked needs the records that track workers: give --pid-dir DIR or --registry FILE/);
+    assert.equal(cli(['sweep', '-n', '--target', 'all', '--older-than', '1h', '--args', mark]).code, 0);
+  });
 });
 
 describe('pidfiles: bad input', () => {

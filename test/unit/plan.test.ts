@@ -218,3 +218,15 @@ test('parseStatIdentity reads state, ppid and start time like parseStat, whateve
   }
   assert.equal(parseStatIdentity(Buffer.from('12 (x'), 5), null);
 });
+
+test('untracked needs records, all of them readable; all without records selects nothing', async () => {
+  const { checkUntrackedTarget } = await import('../../src/core/targets.js');
+  const { EnvironmentError } = await import('../../src/core/errors.js');
+  const clean = { entries: new Map(), sources: ['/run/r'], gaps: [] };
+  const gappy = { entries: new Map(), sources: ['/run/r', '/run/reg.json'], gaps: ['/run/reg.json is invalid: registry does not parse as JSON'] };
+  assert.doesNotThrow(() => checkUntrackedTarget(['orphan'], false, gappy), 'other targets do not care');
+  assert.doesNotThrow(() => checkUntrackedTarget(['untracked'], true, clean));
+  assert.doesNotThrow(() => checkUntrackedTarget(['orphan', 'untracked'], false, undefined), '--target all without records');
+  assert.throws(() => checkUntrackedTarget(['untracked'], true, undefined), (e) => e instanceof UsageError && /--pid-dir DIR or --registry FILE/.test(e.message));
+  assert.throws(() => checkUntrackedTarget(['orphan', 'untracked'], false, gappy), (e) => e instanceof EnvironmentError && /1 record could not be read.*reg\.json is invalid/.test(e.message));
+});

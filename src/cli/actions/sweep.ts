@@ -7,6 +7,7 @@ import { guardContext } from '../../core/guard.js';
 import { defaultLockPath, withLock } from '../../core/lock.js';
 import { planWithOwners } from '../../core/owners.js';
 import { checkPlanSize, parseSweepTargets, planSweep, toSignal, type Plan } from '../../core/plan.js';
+import { checkUntrackedTarget } from '../../core/targets.js';
 import { scanWith } from '../../core/scan.js';
 import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
@@ -40,7 +41,7 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
   const view = { signal: 'SIGTERM', graceMs: o.grace };
 
   if (o.dryRun) {
-    const { plan, matched } = await makePlan(ctx, targets, o);
+    const { plan, matched } = await makePlan(env, ctx, targets, o);
     checkPlanSize(plan, o.max);
     await printPlan(env, plan, { ...view, dryRun: true });
     if (!env.json && plan.entries.length === 0) writeLine(env.io.stdout, nothingLine(matched, targets, o));
@@ -53,7 +54,7 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
     wait: o.waitLock,
     onWait: (_h, who) => writeLine(env.io.stderr, `procsweep: waiting for the sweep lock ${lockPath}, held by ${who}`),
   }, async () => {
-    const made = await makePlan(ctx, targets, o);
+    const made = await makePlan(env, ctx, targets, o);
     let plan = made.plan;
     const { snapshot, matched, records } = made;
     checkPlanSize(plan, o.max);
@@ -76,8 +77,10 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
   });
 }
 
-async function makePlan(ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number; records?: PidfileEntry[] }> {
-  const scan = await scanWith(ctx, { maxAgeMs: o.olderThan });
+async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number; records?: PidfileEntry[] }> {
+  const warn = (m: string): void => writeLine(env.io.stderr, `procsweep: warning: ${m}`);
+  const scan = await scanWith(ctx, { maxAgeMs: o.olderThan, onWarning: warn });
+  checkUntrackedTarget(targets, o.target?.includes('untracked') ?? false, scan.tracking);
   const { findings, pidfiles } = scan;
   const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s) }));
   return { plan, snapshot, matched: findings.filter((f) => f.signature).length, records: pidfiles };
