@@ -46,6 +46,13 @@ export interface SweepPlanOptions {
   guard: GuardContext;
   /** Keep only these candidates (the ones left checked in the prompt). */
   only?: ReadonlySet<number>;
+  /**
+   * The signature match of a process before `--args`/`--user` narrowed the findings. With it, a
+   * candidate's restart-loop wrapper comes along even when those options leave the wrapper's own
+   * command line out (`sh -c 'while :; do ffmpeg -i "$URL"; done'` does not hold the URL), as
+   * long as every matched process in the wrapper's tree is itself selected.
+   */
+  unfiltered?: (p: ProcessInfo) => { signature: string; role: Role } | null;
 }
 
 /** The processes a sweep would signal: candidates (wrappers included) with their trees, plus matched zombies as notes. Pure. */
@@ -58,14 +65,29 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
   };
   const candidates = findings.filter((f) => f.signature && f.proc.state !== 'Z' && f.flags.some((fl) => opts.targets.includes(fl)) && oldEnough(f.proc));
 
+  const children = childrenOf(snap);
+  // A wrapper the filters left out may still come along, if nothing it runs is left out too.
+  const filteredWrapper = (p: ProcessInfo, sig: string | null): Finding | undefined => {
+    const m = opts.unfiltered?.(p);
+    if (!m || m.role !== 'wrapper' || m.signature !== sig) return undefined;
+    const stack = [...(children.get(p.pid) ?? [])];
+    while (stack.length) {
+      const d = stack.pop()!;
+      if (d.state !== 'Z' && opts.unfiltered!(d) && !byPid.get(d.pid)?.signature) return undefined;
+      stack.push(...(children.get(d.pid) ?? []));
+    }
+    return { proc: p, signature: m.signature, role: 'wrapper', flags: [], reasons: {}, pidfile: null };
+  };
   // A candidate under a restart-loop wrapper goes with the wrapper: killing only the worker would respawn it.
   const rootOf = (f: Finding): Finding => {
     let cur = f;
     const seen = new Set<number>([cur.proc.pid]);
     for (;;) {
-      const parent = byPid.get(cur.proc.ppid);
+      const pp = snap.processes.get(cur.proc.ppid);
+      const parent = byPid.get(cur.proc.ppid) ?? (pp && filteredWrapper(pp, cur.signature));
       if (!parent || parent.role !== 'wrapper' || parent.proc.state === 'Z' || seen.has(parent.proc.pid) || guardReason(parent.proc, opts.guard)) return cur;
       seen.add(parent.proc.pid);
+      if (!byPid.has(parent.proc.pid)) byPid.set(parent.proc.pid, parent);
       cur = parent;
     }
   };
@@ -86,7 +108,6 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
   };
   const entries: PlanEntry[] = [];
   const included = new Set<number>();
-  const children = childrenOf(snap);
   for (const root of roots) {
     if (included.has(root.proc.pid)) continue;
     const rootWhy = why(root) || `restart-loop wrapper of ${candidates.filter((c) => rootOf(c) === root).map((c) => `${c.proc.pid} (${why(c)})`).join(', ')}`;

@@ -7,6 +7,7 @@ import { checkPlanSize, planSweep, planTargets } from './plan.js';
 import { executeClean, planClean, removeRecordsOfEnded } from './pidfiles/index.js';
 import { entrySource, type PidfileEntry } from './pidfiles/types.js';
 import { pidfileRecords, scanWith } from './scan.js';
+import { matchProcess } from './signatures.js';
 import { terminate } from './terminate.js';
 import type { Flag, Snapshot } from './types.js';
 import type { WatchAction } from './watch.js';
@@ -59,7 +60,7 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
       // The tick's reading is partial and a moment old: plan on a fresh, whole one.
       const scan = await scanWith(ctx, { maxAgeMs: o.olderThanMs });
       const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s: Snapshot) =>
-        planSweep(s, scan.findings, { targets: TARGETS, olderThanMs: o.olderThanMs, guard: guardContext(s) }));
+        planSweep(s, scan.findings, { targets: TARGETS, olderThanMs: o.olderThanMs, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
       checkPlanSize(plan, o.max ?? 500);
       const targets = planTargets(plan).filter((t) => !givenUp.has(identityKey(t.pid, t.startTicks, snapshot.processes.get(t.pid)?.argv ?? [])));
       if (targets.length === 0) return [];

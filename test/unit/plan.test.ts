@@ -5,7 +5,7 @@ import { classify } from '../../src/core/classify.js';
 import { UsageError } from '../../src/core/errors.js';
 import { guardContext } from '../../src/core/guard.js';
 import { checkPlanSize, parseSweepTargets, planGroups, planSweep, planTargets, toSignal } from '../../src/core/plan.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { BUILTIN_SIGNATURES, matchProcess } from '../../src/core/signatures.js';
 import { parseSignal } from '../../src/core/terminate.js';
 import { palette } from '../../src/render/palette.js';
 import { renderPlan, renderReport } from '../../src/render/plan.js';
@@ -87,6 +87,25 @@ describe('planSweep', () => {
     const plan = planSweep(world, onlyWorker, { targets: ['duplicate'], guard: root });
     assert.deepEqual(plan.candidates, [2001]);
     assert.match(plan.entries[0].reason, /restart-loop wrapper of 2002 \(duplicate:/);
+  });
+
+  test('--args leaving the wrapper out: the wrapper still comes along, unless it also runs a worker the filter leaves out', () => {
+    const narrowed = (args: RegExp, w = world) => classify(w, { signatures: BUILTIN_SIGNATURES, args, maxAgeMs: 300_000 });
+    const unfiltered = (p: Parameters<typeof matchProcess>[1]) => matchProcess(BUILTIN_SIGNATURES, p);
+    // The loop's script names the camera through a variable: only the worker holds 'cam3'.
+    const hidden = snap([...world.processes.values()].map((p) => (p.pid === 1000 ? { ...p, argv: ['sh', '-c', 'while true; do ffmpeg -i "$URL" -f null -; sleep 2; done'] } : p.pid === 1001 ? { ...p, argv: ['ffmpeg', '-i', 'rtsp://cam3/main', '-f', 'null', '-'] } : p)), 500);
+    // The worker is long-lived (10 minutes, over --max-age 5m); its wrapper matches no --args.
+    const without = planSweep(hidden, narrowed(/cam3/, hidden), { targets: ['long-lived'], guard: root });
+    assert.deepEqual(without.candidates, [1001], 'without the unfiltered matcher only the worker is planned');
+    const plan = planSweep(hidden, narrowed(/cam3/, hidden), { targets: ['long-lived'], guard: root, unfiltered });
+    assert.deepEqual(plan.candidates, [1000]);
+    assert.deepEqual(pids(toSignal(plan)), [1000, 1001]);
+    assert.match(plan.entries[0].reason, /restart-loop wrapper of 1001 \(long-lived:/);
+    // The same loop also running a cam4 worker that --args leaves out: the wrapper stays, only cam3 goes.
+    const shared = snap([...hidden.processes.values(), proc(1003, 1000, ff('cam4'), { sid: 990, pgid: 1000 })], 500);
+    const kept = planSweep(shared, narrowed(/cam3/, shared), { targets: ['long-lived'], guard: root, unfiltered });
+    assert.deepEqual(kept.candidates, [1001]);
+    assert.deepEqual(pids(toSignal(kept)), [1001]);
   });
 
   test('all = every target; detached is never swept unless asked', () => {

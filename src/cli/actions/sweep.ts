@@ -9,6 +9,7 @@ import { planWithOwners } from '../../core/owners.js';
 import { checkPlanSize, parseSweepTargets, planSweep, toSignal, type Plan } from '../../core/plan.js';
 import { checkUntrackedTarget } from '../../core/targets.js';
 import { scanWith } from '../../core/scan.js';
+import { matchProcess } from '../../core/signatures.js';
 import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
 import { executePlan, openAuditLog, printPlan, printReport, stderrWidth } from '../act.js';
@@ -82,7 +83,7 @@ async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: Sweep
   const scan = await scanWith(ctx, { maxAgeMs: o.olderThan, onWarning: warn });
   checkUntrackedTarget(targets, o.target?.includes('untracked') ?? false, scan.tracking);
   const { findings, pidfiles } = scan;
-  const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s) }));
+  const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
   return { plan, snapshot, matched: findings.filter((f) => f.signature).length, records: pidfiles };
 }
 
