@@ -33,7 +33,7 @@ export interface Snapshot {
   clockTicks: number;
   /** Boot time as epoch ms, when known. */
   bootTime: number | null;
-  /** procsweep's own pid and its ancestors at scan time: never candidates. */
+  /** procsweep's own pid (its ancestors are found from it): never candidates. 0 when procsweep is not in the tree read (a fixture, another namespace). */
   selfPid: number;
 }
 

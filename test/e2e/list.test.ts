@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { alive, badInputTests, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
 
@@ -117,6 +118,7 @@ describe('bad input', () => {
     [['list', '--flag', 'weird'], 2, /unknown flag 'weird'/],
     [['list', '--user', 'no-such-user-xyz'], 2, /no user named/],
     [['list', '--proc-root', '/nonexistent/proc'], 3, /cannot read process table/],
+    [['list', '--check', '--proc-root', join(import.meta.dirname, '..', 'fixtures')], 3, /fixtures is not a proc tree: .*stat is missing or has no btime line/],
     [['list', '--config', '/nonexistent/procsweep.json'], 3, /cannot read config/],
     [['list', '--backend', 'magic'], 2, /magic/],
     [['frobnicate'], 2, /unknown command/],

@@ -136,3 +136,9 @@ test('extra reapers from config', () => {
   const f = new Map(classify(s, { signatures: BUILTIN_SIGNATURES, reapers: ['python3'] }).map((x) => [x.proc.pid, x]));
   assert.deepEqual(f.get(401)!.flags, ['zombie'], 'a zombie stays a zombie');
 });
+
+test('procsweep is itself only in the live /proc: in another tree, whatever holds its pid number is just a process', () => {
+  assert.equal(new ProcReader(ROOT).ownPid(), 0);
+  assert.equal(new ProcReader(ROOT).snapshot().selfPid, 0);
+  assert.equal(new ProcReader('/proc').ownPid(), process.pid);
+});

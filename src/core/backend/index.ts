@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import { ProcReader, type PrecisePredicate } from '../procfs/reader.js';
 import type { BackendName, ProcessInfo, Snapshot } from '../types.js';
 
@@ -31,7 +31,13 @@ export class ProcfsBackend implements Backend {
     this.reader = new ProcReader(root);
   }
   async snapshot(precise?: PrecisePredicate): Promise<Snapshot> {
-    return this.reader.snapshot(process.pid, precise ?? true);
+    const snap = this.reader.snapshot(this.reader.ownPid(), precise ?? true);
+    // An empty directory or an unmounted /host/proc must not pass for a quiet host.
+    if (snap.bootTime === null) {
+      const root = this.reader.root;
+      throw new EnvironmentError(`${root} is not a proc tree: ${join(root, 'stat')} is missing or has no btime line${snap.processes.size ? '' : ' and there are no process directories'}. Give --proc-root a mounted proc tree (e.g. the host's /proc)`);
+    }
+    return snap;
   }
   async probe(pid: number): Promise<ProcessInfo | null> {
     return this.reader.read(pid);

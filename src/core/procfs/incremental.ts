@@ -191,7 +191,7 @@ export class IncrementalReader {
    * next call (a long watch then allocates little); the ProcessInfo objects in it are replaced,
    * never changed, so keep those, or copy the map, to hold on to a reading.
    */
-  snapshot(hot: ReadonlySet<number>, selfPid = process.pid): Snapshot {
+  snapshot(hot: ReadonlySet<number>, selfPid = this.reader.ownPid()): Snapshot {
     const scannedAt = Date.now();
     const tick = ++this.tick;
     // The counter is read before the listing, so a fork in between shows up next time.

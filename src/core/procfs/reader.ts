@@ -83,6 +83,26 @@ export class ProcReader {
     this.base = root.endsWith('/') ? root : `${root}/`;
   }
 
+  private ownPidCache: number | undefined;
+
+  /**
+   * procsweep's own pid as this tree numbers it: process.pid in the live /proc (or a tree whose
+   * `self` names it), else 0: in a fixture or another namespace's tree, whatever holds our pid
+   * number is some other process and must not be treated as procsweep or its ancestors.
+   */
+  ownPid(): number {
+    if (this.ownPidCache === undefined) {
+      let self: string | null = null;
+      try {
+        self = readlinkSync(join(this.root, 'self'));
+      } catch {
+        self = null;
+      }
+      this.ownPidCache = this.root === '/proc' || self === String(process.pid) ? process.pid : 0;
+    }
+    return this.ownPidCache;
+  }
+
   /** Boot time in epoch ms from `btime` in /proc/stat, or null when unreadable. */
   bootTime(): number | null {
     if (this.bootTimeCache === undefined) {
@@ -198,7 +218,7 @@ export class ProcReader {
    * Reads every process into a snapshot. Vanished processes are skipped. `precise` picks the
    * processes whose uid is read from the status file (default: all).
    */
-  snapshot(selfPid = process.pid, precise: boolean | PrecisePredicate = true): Snapshot {
+  snapshot(selfPid = this.ownPid(), precise: boolean | PrecisePredicate = true): Snapshot {
     const scannedAt = Date.now();
     const processes = new Map<number, ProcessInfo>();
     for (const pid of this.listPids()) {
