@@ -168,6 +168,11 @@ export function planGroups(snap: Snapshot, findings: readonly Finding[], ids: re
       const label = opts.byPgid ? `in process group ${g.id}` : g.pgid === null ? `PID ${g.id}` : `in process group ${g.pgid} of PID ${g.id}`;
       addTree(entries, included, children, top, g.id, label, byPid, opts.guard, (f) => (inGroup.has(f.proc.pid) ? label : null));
     }
+    // A group whose every member the guard protects is as wrong an argument as a protected PID.
+    const members = entries.filter((e) => e.candidate === g.id && inGroup.has(e.pid));
+    if (opts.byPgid && members.length > 0 && members.every((e) => e.action === 'skip')) {
+      throw new UsageError(`refusing process group ${g.id}: every member is protected (${members[0].pid}: ${members[0].reason}). Nothing was signalled`);
+    }
   }
   return finishPlan(snap, entries);
 }

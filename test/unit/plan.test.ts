@@ -159,6 +159,9 @@ describe('planGroups', () => {
     refused(500, /procsweep itself/);
     refused(400, /ancestor of procsweep/);
     refused(1500, /own session/);
+    // --pgid: a group whose every member is protected is refused the same way.
+    assert.throws(() => planGroups(world, findings, [1100, 400], { byPgid: true, guard: root }), (e: unknown) => e instanceof UsageError && /refusing process group 400: every member is protected \(400: .*ancestor of procsweep/.test(e.message));
+    assert.doesNotThrow(() => planGroups(world, findings, [1100], { byPgid: true, guard: root }));
   });
 });
 
