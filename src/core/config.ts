@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from './errors.js';
-import { compileRegex, type Signature } from './signatures.js';
+import { BUILTIN_SIGNATURES, compileRegex, type Signature } from './signatures.js';
 
 /** The config file, validated. Every key is optional. */
 export interface Config {
@@ -75,6 +75,7 @@ export function parseConfig(text: string, path: string): Config {
     for (const [name, pattern] of Object.entries(s)) {
       if (typeof pattern !== 'string') throw new UsageError(`config ${path}: 'signatures.${name}' must be a regex string`);
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new UsageError(`config ${path}: signature name 'signatures.${name}' may hold only letters, digits, '.', '_' and '-'`);
+      if (BUILTIN_SIGNATURES.some((b) => b.name === name)) throw new UsageError(`config ${path}: 'signatures.${name}' reuses the name of a built-in signature: pick another name`);
       signatures.push({ name, pattern: compileRegex(pattern, `config ${path}: 'signatures.${name}'`) });
     }
   }

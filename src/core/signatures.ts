@@ -157,7 +157,7 @@ export function resolveSignatures(custom: readonly Signature[], match?: readonly
   const all: Signature[] = [...BUILTIN_SIGNATURES];
   for (const c of custom) {
     if (all.some((s) => s.name === c.name)) {
-      throw new UsageError(`signature '${c.name}' is defined twice: pick another name`);
+      throw new UsageError(`signature '${c.name}' is defined twice (${BUILTIN_SIGNATURES.some((s) => s.name === c.name) ? 'it is a built-in' : 'by the config and --signature, or by two --signature options'}): pick another name`);
     }
     all.push(c);
   }

@@ -24,6 +24,7 @@ test('errors name the file and the key', () => {
     ['{"signatures": {"gst": "(["}}', /'signatures\.gst': invalid regular expression/],
     ['{"signatures": {"gst": 3}}', /'signatures\.gst' must be a regex string/],
     ['{"signatures": ["x"]}', /'signatures' must be an object/],
+    ['{"signatures": {"ffmpeg": "foo"}}', /config \/c\.json: 'signatures\.ffmpeg' reuses the name of a built-in signature/],
   ];
   for (const [text, re] of cases) {
     assert.throws(() => parseConfig(text, '/c.json'), (e: unknown) => e instanceof UsageError && re.test((e as Error).message), text);
