@@ -91,7 +91,10 @@ describe('list against real processes', { skip: HAVE ? false : 'ffmpeg or srt-li
     const p = doc.processes.find((x: any) => x.pid === orphanPid);
     assert.ok(p, 'orphan found by ps-list');
     assert.equal(p.ppid, 1);
-    assert.equal(p.startedAt, null);
+    // ps's lstart gives the age to the second; the exact start (identity) stays unknown.
+    const ps = spawnSync('ps', ['-o', 'lstart=', '-p', String(orphanPid)], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(Date.parse(p.startedAt), new Date(ps).getTime());
+    assert.equal(p.startTicks, undefined, 'no identity field in the JSON');
     assert.equal(p.sid, null);
     assert.deepEqual(p.flags, ['detached'], 'unknown session is never swept as an orphan by default');
     assert.match(p.reasons.detached, /session is unknown/);

@@ -4,8 +4,9 @@ import type { Backend } from './index.js';
 
 /**
  * The portable backend, built on ps-list, for systems without /proc. It fills what ps-list
- * gives (pid, ppid, uid, command line) and leaves the rest unknown: no start time (so no
- * identity check can pass and nothing is signalled on identity alone), no state, no session.
+ * gives (pid, ppid, uid, command line, start time to the second for ages) and leaves the rest
+ * unknown: no exact start time (startTicks null, so no identity check can pass and nothing is
+ * signalled on identity alone), no state, no session.
  * argv is the command line split on spaces, since ps does not keep argument boundaries.
  */
 export class PortableBackend implements Backend {
@@ -51,7 +52,8 @@ function toInfo(p: PsEntry): ProcessInfo {
     comm: p.name ?? '',
     argv,
     startTicks: null,
-    startedAt: null,
+    // ps's lstart, whole seconds: good for ages (--max-age, --older-than), never for identity.
+    startedAt: p.startTime instanceof Date && Number.isFinite(p.startTime.getTime()) ? p.startTime.getTime() : null,
     cpuTicks: null,
     threads: null,
     rssBytes: null,
