@@ -1,6 +1,6 @@
-import { linkSync, lstatSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EnvironmentError } from './errors.js';
 import { effectiveUid } from './guard.js';
 import { ProcReader } from './procfs/reader.js';
@@ -21,9 +21,15 @@ export interface LockOptions {
   procRoot?: string;
 }
 
-/** The default lock file: /run/lock for root, else the user's runtime dir, else /tmp (per uid). */
+/** Root's lock directory: under /run, which only root can write, so no one can plant a lock there. */
+export const ROOT_LOCK_DIR = '/run/procsweep';
+
+/**
+ * The default lock file: /run/procsweep/sweep.lock for root (not the world-writable /run/lock,
+ * where any user could create the file first), else the user's runtime dir, else /tmp (per uid).
+ */
 export function defaultLockPath(env: NodeJS.ProcessEnv = process.env, uid: number | null = effectiveUid()): string {
-  if (uid === 0) return exists('/run/lock') ? '/run/lock/procsweep.lock' : '/tmp/procsweep-0.lock';
+  if (uid === 0) return exists('/run') ? join(ROOT_LOCK_DIR, 'sweep.lock') : '/tmp/procsweep-0.lock';
   if (env.XDG_RUNTIME_DIR && exists(env.XDG_RUNTIME_DIR)) return join(env.XDG_RUNTIME_DIR, 'procsweep.lock');
   return `/tmp/procsweep-${uid ?? 'unknown'}.lock`;
 }
@@ -56,6 +62,13 @@ export async function withLock<T>(path: string, opts: LockOptions, fn: () => Pro
 
 /** Takes the lock (see withLock) and returns the function that releases it. */
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<() => void> {
+  if (dirname(path) === ROOT_LOCK_DIR && !exists(ROOT_LOCK_DIR)) {
+    try {
+      mkdirSync(ROOT_LOCK_DIR, { mode: 0o755 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(path, err);
+    }
+  }
   const reader = new ProcReader(opts.procRoot ?? '/proc');
   const me: LockHolder = { pid: process.pid, startTicks: reader.readStat(process.pid)?.startTicks ?? null };
   const content = `${JSON.stringify({ pid: me.pid, startTicks: me.startTicks, since: new Date().toISOString() })}\n`;
@@ -64,7 +77,10 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
     if (createExclusive(path, content)) return () => releaseLock(path, me);
     const seen = readLock(path);
     if (seen === null) continue; // vanished between our attempt and the read: try again at once
-    const holder = parseHolder(seen.text);
+    // A lock file someone else created (not root, not us) proves nothing: it is taken over.
+    const uid = effectiveUid();
+    const trusted = seen.uid === 0 || uid === null || seen.uid === uid;
+    const holder = trusted ? parseHolder(seen.text) : null;
     if (holder && holderAlive(holder, reader)) {
       const who = describeHolder(holder, reader);
       if (!opts.wait) {
@@ -75,7 +91,7 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
       await sleep(delay);
       continue;
     }
-    await takeOver(path, seen.text);
+    await takeOver(path, seen.text, trusted ? null : seen.uid);
   }
 }
 
@@ -107,8 +123,8 @@ function lockError(path: string, err: unknown): EnvironmentError {
   return new EnvironmentError(`cannot create the lock file ${path} (${code}): pick a writable place with --lock-file`);
 }
 
-/** Reads the lock file without following a symlink; null when it is gone. */
-function readLock(path: string): { text: string } | null {
+/** Reads the lock file without following a symlink, with its owner; null when it is gone. */
+function readLock(path: string): { text: string; uid: number } | null {
   let st;
   try {
     st = lstatSync(path);
@@ -117,7 +133,7 @@ function readLock(path: string): { text: string } | null {
   }
   if (!st.isFile()) throw new EnvironmentError(`the lock file ${path} is not a regular file (a symlink?): remove it or pick another --lock-file`);
   try {
-    return { text: readFileSync(path, 'utf8') };
+    return { text: readFileSync(path, 'utf8'), uid: st.uid };
   } catch {
     return null;
   }
@@ -157,7 +173,7 @@ function describeHolder(h: LockHolder, reader: ProcReader): string {
  * Removes a stale lock, but only while it still holds what we judged stale: a short-lived
  * `.takeover` file makes the re-check and the unlink one step among competing sweeps.
  */
-async function takeOver(path: string, staleText: string): Promise<void> {
+async function takeOver(path: string, staleText: string, foreignUid: number | null): Promise<void> {
   const guard = `${path}.takeover`;
   if (!createExclusive(guard, `${process.pid}\n`)) {
     try {
@@ -170,7 +186,15 @@ async function takeOver(path: string, staleText: string): Promise<void> {
   }
   try {
     const now = readLock(path);
-    if (now && now.text === staleText) unlinkSync(path);
+    if (now && now.text === staleText) {
+      try {
+        unlinkSync(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        const whose = foreignUid === null ? 'a stale holder' : `uid ${foreignUid}, not you or root`;
+        throw new EnvironmentError(`the lock file ${path} belongs to ${whose} and cannot be replaced (${(err as NodeJS.ErrnoException).code ?? 'error'}): remove it, or pick another --lock-file. Nothing was signalled`);
+      }
+    }
   } finally {
     try {
       unlinkSync(guard);

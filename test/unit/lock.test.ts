@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -63,8 +63,24 @@ test('a symlinked lock file and an unwritable place are environment errors', asy
   await assert.rejects(acquireLock(join(dir, 'no', 'such', 'dir.lock')), (e: unknown) => e instanceof EnvironmentError && /cannot create the lock file .* \(ENOENT\)/.test(e.message));
 });
 
-test('default lock path: /run/lock for root, the runtime dir, else /tmp per uid', () => {
-  assert.match(defaultLockPath({}, 0), /^(\/run\/lock\/procsweep\.lock|\/tmp\/procsweep-0\.lock)$/);
+test('default lock path: root-only /run/procsweep for root, the runtime dir, else /tmp per uid', () => {
+  assert.match(defaultLockPath({}, 0), /^(\/run\/procsweep\/sweep\.lock|\/tmp\/procsweep-0\.lock)$/);
   assert.equal(defaultLockPath({ XDG_RUNTIME_DIR: dir }, 1000), join(dir, 'procsweep.lock'));
   assert.equal(defaultLockPath({}, 1000), '/tmp/procsweep-1000.lock');
+});
+
+test('a lock file owned by another user (not root) is not trusted: it is taken over even though its holder lives', { skip: process.getuid?.() === 0 ? false : 'needs root to chown' }, async () => {
+  const path = fresh();
+  // The "holder" is this very test process (alive), written into a file owned by nobody.
+  writeFileSync(path, `${JSON.stringify({ pid: process.pid, startTicks: null })}\n`);
+  chownSync(path, 65534, 65534);
+  const release = await acquireLock(path);
+  assert.equal(statSync(path).uid, 0, 'the lock is now ours');
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
+  release();
+  assert.equal(existsSync(path), false);
+  // The same content owned by root is a live holder: refused.
+  writeFileSync(path, `${JSON.stringify({ pid: process.pid, startTicks: null })}\n`);
+  await assert.rejects(acquireLock(path), (e: unknown) => e instanceof EnvironmentError && /another sweep holds the lock/.test(e.message));
+  unlinkSync(path);
 });

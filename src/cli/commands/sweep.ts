@@ -13,7 +13,7 @@ export const sweepCommand: CommandDef = {
     YES_OPTION,
     dryRunOption('show the plan -y would execute'),
     { flags: '--max <n>', description: 'refuse a plan that would signal more processes than this', defaultValue: 500, parse: intArg('--max', 1) },
-    { flags: '--lock-file <path>', description: 'the one-sweep-at-a-time lock (default /run/lock/procsweep.lock as root, else $XDG_RUNTIME_DIR/procsweep.lock or /tmp/procsweep-UID.lock)' },
+    { flags: '--lock-file <path>', description: 'the one-sweep-at-a-time lock (default /run/procsweep/sweep.lock as root, else $XDG_RUNTIME_DIR/procsweep.lock or /tmp/procsweep-UID.lock)' },
     { flags: '--wait-lock', description: 'wait for a running sweep to finish instead of exiting 3' },
     { flags: '--log <file>', description: 'append one JSON line per target to this audit log' },
   ],
