@@ -1,6 +1,6 @@
 import type { SupervisorIndex } from './classify.js';
 import { basename } from './signatures.js';
-import type { Snapshot } from './types.js';
+import type { ProcessInfo, Snapshot } from './types.js';
 
 /** Interpreters that run procsweep's JavaScript: argv[0] of a `procsweep run` process. */
 const RUNTIMES = new Set(['node', 'nodejs', 'bun']);
@@ -63,4 +63,12 @@ export function supervisorIndex(snap: Snapshot): SupervisorIndex {
     if (label !== null) out.set(p.pid, { startTicks: p.startTicks, label });
   }
   return out;
+}
+
+/** `procsweep run PID (label)` when the process's parent is a live procsweep run, else null. */
+export function supervisingRun(p: ProcessInfo, snap: Snapshot): string | null {
+  const parent = snap.processes.get(p.ppid);
+  if (!parent || parent.state === 'Z' || parent.argv.length === 0) return null;
+  const label = procsweepRunLabel(parent.argv);
+  return label === null ? null : `procsweep run ${parent.pid} (${label})`;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { deathLink } from '../../src/core/run/launch.js';
@@ -194,6 +194,29 @@ describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false :
     assert.equal(readPidfile(pidfile)?.pid, worker, 'a SIGKILLed run cannot remove its pidfile...');
     assert.equal(alive(worker), false, '...which now names a dead pid, for pidfiles clean');
     assert.deepEqual(pidsWith(mark), []);
+    // Some container inits (this machine's PID 1) reap orphans a moment late: a zombie record is kept.
+    assert.ok(await waitFor(() => !existsSync(`/proc/${worker}`), 10_000), 'PID 1 reaped the worker');
+    const clean = cli(['pidfiles', 'clean', '--json', '--pid-dir', dirname(pidfile)]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.deepEqual(clean.json().pidfiles.map((p: any) => [p.path, p.status, p.action]), [[pidfile, 'dead', 'removed']]);
+    assert.equal(existsSync(pidfile), false, 'the next pidfiles clean removes it');
+  });
+
+  test('a CMD no signature matches: its record is live while run supervises it (not reused), and clean --kill ends it', async () => {
+    const mark = scope.mark();
+    const dir = pidDir();
+    const pidfile = join(dir, 'job7_encode.pid');
+    const r = startRun(scope, ['--pid-dir', dir, '--id', 'job7', '--type', 'encode', '--restart', 'never', '--', 'sh', '-c', 'sleep 300; :', mark]);
+    assert.ok(await waitFor(() => readPidfile(pidfile) !== null && readPidfile(pidfile)!.pid !== r.pid && alive(readPidfile(pidfile)!.pid)), r.err());
+    const worker = readPidfile(pidfile)!.pid;
+    const list = cli(['pidfiles', 'list', '--json', '--pid-dir', dir]).json();
+    assert.equal(list.pidfiles[0].status, 'live', list.pidfiles[0].reason);
+    assert.match(list.pidfiles[0].reason, new RegExp(`is the worker of procsweep run ${r.pid} \\(job7_encode\\)`));
+    const clean = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '2s', '--pid-dir', dir]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.ok(await waitFor(() => !alive(worker)), 'the recorded worker was ended');
+    const end = await Promise.race([r.done, new Promise<null>((res) => setTimeout(() => res(null), 5000))]);
+    assert.ok(end, 'run, with --restart never, ends with its worker');
   });
 
   test('SIGTERM run => graceful stop within the grace period, no orphans, pidfile removed', async () => {

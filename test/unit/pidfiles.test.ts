@@ -78,7 +78,10 @@ describe('judgeRecord', () => {
   const zombie = proc(503, { argv: [], comm: 'ffmpeg', state: 'Z', ppid: 501 });
   const kthread = proc(504, { argv: [], comm: 'kworker/0:1', kernelThread: true, ppid: 2 });
   const unknownStart = { ...proc(505), startedAt: null, startTicks: null };
-  const snap = snapshotOf([ff, wrapper, sleeper, zombie, kthread, unknownStart], T + 60_000);
+  // `procsweep run --pid-dir d --id job --type encode -- python3 job.py`: run records any CMD.
+  const runner = proc(506, { argv: ['node', '/usr/lib/node_modules/procsweep/bin/procsweep.js', 'run', '--pid-dir', '/run/w', '--id', 'job', '--type', 'encode', '--', 'python3', 'job.py'], comm: 'node', startedAt: T - 3000 });
+  const job = proc(507, { argv: ['python3', 'job.py'], comm: 'python3', ppid: 506, startedAt: T - 2000 });
+  const snap = snapshotOf([ff, wrapper, sleeper, zombie, kthread, unknownStart, runner, job], T + 60_000);
   const facts = (pid: number, recordedAt: number | null, fileUid: number | null = 0): RecordFacts => ({ pid, recordedAt, recordedFrom: 'content', fileUid, kind: 'pidfile' });
   const judge = (f: RecordFacts) => judgeRecord(f, snap, { signatures: BUILTIN_SIGNATURES });
 
@@ -102,6 +105,12 @@ describe('judgeRecord', () => {
     const v = judge(facts(500, T - 1000 - START_TOLERANCE_MS - 1));
     assert.equal(v.status, 'reused');
     assert.match(v.reason, /started .* after the recorded time .*tolerance 2s\): the PID was reused/);
+  });
+  test('live: the worker of a live procsweep run matches whatever its command (run records any CMD)', () => {
+    const v = judge(facts(507, T));
+    assert.equal(v.status, 'live');
+    assert.match(v.reason, /alive: 507 \(python3\) is the worker of procsweep run 506 \(job_encode\), started 2s before/);
+    assert.equal(judge(facts(507, T - 2000 - START_TOLERANCE_MS - 1)).status, 'reused', 'the start time is still checked');
   });
   test('reused: the PID is now something that matches no signature', () => {
     const v = judge(facts(502, T));

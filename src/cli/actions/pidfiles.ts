@@ -46,7 +46,7 @@ export async function runPidfilesClean(raw: Record<string, unknown>): Promise<nu
   const env = commandEnv(o);
   if (o.kill) requireConsent(env.io, o);
   const { ctx, snapshot, entries } = await read(o, env);
-  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid };
+  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures };
   let plan = planClean(entries, { removeInvalid: o.removeInvalid, kill: o.kill }, (e) => killRefusal(e, snapshot, filter));
   const dryRun = Boolean(o.dryRun);
   if (!dryRun && !o.yes && plan.some((i) => i.action === 'kill')) {

@@ -1,6 +1,7 @@
 /** `pidfiles clean` as data: plan what to do with each entry (pure), then do it. */
 import type { Backend } from '../backend/index.js';
 import { matchProcess, type Signature } from '../signatures.js';
+import { supervisingRun } from '../supervisors.js';
 import type { Snapshot } from '../types.js';
 import { removeEntries } from './remove.js';
 import { entrySource, type PidfileEntry } from './types.js';
@@ -31,6 +32,11 @@ export interface CleanOptions {
 /** The narrowing options (`--match`, `--args`, `--user`) that bound which live processes `--kill` may terminate. */
 export interface KillFilter {
   signatures: readonly Signature[];
+  /**
+   * The worker of a live `procsweep run` may be killed whatever its command (run records any
+   * CMD): true unless --match narrowed the signatures.
+   */
+  runWorkers?: boolean;
   args?: RegExp;
   uid?: number;
 }
@@ -40,7 +46,7 @@ export function killRefusal(e: PidfileEntry, snap: Snapshot, filter: KillFilter)
   const p = e.pid === null ? undefined : snap.processes.get(e.pid);
   if (!p) return 'the process is gone';
   if (e.startTicks === null || p.startTicks === null) return 'its start time is unknown, so its identity cannot be checked before a signal';
-  if (!matchProcess(filter.signatures, p)) return `outside --match (${filter.signatures.map((s) => s.name).join(', ')})`;
+  if (!matchProcess(filter.signatures, p) && !(filter.runWorkers && supervisingRun(p, snap))) return `outside --match (${filter.signatures.map((s) => s.name).join(', ')})`;
   if (filter.args && !filter.args.test(p.argv.join(' '))) return 'its command line does not match --args';
   if (filter.uid !== undefined && p.uid !== filter.uid) return 'not owned by --user';
   return null;

@@ -2,6 +2,7 @@
 import { processName } from '../classify.js';
 import { formatDuration } from '../duration.js';
 import { matchProcess, type Signature } from '../signatures.js';
+import { supervisingRun } from '../supervisors.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { userName } from '../users.js';
 import { START_TOLERANCE_MS, type PidfileStatus } from './types.js';
@@ -45,7 +46,8 @@ function label(p: ProcessInfo): string {
 /**
  * Judges one record: `dead` when the PID is gone; `unsafe` when the file's owner is neither root
  * nor the process's owner (a planted record must never make root signal someone else's
- * process); `zombie`; `reused` when the process matches no signature or started after the
+ * process); `zombie`; `reused` when the process matches no signature (a child of a live
+ * `procsweep run` counts as matching: run records whatever CMD it starts) or started after the
  * recorded time plus the tolerance; otherwise `live`.
  */
 export function judgeRecord(facts: RecordFacts, snap: Snapshot, opts: JudgeOptions): Verdict {
@@ -72,7 +74,8 @@ export function judgeRecord(facts: RecordFacts, snap: Snapshot, opts: JudgeOptio
     };
   }
   const m = p.kernelThread ? null : matchProcess(opts.signatures, p);
-  if (!m) {
+  const runner = m ? null : supervisingRun(p, snap);
+  if (!m && !runner) {
     const what = p.kernelThread ? `kernel thread [${p.comm}]` : `'${truncateCmd(p)}'`;
     return {
       status: 'reused',
@@ -80,7 +83,7 @@ export function judgeRecord(facts: RecordFacts, snap: Snapshot, opts: JudgeOptio
       startTicks,
     };
   }
-  const sig = m.role === 'wrapper' ? `${m.signature} wrapper` : m.signature;
+  const sig = m ? (m.role === 'wrapper' ? `${m.signature} wrapper` : m.signature) : `the worker of ${runner}`;
   const when = facts.recordedFrom === 'mtime' ? 'the pidfile was last written' : 'the recorded time';
   if (facts.recordedAt === null) {
     return { status: 'live', reason: `alive: ${label(p)} is ${sig}; no recorded time to check PID reuse against`, startTicks };

@@ -48,7 +48,7 @@ export interface CleanStaleOptions extends CommonOptions {
  */
 export async function cleanStale(opts: CleanStaleOptions): Promise<CleanItem[]> {
   const { ctx, snapshot, entries } = await openRecords(opts, opts.onWarning);
-  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid };
+  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures };
   const plan = planClean(entries, { removeInvalid: opts.removeInvalid, kill: opts.kill }, (e) => killRefusal(e, snapshot, filter));
   return executeClean(plan, {
     dryRun: opts.dryRun,
