@@ -38,7 +38,8 @@ const TARGETS: readonly Flag[] = ['orphan'];
  * rescan the whole table, plan exactly as `procsweep sweep` would (orphans with their trees,
  * wrappers included, the guard applied) and run the termination engine. A lock held by another
  * sweep is reported and tried again next tick. A process the engine could not end (survived,
- * failed) is reported once and not retried while it lives.
+ * failed), or that the guard protects (skipped, with its reason), is reported once and not
+ * tried again while it lives.
  */
 export function sweepAction(o: SweepActionOptions): WatchAction {
   const givenUp = new Set<string>();
@@ -62,8 +63,16 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
       const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s: Snapshot) =>
         planSweep(s, scan.findings, { targets: TARGETS, olderThanMs: o.olderThanMs, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
       checkPlanSize(plan, o.max ?? 500);
-      const targets = planTargets(plan).filter((t) => !givenUp.has(identityKey(t.pid, t.startTicks, snapshot.processes.get(t.pid)?.argv ?? [])));
-      if (targets.length === 0) return [];
+      const keyOf = (pid: number, startTicks: number | null): string => identityKey(pid, startTicks, snapshot.processes.get(pid)?.argv ?? []);
+      // Refused by the guard (procsweep's own session, another user's process...): say why, once.
+      const skipped: UnstampedEvent[] = [];
+      for (const e of plan.entries) {
+        if (e.action !== 'skip' || e.state === 'Z' || givenUp.has(keyOf(e.pid, e.startTicks))) continue;
+        givenUp.add(keyOf(e.pid, e.startTicks));
+        skipped.push({ event: 'swept', pid: e.pid, startTicks: e.startTicks, ppid: e.ppid, argv: e.argv, signature: e.signature, outcome: 'skipped', reason: e.reason, signals: [] });
+      }
+      const targets = planTargets(plan).filter((t) => !givenUp.has(keyOf(t.pid, t.startTicks)));
+      if (targets.length === 0) return skipped;
       let run;
       try {
         run = await terminate(targets, {
@@ -77,10 +86,10 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
         o.onFrozen?.(false);
       }
       const bySig = new Map(plan.entries.map((e) => [e.pid, e.signature]));
-      const events: UnstampedEvent[] = run.results.map((r): SweptEvent => {
+      const events: UnstampedEvent[] = [...skipped, ...run.results.map((r): SweptEvent => {
         if (r.outcome === 'survived' || r.outcome === 'failed') givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
         return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
-      });
+      })];
       if (scan.pidfiles?.length) {
         // Killing a tracked process removes its record, as `procsweep sweep` does.
         const removed = new Set(await removeRecordsOfEnded(scan.pidfiles, run.results));

@@ -56,6 +56,28 @@ describe('watch --sweep terminates orphans, scoped by --args and a private lock'
     assert.equal(await w.stop('SIGTERM'), 0);
   });
 
+  test('an orphan the guard protects (procsweep\'s own session) is reported once as swept/skipped, never signalled', async () => {
+    const m = scope.mark('wguard');
+    const lock2 = join(dir, 'sweep2.lock');
+    const w = new WatchRun(['watch', '--json', '--interval', '200ms', '--args', m, '--sweep', '--yes', '--grace', '1s', '--lock-file', lock2]);
+    try {
+      await w.waitFor((l) => l.type === 'tick', 'the first tick');
+      // Not detached: the shell exits at once and ffmpeg is an orphan in this session, which
+      // is also the session of the watch this test started.
+      const sh = scope.spawn('sh', ['-c', `ffmpeg ${ffmpegArgs(m).map((a) => `'${a}'`).join(' ')} </dev/null >/dev/null 2>&1 &`]);
+      await new Promise((r) => sh.on('exit', r));
+      const skipped = await w.waitFor((l) => l.event === 'swept' && l.outcome === 'skipped', 'the guarded orphan reported');
+      assert.match(skipped.reason, /procsweep's own (session|process group)/);
+      assert.deepEqual(skipped.signals, []);
+      assert.ok(alive(skipped.pid), 'never signalled');
+      await w.waitFor((l) => l.type === 'tick' && l.tick > skipped.tick + 3, 'a few more ticks');
+      assert.equal(w.events().filter((e) => e.event === 'swept').length, 1, 'reported once while it lives');
+      process.kill(skipped.pid, 'SIGKILL'); // ours: it carries this test's marker
+    } finally {
+      await w.stop('SIGTERM');
+    }
+  });
+
   test('--sweep needs --yes; --older-than needs --sweep; --clean-pidfiles needs records', () => {
     for (const [args, re] of [
       [['watch', '--sweep', '--args', mark], /watch --sweep terminates orphans on every scan without asking: add --yes/],
