@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcfsBackend } from './backend/index.js';
 import type { Context } from './context.js';
+import { UsageError } from './errors.js';
 import { IncrementalReader } from './procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
 import type { PidfileEntry } from './pidfiles/types.js';
@@ -195,7 +196,7 @@ class LimitCache {
  */
 export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenerator<WatchTick, void, undefined> {
   const intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
-  if (!(intervalMs > 0)) throw new RangeError(`watch interval must be positive, got ${intervalMs}`);
+  if (!(intervalMs > 0)) throw new UsageError(`watch interval must be positive, got ${intervalMs}`);
   const rules = defaultRules(intervalMs, { ...opts.rules, expect: toMap(opts.expect) });
   const watcher = new Watcher(rules, ctx.signatures.map((s) => s.name));
   const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;

@@ -376,6 +376,8 @@ describe('writePidfile / removeOwnPidfile', () => {
       assert.equal(existsSync(path), false);
       await assert.rejects(writePidfile(tmp.dir, '../x', 'ffmpeg', 900, T), /may not contain '\/'/);
       await assert.rejects(writePidfile(tmp.dir, 'x', 'ffmpeg', 1, T), /above 1/);
+      const { EnvironmentError } = await import('../../src/core/errors.js');
+      await assert.rejects(writePidfile(join(tmp.dir, 'missing'), 'x', 'ffmpeg', 900, T), (e: unknown) => e instanceof EnvironmentError && /cannot write pidfile .*missing\/x_ffmpeg\.pid \(ENOENT\): create the pid dir first/.test((e as Error).message));
     } finally {
       tmp.done();
     }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchownSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import { readRecordFile } from './safefile.js';
 import { MAX_PIDFILE_BYTES } from './types.js';
 
@@ -79,7 +79,13 @@ export async function writePidfile(dir: string, id: string, type: string, pid: n
   if (!Number.isInteger(pid) || pid <= 1) throw new UsageError(`pidfile PID ${pid} must be a whole number above 1`);
   if (!Number.isFinite(startedAtMs) || startedAtMs < 0) throw new UsageError(`pidfile time ${startedAtMs} must be epoch milliseconds`);
   const path = pidfilePath(dir, id, type);
-  writeAtomic(path, `${pid}\n${Math.floor(startedAtMs)}\n`);
+  try {
+    writeAtomic(path, `${pid}\n${Math.floor(startedAtMs)}\n`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code) throw err;
+    throw new EnvironmentError(`cannot write pidfile ${path} (${code}): ${code === 'ENOENT' ? 'create the pid dir first' : 'check the pid dir\'s permissions'}`);
+  }
   return path;
 }
 
