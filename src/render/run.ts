@@ -55,6 +55,8 @@ export function renderRunEvent(e: RunEvent, ctx: RunRenderContext): string[] {
       const [first, ...rest] = summarizeTermination(e.report, graceMs);
       return [`stopped ${name} (pid ${e.child.pid}): ${first}`, ...rest];
     }
+    case 'forwarded':
+      return [`received ${e.signal}: passed to ${name}'s process group (pid ${e.child.pid}); still supervising`];
     case 'escalated':
       return [`second stop signal: SIGKILL to ${name}'s process group (${e.child.pid}) now`];
     case 'warning':

@@ -19,8 +19,10 @@ interface RunOptions {
   surviveParent?: boolean;
 }
 
-/** The signals run forwards to CMD's process group; each one also stops run. */
-export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+/** The signals that stop run: each goes to CMD's process group and tree through the engine. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+/** Signals passed to CMD's process group as they are, run going on (SIGHUP: reload, reopen logs). */
+export const FORWARD_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP'];
 
 /** How often run checks that the process that started it is still its parent. */
 const PARENT_POLL_MS = 250;
@@ -35,8 +37,8 @@ function pidfileSpec(o: RunOptions, command: string[]): PidfileSpec | null {
 }
 
 /**
- * `procsweep run -- CMD ARGS...`: options -> checks -> supervisor, with SIGTERM/SIGINT/SIGHUP and
- * the death of run's parent wired to `stop()`. Exits with CMD's status. Never touches
+ * `procsweep run -- CMD ARGS...`: options -> checks -> supervisor, with SIGTERM/SIGINT and the
+ * death of run's parent wired to `stop()`, SIGHUP to `forward()`. Exits with CMD's status. Never touches
  * process.stdin: CMD shares it.
  */
 export async function runRun(command: string[], raw: Record<string, unknown>): Promise<number> {
@@ -68,6 +70,8 @@ export async function runRun(command: string[], raw: Record<string, unknown>): P
 
   const onSignal = (signal: NodeJS.Signals): void => sup.stop(signal, `received ${signal}`);
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const onForward = (signal: NodeJS.Signals): void => sup.forward(signal);
+  for (const s of FORWARD_SIGNALS) process.on(s, onForward);
   const parent = process.ppid;
   const watch = o.surviveParent
     ? null
@@ -81,5 +85,6 @@ export async function runRun(command: string[], raw: Record<string, unknown>): P
   } finally {
     if (watch) clearInterval(watch);
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    for (const s of FORWARD_SIGNALS) process.off(s, onForward);
   }
 }

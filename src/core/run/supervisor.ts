@@ -53,6 +53,7 @@ export type RunEvent =
   | { type: 'stopping'; signal: NodeJS.Signals; reason: string; child: ChildInfo | null }
   | { type: 'stopped'; child: ChildInfo; report: TerminateReport }
   | { type: 'escalated'; child: ChildInfo }
+  | { type: 'forwarded'; signal: NodeJS.Signals; child: ChildInfo }
   | { type: 'warning'; message: string };
 
 /** How the run ended. */
@@ -117,6 +118,17 @@ export class Supervisor {
       status = 128 + (signalNumber(this.stopping ?? 'SIGTERM') ?? 15);
     }
     return { status, restarts, stoppedBy: this.stopping, gaveUp };
+  }
+
+  /**
+   * Passes a signal to CMD's process group and keeps supervising (SIGHUP: reload, reopen logs).
+   * If CMD exits because of it, the restart policy decides, as for any exit.
+   */
+  forward(signal: NodeJS.Signals): void {
+    const cur = this.current && !this.current.exited ? this.current : null;
+    if (!cur || this.stopping !== null) return;
+    this.killGroup(cur.pid, signal);
+    this.emit({ type: 'forwarded', signal, child: cur });
   }
 
   /**
