@@ -64,6 +64,18 @@ describe('scenario 3: MediaMTX restart loops and a leaked duplicate ffmpeg (seed
     assert.equal(stage.psw(['list', '--check', '--args', stage.mark]).code, 1, '--check reports the duplicate');
   });
 
+  test('watch --expect does the seed\'s arithmetic: 3 cameras are 6 processes (shell + ffmpeg each); the leaked copy makes 7', () => {
+    requireCommand(['watch'], 'the watch helper');
+    const r = stage.psw(['watch', '--json', '--interval', '200ms', '--count', '2', '--args', stage.mark, '--expect', 'ffmpeg=6']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const tick = lines.find((l) => l.type === 'tick');
+    assert.equal(tick.signatures.ffmpeg.total, 7, JSON.stringify(tick.signatures));
+    const alarm = lines.find((l) => l.event === 'alarm' && l.alarm.kind === 'expect');
+    assert.ok(alarm, r.stdout);
+    assert.match(alarm.alarm.reason, /ffmpeg: 7 processes running, 1 more than the 6 expected \(--expect ffmpeg=6\)/);
+  });
+
   test('sweep --target duplicates removes the leaked copy only', async () => {
     requireCommand(['sweep'], 'the engine helper');
     const r = stage.psw(['sweep', '--target', 'duplicates', '-y', '--json', '--grace', '2s', '--args', stage.mark, '--lock-file', stage.lockFile]);

@@ -72,6 +72,16 @@ describe('scenario 4: the task runner restarts with a stale process registry (se
     assert.ok(entry(doc, stranger).flags.includes('untracked'));
   });
 
+  test('pidfiles watch (the 30-second health monitor) sees the same statuses each tick; --dry-run removes nothing', () => {
+    requireCommand(['pidfiles', 'watch'], 'the watch helper');
+    const r = stage.psw(['pidfiles', 'watch', '--json', '--dry-run', '--interval', '200ms', '--count', '2', '--registry', registry]);
+    assert.equal(r.code, 0, r.stderr);
+    const ticks = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'tick');
+    assert.equal(ticks.length, 2);
+    for (const t of ticks) assert.deepEqual({ live: t.pidfiles.live, dead: t.pidfiles.dead, reused: t.pidfiles.reused }, { live: 1, dead: 1, reused: 1 }, JSON.stringify(t));
+    assert.equal(readFileSync(registry, 'utf8'), original);
+  });
+
   test('pidfiles clean -n changes nothing', () => {
     requireCommand(['pidfiles', 'clean'], 'the pidfiles helper');
     const r = stage.psw(['pidfiles', 'clean', '-n', '--json', '--registry', registry]);

@@ -51,6 +51,18 @@ describe('scenario 6: a parent that never reaps its exited ffmpeg children', { s
     assert.match(human.stdout, new RegExp(`^\\s*${aliased}\\s+${parent}\\s.*\\bZ\\b.*zombie`, 'm'));
   });
 
+  test('watch raises a zombie alarm once the zombies outlast a few scans, naming the parent', () => {
+    requireCommand(['watch'], 'the watch helper');
+    const r = stage.psw(['watch', '--json', '--interval', '100ms', '--count', '8', ...scope()]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const alarm = lines.find((l) => l.event === 'alarm' && l.state === 'raised' && l.alarm.kind === 'zombie');
+    assert.ok(alarm, r.stdout);
+    assert.equal(alarm.alarm.pid, parent);
+    assert.match(alarm.alarm.reason, /zombie.* unreaped for .*parent PID \d+ does not wait\(\)/);
+    assert.ok(lines.filter((l) => l.type === 'tick').every((t) => t.zombie === 1), 'the aliased zombie counts in every tick');
+  });
+
   test('list --check exits 1 while a zombie is there', () => {
     assert.equal(stage.psw(['list', '--check', ...scope()]).code, 1);
   });
