@@ -8,8 +8,12 @@ function define(parent: Command, def: CommandDef, full: (name: string) => boolea
   const cmd = parent.command(def.name).description(def.summary);
   if (def.args) cmd.arguments(def.args);
   if (def.passThrough) cmd.passThroughOptions();
+  const examples = (): void => {
+    if (def.examples.length) cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  };
   if (def.subcommands) {
     for (const sub of def.subcommands) define(cmd, sub, full);
+    examples();
     return cmd;
   }
   // A command that cannot run in this invocation needs only its name, arguments and summary
@@ -17,9 +21,7 @@ function define(parent: Command, def: CommandDef, full: (name: string) => boolea
   if (!full(def.name)) return cmd;
   addOptions(cmd, def.options);
   if (def.shared !== false) addOptions(cmd, SHARED_OPTIONS);
-  if (def.examples.length) {
-    cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
-  }
+  examples();
   cmd.action(async (...received: unknown[]) => {
     const self = received[received.length - 1] as Command;
     process.exitCode = await def.action(self.args, self.opts(), self);

@@ -40,7 +40,11 @@ export const pidfilesCommand: CommandDef = {
   name: 'pidfiles',
   summary: 'check and clean the pidfiles and JSON process registries your supervisor writes',
   options: [],
-  examples: [],
+  examples: [
+    'procsweep pidfiles list --pid-dir /tmp/srt-gateway-pids',
+    'procsweep pidfiles clean --pid-dir /tmp/srt-gateway-pids --kill -y',
+    'procsweep pidfiles watch --registry /tmp/ecosystem-manager-processes.json --interval 30s',
+  ],
   action: async () => 0,
   subcommands: [listDef, cleanDef, pidfilesWatchCommand],
 };
