@@ -1,4 +1,4 @@
-import { linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { EnvironmentError } from './errors.js';
@@ -29,9 +29,19 @@ export const ROOT_LOCK_DIR = '/run/procsweep';
  * where any user could create the file first), else the user's runtime dir, else /tmp (per uid).
  */
 export function defaultLockPath(env: NodeJS.ProcessEnv = process.env, uid: number | null = effectiveUid()): string {
-  if (uid === 0) return exists('/run') ? join(ROOT_LOCK_DIR, 'sweep.lock') : '/tmp/procsweep-0.lock';
+  if (uid === 0) return writable(ROOT_LOCK_DIR) || writable('/run') ? join(ROOT_LOCK_DIR, 'sweep.lock') : '/tmp/procsweep-0.lock';
   if (env.XDG_RUNTIME_DIR && exists(env.XDG_RUNTIME_DIR)) return join(env.XDG_RUNTIME_DIR, 'procsweep.lock');
   return `/tmp/procsweep-${uid ?? 'unknown'}.lock`;
+}
+
+/** Whether a directory exists and can be written (a read-only /run in a container cannot). */
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function exists(p: string): boolean {
@@ -77,10 +87,13 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
     if (createExclusive(path, content)) return () => releaseLock(path, me);
     const seen = readLock(path);
     if (seen === null) continue; // vanished between our attempt and the read: try again at once
-    // A lock file someone else created (not root, not us) proves nothing: it is taken over.
+    // A lock file of another user (not root, not us) counts only while its holder runs as that
+    // user: a real sweep owns the file it created; a planted file naming someone else's
+    // process proves nothing and is taken over.
     const uid = effectiveUid();
     const trusted = seen.uid === 0 || uid === null || seen.uid === uid;
-    const holder = trusted ? parseHolder(seen.text) : null;
+    const parsed = parseHolder(seen.text);
+    const holder = parsed && (trusted || reader.read(parsed.pid)?.uid === seen.uid) ? parsed : null;
     if (holder && holderAlive(holder, reader)) {
       const who = describeHolder(holder, reader);
       if (!opts.wait) {

@@ -47,10 +47,10 @@ export interface SweepPlanOptions {
   /** Keep only these candidates (the ones left checked in the prompt). */
   only?: ReadonlySet<number>;
   /**
-   * The signature match of a process before `--args`/`--user` narrowed the findings. With it, a
-   * candidate's restart-loop wrapper comes along even when those options leave the wrapper's own
+   * The signature match of a process before `--args` narrowed the findings. With it, a
+   * candidate's restart-loop wrapper comes along even when `--args` leaves the wrapper's own
    * command line out (`sh -c 'while :; do ffmpeg -i "$URL"; done'` does not hold the URL), as
-   * long as every matched process in the wrapper's tree is itself selected.
+   * long as it has the candidate's owner and every matched process in its tree is selected.
    */
   unfiltered?: (p: ProcessInfo) => { signature: string; role: Role } | null;
 }
@@ -66,10 +66,12 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
   const candidates = findings.filter((f) => f.signature && f.proc.state !== 'Z' && f.flags.some((fl) => opts.targets.includes(fl)) && oldEnough(f.proc));
 
   const children = childrenOf(snap);
-  // A wrapper the filters left out may still come along, if nothing it runs is left out too.
-  const filteredWrapper = (p: ProcessInfo, sig: string | null): Finding | undefined => {
+  // A wrapper the filters left out may still come along: one of the same owner, running nothing
+  // the filters left out.
+  const filteredWrapper = (p: ProcessInfo, of: Finding): Finding | undefined => {
+    if (p.uid === null || p.uid !== of.proc.uid) return undefined;
     const m = opts.unfiltered?.(p);
-    if (!m || m.role !== 'wrapper' || m.signature !== sig) return undefined;
+    if (!m || m.role !== 'wrapper' || m.signature !== of.signature) return undefined;
     const stack = [...(children.get(p.pid) ?? [])];
     while (stack.length) {
       const d = stack.pop()!;
@@ -84,7 +86,7 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
     const seen = new Set<number>([cur.proc.pid]);
     for (;;) {
       const pp = snap.processes.get(cur.proc.ppid);
-      const parent = byPid.get(cur.proc.ppid) ?? (pp && filteredWrapper(pp, cur.signature));
+      const parent = byPid.get(cur.proc.ppid) ?? (pp && filteredWrapper(pp, cur));
       if (!parent || parent.role !== 'wrapper' || parent.proc.state === 'Z' || seen.has(parent.proc.pid) || guardReason(parent.proc, opts.guard)) return cur;
       seen.add(parent.proc.pid);
       if (!byPid.has(parent.proc.pid)) byPid.set(parent.proc.pid, parent);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -83,4 +84,16 @@ test('a lock file owned by another user (not root) is not trusted: it is taken o
   writeFileSync(path, `${JSON.stringify({ pid: process.pid, startTicks: null })}\n`);
   await assert.rejects(acquireLock(path), (e: unknown) => e instanceof EnvironmentError && /another sweep holds the lock/.test(e.message));
   unlinkSync(path);
+  // Another user's real sweep: its file, naming its own live process. That one counts.
+  const theirs = spawn('sleep', ['30'], { uid: 65534, gid: 65534, stdio: 'ignore' });
+  try {
+    await new Promise((r) => theirs.once('spawn', r));
+    writeFileSync(path, `${JSON.stringify({ pid: theirs.pid, startTicks: null })}\n`);
+    chownSync(path, 65534, 65534);
+    await assert.rejects(acquireLock(path), (e: unknown) => e instanceof EnvironmentError && new RegExp(`another sweep holds the lock .*PID ${theirs.pid}`).test(e.message));
+    assert.equal(statSync(path).uid, 65534, 'left in place');
+  } finally {
+    theirs.kill('SIGKILL');
+    unlinkSync(path);
+  }
 });

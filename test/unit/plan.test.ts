@@ -106,6 +106,9 @@ describe('planSweep', () => {
     const kept = planSweep(shared, narrowed(/cam3/, shared), { targets: ['long-lived'], guard: root, unfiltered });
     assert.deepEqual(kept.candidates, [1001]);
     assert.deepEqual(pids(toSignal(kept)), [1001]);
+    // A wrapper of another owner (root's loop running a worker as a media user) is not pulled in.
+    const owned = snap([...hidden.processes.values()].map((p) => (p.pid === 1001 ? { ...p, uid: 1000 } : p)), 500);
+    assert.deepEqual(planSweep(owned, narrowed(/cam3/, owned), { targets: ['long-lived'], guard: root, unfiltered }).candidates, [1001]);
   });
 
   test('all = every target; detached is never swept unless asked', () => {
