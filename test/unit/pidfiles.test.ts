@@ -112,6 +112,14 @@ describe('judgeRecord', () => {
     assert.match(v.reason, /alive: 507 \(python3\) is the worker of procsweep run 506 \(job_encode\), started 2s before/);
     assert.equal(judge(facts(507, T - 2000 - START_TOLERANCE_MS - 1)).status, 'reused', 'the start time is still checked');
   });
+  test('an owner the fast scan left unknown is read before the record is judged: not unsafe for want of a read', () => {
+    const unknownOwner = snapshotOf([{ ...sleeper, uid: null }], T + 60_000);
+    const f = facts(502, T, 1000);
+    assert.equal(judgeRecord(f, unknownOwner, { signatures: BUILTIN_SIGNATURES }).status, 'unsafe', 'without a way to read it');
+    const v = judgeRecord(f, unknownOwner, { signatures: BUILTIN_SIGNATURES, ownerOf: () => 1000 });
+    assert.equal(v.status, 'reused', v.reason);
+    assert.equal(judgeRecord(f, unknownOwner, { signatures: BUILTIN_SIGNATURES, ownerOf: () => 0 }).status, 'unsafe', 'a file of uid 1000 naming root\'s process');
+  });
   test('reused: the PID is now something that matches no signature', () => {
     const v = judge(facts(502, T));
     assert.equal(v.status, 'reused');

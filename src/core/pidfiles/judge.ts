@@ -30,6 +30,11 @@ export interface JudgeOptions {
   /** Signatures a live target must match: every known one, not only `--match`. */
   signatures: readonly Signature[];
   toleranceMs?: number;
+  /**
+   * The owner of a process the snapshot left unknown (a fast scan reads owners of candidates
+   * only): read on demand, so a record is never called unsafe for want of a read.
+   */
+  ownerOf?: (p: ProcessInfo) => number | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -57,8 +62,9 @@ export function judgeRecord(facts: RecordFacts, snap: Snapshot, opts: JudgeOptio
     return { status: 'dead', reason: `no process ${facts.pid}: it exited and this ${facts.kind} was left behind`, startTicks: null };
   }
   const startTicks = p.startTicks;
-  if (facts.fileUid !== null && facts.fileUid !== 0 && facts.fileUid !== p.uid) {
-    const owner = p.uid === null ? 'an owner that cannot be read' : who(p.uid);
+  const uid = p.uid ?? (facts.fileUid !== null && facts.fileUid !== 0 ? opts.ownerOf?.(p) ?? null : null);
+  if (facts.fileUid !== null && facts.fileUid !== 0 && facts.fileUid !== uid) {
+    const owner = uid === null ? 'an owner that cannot be read' : who(uid);
     return {
       status: 'unsafe',
       reason: `owned by ${who(facts.fileUid)}, but PID ${label(p)} runs as ${owner}: the file's owner could not signal it, so it may be planted; never acted on`,

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { Signature } from '../signatures.js';
-import type { Snapshot } from '../types.js';
+import type { ProcReader } from '../procfs/reader.js';
+import type { ProcessInfo, Snapshot } from '../types.js';
 import { judgeRecord } from './judge.js';
 import { parsePidfileContent, parsePidfileName, parseRegistryContent, parseRegistryElement, type ParseLimits } from './parse.js';
 import { readRecordFile } from './safefile.js';
@@ -30,6 +31,16 @@ export function readPidMax(procRoot = '/proc'): number {
   }
 }
 
+/** Reads a process's owner from the proc tree, for the same process only (same start time). */
+function ownerReader(ctx: Context): ((p: ProcessInfo) => number | null) | undefined {
+  const reader = (ctx.backend as { name: string; reader?: ProcReader }).reader;
+  if (ctx.backend.name !== 'procfs' || !reader) return undefined;
+  return (p) => {
+    const now = reader.read(p.pid, true);
+    return now && now.startTicks === p.startTicks ? now.uid : null;
+  };
+}
+
 function procRootOf(ctx: Context): string {
   const b = ctx.backend as { name: string; reader?: { root?: string } };
   return b.name === 'procfs' && b.reader?.root ? b.reader.root : '/proc';
@@ -41,6 +52,7 @@ interface Judging {
   signatures: readonly Signature[];
   limits: ParseLimits;
   toleranceMs: number;
+  ownerOf?: (p: ProcessInfo) => number | null;
 }
 
 function blank(path: string, format: PidfileEntry['format']): PidfileEntry {
@@ -74,7 +86,7 @@ export function readOnePidfile(path: string, name: string, j: Judging): PidfileE
     e.recordedAt = Math.floor(r.mtimeMs);
     e.recordedFrom = 'mtime';
   }
-  const v = judgeRecord({ pid: c.pid, recordedAt: e.recordedAt, recordedFrom: e.recordedFrom, fileUid: r.file.uid, kind: 'pidfile' }, j.snapshot, { signatures: j.signatures, toleranceMs: j.toleranceMs });
+  const v = judgeRecord({ pid: c.pid, recordedAt: e.recordedAt, recordedFrom: e.recordedFrom, fileUid: r.file.uid, kind: 'pidfile' }, j.snapshot, { signatures: j.signatures, toleranceMs: j.toleranceMs, ownerOf: j.ownerOf });
   return { ...e, ...v };
 }
 
@@ -98,7 +110,7 @@ export function readRegistry(path: string, j: Judging, onWarning?: (m: string) =
     const p = parseRegistryElement(el, i, j.limits);
     if (!p.ok) return { ...base, taskId: p.taskId ?? null, pid: p.pid ?? null, reason: p.reason };
     const facts = { pid: p.pid, recordedAt: p.recordedAt, recordedFrom: 'content' as const, fileUid: r.file.uid, kind: 'registry entry' };
-    return { ...base, taskId: p.taskId, pid: p.pid, recordedAt: p.recordedAt, recordedFrom: 'content' as const, ...judgeRecord(facts, j.snapshot, { signatures: j.signatures, toleranceMs: j.toleranceMs }) };
+    return { ...base, taskId: p.taskId, pid: p.pid, recordedAt: p.recordedAt, recordedFrom: 'content' as const, ...judgeRecord(facts, j.snapshot, { signatures: j.signatures, toleranceMs: j.toleranceMs, ownerOf: j.ownerOf }) };
   });
 }
 
@@ -140,6 +152,7 @@ export async function readPidfiles(ctx: Context, snapshot: Snapshot, opts: ReadP
     signatures: ctx.knownSignatures ?? ctx.signatures,
     limits: { pidMax: opts.pidMax ?? readPidMax(procRootOf(ctx)), now: snapshot.scannedAt },
     toleranceMs: opts.toleranceMs ?? START_TOLERANCE_MS,
+    ownerOf: ownerReader(ctx),
   };
   const out: PidfileEntry[] = [];
   for (const dir of unique(ctx.pidDirs)) {
