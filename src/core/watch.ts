@@ -200,6 +200,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   const rules = defaultRules(intervalMs, { ...opts.rules, expect: toMap(opts.expect) });
   const watcher = new Watcher(rules, ctx.signatures.map((s) => s.name));
   const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
+  procfs?.checkTree();
   // As scanWith does: exact uids (status file) only for the processes a signature could match
   // (any known signature when records are watched: the judge checks their owners).
   const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;

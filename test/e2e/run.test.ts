@@ -307,12 +307,13 @@ describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false :
   test('SIGHUP is passed to CMD\'s group and run goes on supervising (reload); SIGTERM then stops it', async () => {
     const mark = scope.mark();
     const seen = join(pidDir(), 'hups');
-    const reloader = ['sh', '-c', `trap 'echo hup >> "$1"' HUP; while :; do sleep 0.1; done`, mark, seen];
+    // 'ready' once the trap is set: a HUP before that would end the shell, not test run.
+    const reloader = ['sh', '-c', `trap 'echo hup >> "$1"' HUP; echo ready >> "$1"; while :; do sleep 0.1; done`, mark, seen];
     const r = startRun(scope, ['--grace', '2s', '--', ...reloader]);
-    assert.ok(await waitFor(() => r.err().includes('started sh')), r.err());
+    assert.ok(await waitFor(() => existsSync(seen) && readFileSync(seen, 'utf8') === 'ready\n'), r.err());
     const cmd = Number(/started sh as pid (\d+)/.exec(r.err())![1]);
     process.kill(r.pid, 'SIGHUP');
-    assert.ok(await waitFor(() => existsSync(seen) && readFileSync(seen, 'utf8') === 'hup\n'), `CMD got the HUP: ${r.err()}`);
+    assert.ok(await waitFor(() => readFileSync(seen, 'utf8') === 'ready\nhup\n'), `CMD got the HUP: ${r.err()}`);
     assert.match(r.err(), new RegExp(`received SIGHUP: passed to sh's process group \\(pid ${cmd}\\); still supervising`));
     assert.ok(alive(cmd) && alive(r.pid), 'both go on');
     assert.doesNotMatch(r.err(), /stopping|not restarting/);

@@ -157,6 +157,8 @@ describe('watch bad input', () => {
     [['watch', '--interval', 'soon'], 2, /--interval 'soon' is not a duration/],
     [['watch', '--count', '0'], 2, /--count '0' must be a whole number of at least 1/],
     [['watch', '--metrics-port', '70000'], 2, /--metrics-port 70000 is not a TCP port/],
+    [['watch', '--json', '--count', '1', '--proc-root', join(import.meta.dirname, '..', 'fixtures')], 3, /fixtures is not a proc tree/],
+    [['pidfiles', 'watch', '--json', '--count', '1', '--pid-dir', '/tmp', '--proc-root', join(import.meta.dirname, '..', 'fixtures')], 3, /fixtures is not a proc tree/],
     [['watch', '--metrics-file', '/nonexistent/dir/x.prom', '--count', '1'], 3, /--metrics-file: cannot write \/nonexistent\/dir\/x.prom \(ENOENT\)/],
   ];
   for (const [args, code, re] of cases) {

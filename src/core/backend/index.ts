@@ -31,13 +31,14 @@ export class ProcfsBackend implements Backend {
     this.reader = new ProcReader(root);
   }
   async snapshot(precise?: PrecisePredicate): Promise<Snapshot> {
-    const snap = this.reader.snapshot(this.reader.ownPid(), precise ?? true);
-    // An empty directory or an unmounted /host/proc must not pass for a quiet host.
-    if (snap.bootTime === null) {
-      const root = this.reader.root;
-      throw new EnvironmentError(`${root} is not a proc tree: ${join(root, 'stat')} is missing or has no btime line${snap.processes.size ? '' : ' and there are no process directories'}. Give --proc-root a mounted proc tree (e.g. the host's /proc)`);
-    }
-    return snap;
+    this.checkTree();
+    return this.reader.snapshot(this.reader.ownPid(), precise ?? true);
+  }
+  /** Throws EnvironmentError (exit 3) unless the root is a proc tree: an empty directory or an unmounted /host/proc must not pass for a quiet host. */
+  checkTree(): void {
+    if (this.reader.bootTime() !== null) return;
+    const root = this.reader.root;
+    throw new EnvironmentError(`${root} is not a proc tree: ${join(root, 'stat')} is missing or has no btime line. Give --proc-root a mounted proc tree (e.g. the host's /proc)`);
   }
   async probe(pid: number): Promise<ProcessInfo | null> {
     return this.reader.read(pid);
