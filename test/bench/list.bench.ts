@@ -31,7 +31,7 @@ export function stopSleepers(mark: string): void {
 export default async function bench(): Promise<void> {
   const mark = startSleepers(EXTRA);
   try {
-    const total = spawnSync('sh', ['-c', 'ls -d /proc/[0-9]* | wc -l'], { encoding: 'utf8' }).stdout.trim();
+    const total = spawnSync('sh', ['-c', 'ls -d /proc/[0-9]* | wc -l'], { maxBuffer: Infinity, encoding: 'utf8' }).stdout.trim();
     console.log(`list bench: ${EXTRA} extra sleepers started (${total} processes on the machine), ${RUNS} runs each, medians`);
     const node = process.execPath;
     const list = medianOf(RUNS, () => timeCommand(node, [BIN, 'list', '--json']));

@@ -97,7 +97,7 @@ export default async function bench(): Promise<void> {
       { what: 'SIGTERM run -> run exited, ffmpeg stopped gracefully', ours: median(stops), baseline: median(direct), baselineName: 'SIGTERM to ffmpeg directly', kind: 'max', target: 1.5 },
     ]);
     console.log(`processes left 1s after the parent SIGKILLed the PID it started: sh -c 'while true; do ffmpeg ...; done' ${leftLoop}, procsweep run --restart always -- ffmpeg ${leftRun}`);
-    console.log(`setpriv adds ${(linked - plain).toFixed(2)}ms per start (${spawnSync(link.prefix[0], ['--version'], { encoding: 'utf8' }).stdout.trim()})`);
+    console.log(`setpriv adds ${(linked - plain).toFixed(2)}ms per start (${spawnSync(link.prefix[0], ['--version'], { maxBuffer: Infinity, encoding: 'utf8' }).stdout.trim()})`);
   } finally {
     scope.cleanup();
   }

@@ -68,7 +68,7 @@ async function cpuBench(): Promise<void> {
   let watch: ChildProcess | undefined;
   let loop: ChildProcess | undefined;
   try {
-    const total = spawnSync('sh', ['-c', 'ls -d /proc/[0-9]* | wc -l'], { encoding: 'utf8' }).stdout.trim();
+    const total = spawnSync('sh', ['-c', 'ls -d /proc/[0-9]* | wc -l'], { maxBuffer: Infinity, encoding: 'utf8' }).stdout.trim();
     let ticks = 0;
     let scanMs = 0;
     watch = runCli(['watch', '--json', '--interval', '2s'], (l) => {

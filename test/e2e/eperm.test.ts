@@ -4,19 +4,18 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, BIN, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, Scope, waitFor } from '../helpers/procs.js';
 import { descendants, markedSleep, sleeperOrphan } from '../helpers/workers.js';
+import { needs } from '../helpers/needs.js';
 
 // EPERM on one target while the others still die. procsweep runs as an unprivileged user (via
 // setpriv) against three marked targets: two of that user's own sleeps, and one root process
 // that only *looks* like the user's: `node -e 'process.seteuid(uid)'` keeps real and saved uid 0,
 // so ps and the guard (effective uid) see the user, but the kernel refuses the user's signals.
 // A plain root-owned sleep shows the guard's other-users rule on the side.
-const ROOT = typeof process.getuid === 'function' && process.getuid() === 0;
 const USER = 'procsweep-test';
-const why = !ROOT ? 'needs root (to start processes as a second user)' : !have('setpriv') ? 'setpriv missing (util-linux)' : false;
 
-describe('EPERM is a failure of one target only', { skip: why }, () => {
+describe('EPERM is a failure of one target only', { skip: needs('root', 'setpriv', 'useradd') }, () => {
   const scope = new Scope();
   const dir = mkdtempSync(join(tmpdir(), 'psw-eperm-'));
   let uid = 0;
@@ -26,11 +25,11 @@ describe('EPERM is a failure of one target only', { skip: why }, () => {
   before(() => {
     chmodSync(dir, 0o755); // mkdtemp makes it 0700: the user must reach the marked sleep and its home
     if (spawnSync('id', ['-u', USER]).status !== 0) {
-      const r = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER], { encoding: 'utf8' });
+      const r = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER], { maxBuffer: Infinity, encoding: 'utf8' });
       assert.equal(r.status, 0, `useradd: ${r.stderr}`);
     }
-    uid = Number(spawnSync('id', ['-u', USER], { encoding: 'utf8' }).stdout);
-    gid = Number(spawnSync('id', ['-g', USER], { encoding: 'utf8' }).stdout);
+    uid = Number(spawnSync('id', ['-u', USER], { maxBuffer: Infinity, encoding: 'utf8' }).stdout);
+    gid = Number(spawnSync('id', ['-g', USER], { maxBuffer: Infinity, encoding: 'utf8' }).stdout);
   });
   after(() => {
     scope.cleanup();
@@ -100,11 +99,11 @@ describe('EPERM is a failure of one target only', { skip: why }, () => {
     assert.ok(await waitFor(() => descendants(leader).length === 2)); // two sleeps, without the marker
     const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: home, NO_COLOR: '1' };
     const tree = [leader, ...descendants(leader)];
-    const r = spawnSync('setpriv', asUser([process.execPath, BIN, 'kill-group', '-y', '--json', String(leader)]), { encoding: 'utf8', env, timeout: 30_000 });
+    const r = spawnSync('setpriv', asUser([process.execPath, BIN, 'kill-group', '-y', '--json', String(leader)]), { maxBuffer: Infinity, encoding: 'utf8', env, timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);
     for (const t of JSON.parse(r.stdout).targets) assert.equal(t.outcome, 'terminated', JSON.stringify(t));
     for (const p of tree) assert.ok(await waitFor(() => !alive(p)), `${p} alive`);
-    const refused = spawnSync('setpriv', asUser([process.execPath, BIN, 'kill-group', '-y', String(process.pid)]), { encoding: 'utf8', env });
+    const refused = spawnSync('setpriv', asUser([process.execPath, BIN, 'kill-group', '-y', String(process.pid)]), { maxBuffer: Infinity, encoding: 'utf8', env });
     assert.equal(refused.status, 2, refused.stderr);
   });
 });

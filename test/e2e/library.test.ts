@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { cleanStale, scan, UsageError } from '../../src/index.js';
-import { alive, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, Scope, waitFor } from '../helpers/procs.js';
+import { needs } from '../helpers/needs.js';
 
-const HAVE = have('srt-live-transmit');
 
-test('start-up clean-up: stale workers from the pid dir are terminated and their pidfiles removed', { skip: HAVE ? false : 'srt-live-transmit missing (.ci/run installs it)' }, async () => {
+test('start-up clean-up: stale workers from the pid dir are terminated and their pidfiles removed', { skip: needs('srt-live-transmit') }, async () => {
   const scope = new Scope();
   after(() => scope.cleanup());
   const dir = mkdtempSync(join(tmpdir(), 'psw-router-'));

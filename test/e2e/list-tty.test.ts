@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { BIN, have } from '../helpers/procs.js';
+import { BIN } from '../helpers/procs.js';
 import { Tmux } from '../helpers/tmux.js';
+import { needs } from '../helpers/needs.js';
 
 const ROOT = join(import.meta.dirname, '..', 'fixtures', 'proc-basic');
 
-test('on a terminal the command column is cut to the width; --wide keeps it whole', { skip: have('tmux') ? false : 'tmux missing (.ci/run installs it)' }, async () => {
+test('on a terminal the command column is cut to the width; --wide keeps it whole', { skip: needs('tmux') }, async () => {
   const t = new Tmux(72, 40);
   after(() => t.kill());
   t.start(`${process.execPath} ${BIN} list --proc-root ${ROOT}; echo DONE; sleep 30`, { NO_COLOR: '1' });

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, badInputTests, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, badInputTests, cli, ffmpegArgs, Scope, waitFor } from '../helpers/procs.js';
+import { needs } from '../helpers/needs.js';
 
-const HAVE = have('ffmpeg') && have('srt-live-transmit');
 
-describe('list against real processes', { skip: HAVE ? false : 'ffmpeg or srt-live-transmit missing (.ci/run installs them)' }, () => {
+describe('list against real processes', { skip: needs('ffmpeg', 'srt-live-transmit') }, () => {
   const scope = new Scope();
   const mark = scope.mark();
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -35,7 +35,7 @@ describe('list against real processes', { skip: HAVE ? false : 'ffmpeg or srt-li
     const r = cli(['list', '--all', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const doc = r.json();
-    const ps = spawnSync('ps', ['-o', 'pid=,ppid=,pgid=,sid=,uid=,stat=,lstart=,args=', '-p', [parentPid, childPid, orphanPid, srtPid].join(',')], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
+    const ps = spawnSync('ps', ['-o', 'pid=,ppid=,pgid=,sid=,uid=,stat=,lstart=,args=', '-p', [parentPid, childPid, orphanPid, srtPid].join(',')], { maxBuffer: Infinity, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
     const rows = ps.stdout.trim().split('\n');
     assert.equal(rows.length, 4, ps.stdout);
     for (const row of rows) {
@@ -92,7 +92,7 @@ describe('list against real processes', { skip: HAVE ? false : 'ffmpeg or srt-li
     assert.ok(p, 'orphan found by ps-list');
     assert.equal(p.ppid, 1);
     // ps's lstart gives the age to the second; the exact start (identity) stays unknown.
-    const ps = spawnSync('ps', ['-o', 'lstart=', '-p', String(orphanPid)], { encoding: 'utf8' }).stdout.trim();
+    const ps = spawnSync('ps', ['-o', 'lstart=', '-p', String(orphanPid)], { maxBuffer: Infinity, encoding: 'utf8' }).stdout.trim();
     assert.equal(Date.parse(p.startedAt), new Date(ps).getTime());
     assert.equal(p.startTicks, undefined, 'no identity field in the JSON');
     assert.equal(p.sid, null);

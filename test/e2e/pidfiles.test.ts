@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, badInputTests, BIN, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, badInputTests, BIN, cli, ffmpegArgs, Scope, waitFor } from '../helpers/procs.js';
 import { Tmux } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/pidfiles.js';
+import { needs } from '../helpers/needs.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'pidfiles');
-const HAVE = have('ffmpeg') && have('srt-live-transmit');
 
 /** Start time of a live process as epoch ms, from /proc (btime + ticks at USER_HZ 100). */
 function startedAt(pid: number): number {
@@ -57,7 +57,7 @@ describe('pidfiles: the malformed corpus through the CLI', () => {
   });
 });
 
-describe('pidfiles against real processes', { skip: HAVE ? false : 'ffmpeg or srt-live-transmit missing (.ci/run installs them)' }, () => {
+describe('pidfiles against real processes', { skip: needs('ffmpeg', 'srt-live-transmit') }, () => {
   const scope = new Scope();
   const mark = scope.mark('pswpid');
   const tmp = tempDir();
@@ -144,13 +144,13 @@ describe('pidfiles against real processes', { skip: HAVE ? false : 'ffmpeg or sr
   });
 
   test('a pidfile planted by an unprivileged user naming a root-owned worker is unsafe, and left alone', (t) => {
-    if (process.getuid?.() !== 0) return t.skip('needs root to create a user and chown a file to it');
-    if (!have('useradd')) return t.skip('useradd is not installed (.ci/run installs passwd)');
+    const missing = needs('root', 'useradd');
+    if (missing) return t.skip(missing);
     const user = `psw${process.pid % 100000}${Math.floor(Math.random() * 1000)}`;
-    const add = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { encoding: 'utf8' });
+    const add = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { maxBuffer: Infinity, encoding: 'utf8' });
     assert.equal(add.status, 0, add.stderr);
     try {
-      const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
+      const uid = Number(spawnSync('id', ['-u', user], { maxBuffer: Infinity, encoding: 'utf8' }).stdout.trim());
       const planted = join(dir, 'planted_ffmpeg.pid');
       writeFileSync(planted, `${ff}\n${Date.now()}\n`);
       chownSync(planted, uid, uid);
@@ -214,7 +214,7 @@ describe('pidfiles against real processes', { skip: HAVE ? false : 'ffmpeg or sr
   });
 });
 
-describe('pidfiles clean --kill and sweep against real processes', { skip: HAVE ? false : 'ffmpeg or srt-live-transmit missing (.ci/run installs them)' }, () => {
+describe('pidfiles clean --kill and sweep against real processes', { skip: needs('ffmpeg', 'srt-live-transmit') }, () => {
   const scope = new Scope();
   const mark = scope.mark('pswkill');
   const tmp = tempDir();
@@ -305,7 +305,7 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: HAVE 
   });
 });
 
-describe('sweep --target untracked works from the same records', { skip: HAVE ? false : 'ffmpeg missing (.ci/run installs it)' }, () => {
+describe('sweep --target untracked works from the same records', { skip: needs('ffmpeg') }, () => {
   const scope = new Scope();
   const mark = scope.mark('pswut');
   const tmp = tempDir();
@@ -380,7 +380,7 @@ describe('pidfiles: bad input', () => {
   });
 });
 
-describe('pidfiles clean --kill asks in a terminal (tmux)', { skip: HAVE && have('tmux') ? false : 'ffmpeg or tmux missing (.ci/run installs them)' }, () => {
+describe('pidfiles clean --kill asks in a terminal (tmux)', { skip: needs('ffmpeg', 'tmux') }, () => {
   const scope = new Scope();
   const mark = scope.mark('pswask');
   const tmp = tempDir();

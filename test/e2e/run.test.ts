@@ -6,10 +6,12 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { deathLink } from '../../src/core/run/launch.js';
-import { alive, BIN, cli, ffmpegArgs, have, pidsWith, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, cli, ffmpegArgs, pidsWith, Scope, waitFor } from '../helpers/procs.js';
+import { needs } from '../helpers/needs.js';
 
-const HAVE_FFMPEG = have('ffmpeg');
 const LINK = deathLink(process.env);
+/** The skip option of a test that needs the parent-death link: the rule of needs(), for setpriv's --pdeathsig. */
+const linkSkip = (): false | string => (LINK.warning ? needs('setpriv') || (process.env.CI ? (() => { throw new Error(`CI runs every run test, but ${LINK.warning}`); })() : `skipped: ${LINK.warning}`) : false);
 
 /** A `procsweep run` the test started, in its own session, with its output collected. */
 interface Run {
@@ -171,11 +173,11 @@ async function runFfmpeg(scope: Scope, id: string, extra: string[] = [], type = 
   return { r, mark, pidfile };
 }
 
-describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false : 'ffmpeg missing (.ci/run installs it)' }, () => {
+describe('procsweep run with real ffmpeg workers', { skip: needs('ffmpeg') }, () => {
   const scope = new Scope();
   after(() => scope.cleanup());
 
-  test('list marks the worker supervised while run lives; SIGKILL run => the worker is gone within a second, its pidfile left dead', { skip: LINK.warning ?? false }, async () => {
+  test('list marks the worker supervised while run lives; SIGKILL run => the worker is gone within a second, its pidfile left dead', { skip: linkSkip() }, async () => {
     const { r, mark, pidfile } = await runFfmpeg(scope, 'cam1');
     const { pid: worker, ms } = readPidfile(pidfile)!;
     assert.deepEqual(ffmpegPids(mark), [worker], 'the pidfile names the worker itself (setpriv execs in place)');
@@ -247,7 +249,7 @@ describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false :
     assert.deepEqual(pidsWith(mark), []);
   });
 
-  test('the MediaMTX pattern side by side: the parent SIGKILLs only the PID it started', { skip: LINK.warning ?? false }, async () => {
+  test('the MediaMTX pattern side by side: the parent SIGKILLs only the PID it started', { skip: linkSkip() }, async () => {
     // 1. The seed's shell loop: MediaMTX kills the shell, the ffmpeg it was running lives on.
     const loopMark = scope.mark('loop');
     const script = `while true; do ffmpeg ${ffmpegArgs(loopMark).map((a) => `'${a}'`).join(' ')}; sleep 0.2; done`;
@@ -270,7 +272,7 @@ describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false :
     scope.cleanup(); // the leaked loop ffmpeg of part 1
   });
 
-  test('a shell CMD: its ffmpeg is supervised while run lives and shows as leaked (orphan) once run is SIGKILLed', { skip: LINK.warning ?? false }, async () => {
+  test('a shell CMD: its ffmpeg is supervised while run lives and shows as leaked (orphan) once run is SIGKILLed', { skip: linkSkip() }, async () => {
     const mark = scope.mark();
     const r = startRun(scope, ['--', 'sh', '-c', `ffmpeg ${ffmpegArgs(mark).map((a) => `'${a}'`).join(' ')}; true`]);
     assert.ok(await waitFor(() => ffmpegPids(mark).length === 1), r.err());
@@ -310,11 +312,13 @@ describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false :
     // 'ready' once the trap is set: a HUP before that would end the shell, not test run.
     const reloader = ['sh', '-c', `trap 'echo hup >> "$1"' HUP; echo ready >> "$1"; while :; do sleep 0.1; done`, mark, seen];
     const r = startRun(scope, ['--grace', '2s', '--', ...reloader]);
-    assert.ok(await waitFor(() => existsSync(seen) && readFileSync(seen, 'utf8') === 'ready\n'), r.err());
+    assert.ok(await waitFor(() => existsSync(seen) && readFileSync(seen, 'utf8') === 'ready\n' && /started sh as pid \d+/.test(r.err())), r.err());
     const cmd = Number(/started sh as pid (\d+)/.exec(r.err())![1]);
     process.kill(r.pid, 'SIGHUP');
     assert.ok(await waitFor(() => readFileSync(seen, 'utf8') === 'ready\nhup\n'), `CMD got the HUP: ${r.err()}`);
-    assert.match(r.err(), new RegExp(`received SIGHUP: passed to sh's process group \\(pid ${cmd}\\); still supervising`));
+    // run says so after it signalled, so its line may reach the pipe after CMD's trap has run: wait for it.
+    const forwarded = new RegExp(`received SIGHUP: passed to sh's process group \\(pid ${cmd}\\); still supervising`);
+    assert.ok(await waitFor(() => forwarded.test(r.err())), r.err());
     assert.ok(alive(cmd) && alive(r.pid), 'both go on');
     assert.doesNotMatch(r.err(), /stopping|not restarting/);
     process.kill(r.pid, 'SIGTERM');
@@ -356,7 +360,7 @@ describe('procsweep run with real ffmpeg workers', { skip: HAVE_FFMPEG ? false :
   });
 });
 
-describe('the parent-death signal follows the thread that forked', { skip: LINK.warning ?? false }, () => {
+describe('the parent-death signal follows the thread that forked', { skip: linkSkip() }, () => {
   const spawned: number[] = [];
   after(() => {
     for (const pid of spawned) {

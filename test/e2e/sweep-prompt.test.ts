@@ -3,15 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, BIN, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, Scope, waitFor } from '../helpers/procs.js';
 import { Tmux } from '../helpers/tmux.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
+import { needs } from '../helpers/needs.js';
 
 // The interactive prompt, driven in a real terminal: a private tmux server runs procsweep with
 // stdout to a file, so the pane shows exactly what goes to stderr (the prompts).
-const HAVE = have('tmux');
 
-describe('sweep prompt in a terminal (tmux)', { skip: HAVE ? false : 'tmux missing (.ci/run installs it)' }, () => {
+describe('sweep prompt in a terminal (tmux)', { skip: needs('tmux') }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'psw-prompt-'));
   const scope = new Scope();
   const terms: Tmux[] = [];

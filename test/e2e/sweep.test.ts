@@ -4,8 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, BIN, cli, cliAsync, ffmpegArgs, have, pidsWith, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, cli, cliAsync, ffmpegArgs, pidsWith, Scope, waitFor } from '../helpers/procs.js';
 import { descendants, markedSleep, sleeperOrphan } from '../helpers/workers.js';
+import { needs } from '../helpers/needs.js';
 
 // Every sweep here is scoped by a marker (--args, and --signature for the marked sleeps) and a
 // private --lock-file; every worker is one this file started, in a session of its own.
@@ -22,7 +23,6 @@ const sleepers = (): { mark: string; path: string; scoped: string[] } => {
   const mark = scope.mark('swp');
   return { mark, path: markedSleep(dir, mark), scoped: ['--signature', `stub=${mark}`, '--args', mark, '--lock-file', lockFile()] };
 };
-const HAVE_FFMPEG = have('ffmpeg');
 const q = (args: string[]): string => args.map((a) => `'${a}'`).join(' ');
 
 describe('sweep -y', () => {
@@ -46,7 +46,7 @@ describe('sweep -y', () => {
     assert.ok(!alive(pid));
   });
 
-  test('a sh -c restart loop: nothing of it is alive afterwards, and nothing respawns within 3 s', { skip: HAVE_FFMPEG ? false : 'ffmpeg missing' }, async () => {
+  test('a sh -c restart loop: nothing of it is alive afterwards, and nothing respawns within 3 s', { skip: needs('ffmpeg') }, async () => {
     const mark = scope.mark('loop');
     const wrapper = await scope.orphan('sh', ['-c', `while true; do ffmpeg ${q(ffmpegArgs(mark))}; sleep 0.2; done`]);
     assert.ok(await waitFor(() => descendants(wrapper).length > 0));
@@ -63,7 +63,7 @@ describe('sweep -y', () => {
     }
   });
 
-  test('grandchildren go with their tree', { skip: HAVE_FFMPEG ? false : 'ffmpeg missing' }, async () => {
+  test('grandchildren go with their tree', { skip: needs('ffmpeg') }, async () => {
     const mark = scope.mark('tree');
     const root = await scope.orphan('sh', ['-c', `sh -c "sleep 300; true" & ffmpeg ${q(ffmpegArgs(mark))} & wait`]);
     assert.ok(await waitFor(() => descendants(root).length >= 3));
@@ -211,7 +211,7 @@ describe('lock', () => {
 });
 
 describe('zombies', () => {
-  test('a matched zombie is reported, not signalled, naming the parent to fix', { skip: HAVE_FFMPEG ? false : 'ffmpeg missing' }, async () => {
+  test('a matched zombie is reported, not signalled, naming the parent to fix', { skip: needs('ffmpeg') }, async () => {
     // sh starts ffmpeg -version in the background and execs into sleep, which never reaps it.
     const parent = scope.spawn('sh', ['-c', 'ffmpeg -hide_banner -version >/dev/null & exec sleep 300'], { detached: true }).pid!;
     let zombie = 0;

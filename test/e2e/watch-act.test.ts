@@ -3,16 +3,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, cli, ffmpegArgs, Scope, waitFor } from '../helpers/procs.js';
 import { WatchRun } from '../helpers/watch.js';
+import { needs } from '../helpers/needs.js';
 
-const SKIP = have('ffmpeg') ? false : 'ffmpeg missing (.ci/run installs it)';
 const startTicks = (pid: number): number => {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[19]);
 };
 
-describe('watch --sweep terminates orphans, scoped by --args and a private lock', { skip: SKIP }, () => {
+describe('watch --sweep terminates orphans, scoped by --args and a private lock', { skip: needs('ffmpeg') }, () => {
   const scope = new Scope();
   const mark = scope.mark();
   const dir = mkdtempSync(join(tmpdir(), 'psw-wsweep-'));
@@ -92,7 +92,7 @@ describe('watch --sweep terminates orphans, scoped by --args and a private lock'
   });
 });
 
-describe('watch --clean-pidfiles and pidfiles watch drop stale records, never live ones', { skip: SKIP }, () => {
+describe('watch --clean-pidfiles and pidfiles watch drop stale records, never live ones', { skip: needs('ffmpeg') }, () => {
   const scope = new Scope();
   const mark = scope.mark();
   const dir = mkdtempSync(join(tmpdir(), 'psw-wclean-'));

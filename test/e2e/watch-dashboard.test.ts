@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { BIN, ffmpegArgs, have, pidsWith, Scope } from '../helpers/procs.js';
+import { BIN, ffmpegArgs, pidsWith, Scope } from '../helpers/procs.js';
 import { Tmux } from '../helpers/tmux.js';
+import { needs } from '../helpers/needs.js';
 
-const SKIP = have('tmux') && have('ffmpeg') ? false : 'tmux or ffmpeg missing (.ci/run installs them)';
 
 /** The watch command line, run from a shell that reports its exit status and stays, like an operator's terminal. */
 const shell = (args: string): string => `${process.execPath} ${BIN} watch ${args}; echo EXIT=$?; sleep 60`;
@@ -14,7 +14,7 @@ function watchPid(mark: string): number | undefined {
   return pidsWith(mark).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('watch'));
 }
 
-describe('the watch dashboard on a real terminal', { skip: SKIP }, () => {
+describe('the watch dashboard on a real terminal', { skip: needs('tmux', 'ffmpeg') }, () => {
   const scope = new Scope();
   const mark = scope.mark();
   const terms: Tmux[] = [];

@@ -3,9 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { cli, ffmpegArgs, have, Scope } from '../helpers/procs.js';
+import { cli, ffmpegArgs, Scope } from '../helpers/procs.js';
 import { checkMetrics, promtoolPath } from '../helpers/promtool.js';
 import { WatchRun } from '../helpers/watch.js';
+import { needs } from '../helpers/needs.js';
 
 const PROMTOOL = promtoolPath();
 const randomPort = (): number => 30000 + Math.floor(Math.random() * 25000);
@@ -21,7 +22,7 @@ async function startWithPort(args: string[]): Promise<{ run: WatchRun; port: num
   }
 }
 
-describe('watch metrics: a textfile for node_exporter and GET /metrics', { skip: have('ffmpeg') ? false : 'ffmpeg missing' }, () => {
+describe('watch metrics: a textfile for node_exporter and GET /metrics', { skip: needs('ffmpeg') }, () => {
   const scope = new Scope();
   const mark = scope.mark();
   const dir = mkdtempSync(join(tmpdir(), 'psw-metrics-'));

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BASIC, writeTree } from '../fixtures/make-proc.js';
-import { alive, cli, ffmpegArgs, have, Scope, waitFor } from '../helpers/procs.js';
+import { alive, cli, ffmpegArgs, Scope, waitFor } from '../helpers/procs.js';
 import { WatchRun } from '../helpers/watch.js';
+import { needs } from '../helpers/needs.js';
 
-const HAVE = have('ffmpeg');
 const q = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
 
-describe('watch follows processes the test starts, orphans, zombifies and kills', { skip: HAVE ? false : 'ffmpeg missing (.ci/run installs it)' }, () => {
+describe('watch follows processes the test starts, orphans, zombifies and kills', { skip: needs('ffmpeg') }, () => {
   const scope = new Scope();
   const mark = scope.mark();
   let run: WatchRun | undefined;

@@ -35,6 +35,7 @@ export interface CliResult {
 export function cli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; stdin?: 'pipe' | 'ignore' } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
+    maxBuffer: Infinity, // list --all --json on a busy host is well over the 1 MiB default
     input: opts.input,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env },
     timeout: opts.timeout ?? 60_000,

@@ -22,6 +22,6 @@ export function promtoolPath(): string | null {
 
 /** Runs `promtool check metrics` on exposition text: lint problems and parse errors come back as text. */
 export function checkMetrics(promtool: string, text: string): { ok: boolean; output: string } {
-  const r = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  const r = spawnSync(promtool, ['check', 'metrics'], { input: text, maxBuffer: Infinity, encoding: 'utf8' });
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }

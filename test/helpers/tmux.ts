@@ -9,7 +9,7 @@ export class Tmux {
   constructor(readonly width = 100, readonly height = 30) {}
 
   private tmux(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    const r = spawnSync('tmux', ['-L', this.socket, ...args], { maxBuffer: Infinity, encoding: 'utf8' });
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 

@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import { EnvironmentError } from '../../src/core/errors.js';
 import { acquireLock, defaultLockPath, parseHolder, withLock } from '../../src/core/lock.js';
 import { ProcReader } from '../../src/core/procfs/reader.js';
+import { needs } from '../helpers/needs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'psw-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,7 +71,7 @@ test('default lock path: root-only /run/procsweep for root, the runtime dir, els
   assert.equal(defaultLockPath({}, 1000), '/tmp/procsweep-1000.lock');
 });
 
-test('a lock file owned by another user (not root) is not trusted: it is taken over even though its holder lives', { skip: process.getuid?.() === 0 ? false : 'needs root to chown' }, async () => {
+test('a lock file owned by another user (not root) is not trusted: it is taken over even though its holder lives', { skip: needs('root') }, async () => {
   const path = fresh();
   // The "holder" is this very test process (alive), written into a file owned by nobody.
   writeFileSync(path, `${JSON.stringify({ pid: process.pid, startTicks: null })}\n`);

@@ -16,22 +16,8 @@ export const ACTORS = join(import.meta.dirname, 'actors');
 /** Python for the bridge actor: the system one, so argv is stable and no shim sits in between. */
 export const PYTHON = have('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-/**
- * The node:test `skip` option of a scenario: false when the binaries it drives are installed,
- * else a one-line reason that the spec reporter prints. In CI (`CI` set) a missing binary is a
- * failure, never a skip: `.ci/run` installs them.
- */
-export function needs(...bins: string[]): false | string {
-  const missing = bins.filter((b) => !have(b));
-  if (missing.length === 0) return false;
-  const pkgs = missing.map((b) => PACKAGES[b.split('/').pop()!] ?? b);
-  const why = `${missing.join(' and ')} not installed (apt-get install ${pkgs.join(' ')}; .ci/run installs them)`;
-  if (process.env.CI) throw new Error(`CI runs every field scenario, but ${why}`);
-  return `skipped: ${why}`;
-}
-
-/** The Debian package of each binary the scenarios drive. */
-const PACKAGES: Record<string, string> = { ffmpeg: 'ffmpeg', 'srt-live-transmit': 'srt-tools', python3: 'python3' };
+/** The node:test `skip` option of a scenario (the shared rule: a reason, or a failure under CI). */
+export { needs } from '../../helpers/needs.js';
 
 /** Command names that exist in the built CLI (cached): a step whose command is missing fails loudly. */
 const known = new Map<string, boolean>();
@@ -257,7 +243,7 @@ export async function staysGone(probe: () => number[], ms: number, stepMs = 100)
 
 /** A symlink to the ffmpeg binary under a unique name: its processes' comm carries the marker. */
 export function ffmpegAlias(stage: Stage, name: string): string {
-  const real = spawnSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).stdout.trim();
+  const real = spawnSync('sh', ['-c', 'command -v ffmpeg'], { maxBuffer: Infinity, encoding: 'utf8' }).stdout.trim();
   const link = join(stage.mkdir('bin'), name);
   symlinkSync(real, link);
   return link;
