@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { EnvironmentError } from './errors.js';
 import { ALL_FLAGS } from './types.js';
 import type { WatchTick } from './watch.js';
-import { ALARM_KINDS, WATCH_EVENTS, type KillOutcome } from './watcher.js';
+import { ALARM_KINDS, WATCH_EVENTS, type KillOutcome, type WatchedProcess } from './watcher.js';
 
 /** One sample: labels and a value. */
 export interface Sample {
@@ -69,6 +69,35 @@ export interface MetricsExtras {
   pidfilesRemoved?: number;
 }
 
+/**
+ * Descriptor pressure per signature: open fds summed, and the highest share of its own soft
+ * RLIMIT_NOFILE any one process uses (the process that will fail first decides). A signature with
+ * processes but no readable fd count or limit gets NaN, not 0: unknown is not "no pressure".
+ */
+export function fdMetrics(sigs: readonly string[], procs: readonly WatchedProcess[]): MetricFamily[] {
+  const open = new Map<string, number>();
+  const ratio = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const p of procs) {
+    if (p.state === 'Z') continue;
+    seen.add(p.signature);
+    if (p.fds === null) continue;
+    open.set(p.signature, (open.get(p.signature) ?? 0) + p.fds);
+    if (p.fdLimit !== null && Number.isFinite(p.fdLimit) && p.fdLimit > 0) ratio.set(p.signature, Math.max(ratio.get(p.signature) ?? 0, p.fds / p.fdLimit));
+    else if (p.fdLimit === Infinity) ratio.set(p.signature, Math.max(ratio.get(p.signature) ?? 0, 0));
+  }
+  const value = (m: Map<string, number>, s: string): number => m.get(s) ?? (seen.has(s) ? NaN : 0);
+  return [
+    { name: 'procsweep_open_fds', type: 'gauge', help: 'Open file descriptors of the matched processes by signature (NaN when none could be read).', samples: sigs.map((s) => ({ labels: { signature: s }, value: value(open, s) })) },
+    {
+      name: 'procsweep_fd_limit_usage_ratio',
+      type: 'gauge',
+      help: 'Highest share of its soft RLIMIT_NOFILE (open fds / limit, 0 to 1) any matched process of the signature uses (NaN when unknown).',
+      samples: sigs.map((s) => ({ labels: { signature: s }, value: Math.round(value(ratio, s) * 10000) / 10000 })),
+    },
+  ];
+}
+
 /** The metric families for a watch tick: processes by signature and flag, zombies, orphans, kills, scans, alarms. */
 export function watchMetrics(t: WatchTick, extras: MetricsExtras = {}): MetricFamily[] {
   const sigs = Object.keys(t.signatures).sort();
@@ -86,6 +115,7 @@ export function watchMetrics(t: WatchTick, extras: MetricsExtras = {}): MetricFa
     { name: 'procsweep_orphans', type: 'gauge', help: 'Matched processes whose parent is PID 1 or a reaper (all signatures).', samples: [{ value: t.counts.orphan }] },
     { name: 'procsweep_zombies', type: 'gauge', help: 'Matched processes in state Z, not reaped by their parent (all signatures).', samples: [{ value: t.counts.zombie }] },
   ];
+  fams.push(...fdMetrics(sigs, t.processes()));
   if (extras.expect && extras.expect.size) {
     fams.push({ name: 'procsweep_expected_processes', type: 'gauge', help: 'The --expect limit per signature.', samples: [...extras.expect].sort().map(([s, n]) => ({ labels: { signature: s }, value: n })) });
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeLabelValue, exposition, formatValue, watchMetrics } from '../../src/core/metrics.js';
+import { escapeLabelValue, exposition, fdMetrics, formatValue, watchMetrics } from '../../src/core/metrics.js';
+import type { WatchedProcess } from '../../src/core/watcher.js';
 import { checkMetrics, promtoolPath } from '../helpers/promtool.js';
 import { sampleTick } from '../helpers/watch-tick.js';
 
@@ -42,6 +43,31 @@ test('watch metrics carry processes by signature and flag, zombies, orphans, kil
   // Every family once, HELP before TYPE before samples.
   const types = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
   assert.equal(new Set(types).size, types.length);
+});
+
+test('descriptor pressure: open fds summed, the worst fds/RLIMIT_NOFILE share per signature, NaN when unknown', () => {
+  const wp = (pid: number, signature: string, fds: number | null, fdLimit: number | null, state = 'S'): WatchedProcess => ({
+    pid, startTicks: pid, signature, role: 'process', argv: [signature], ppid: 1, state, flags: [], startedAt: null, cpuPercent: null, rssBytes: null, threads: null, fds, fdLimit,
+  });
+  const fams = fdMetrics(['ffmpeg', 'gst', 'srt-live-transmit', 'x'], [
+    wp(10, 'ffmpeg', 900, 1024), wp(11, 'ffmpeg', 100, 4096), wp(12, 'ffmpeg', null, 1024), wp(13, 'ffmpeg', 0, null, 'Z'),
+    wp(20, 'gst', null, null),
+    wp(30, 'x', 5, Infinity),
+  ]);
+  const text = exposition(fams);
+  const has = (line: string): void => assert.ok(text.split('\n').includes(line), `missing: ${line}\n${text}`);
+  has('procsweep_open_fds{signature="ffmpeg"} 1000');
+  has('procsweep_fd_limit_usage_ratio{signature="ffmpeg"} 0.8789');
+  has('procsweep_open_fds{signature="gst"} NaN');
+  has('procsweep_fd_limit_usage_ratio{signature="gst"} NaN');
+  has('procsweep_open_fds{signature="srt-live-transmit"} 0');
+  has('procsweep_fd_limit_usage_ratio{signature="srt-live-transmit"} 0');
+  has('procsweep_open_fds{signature="x"} 5');
+  has('procsweep_fd_limit_usage_ratio{signature="x"} 0');
+  // A tick carries them for every signature.
+  const tick = exposition(watchMetrics(sampleTick()));
+  assert.match(tick, /^procsweep_fd_limit_usage_ratio\{signature="srt-live-transmit"\} 0$/m);
+  assert.match(tick, /^procsweep_open_fds\{signature="ffmpeg"\} /m);
 });
 
 test('promtool check metrics accepts the exposition', { skip: NO_PROMTOOL }, () => {
