@@ -1,4 +1,5 @@
 import { formatDuration } from './duration.js';
+import { judgeParentage } from './parentage.js';
 import { basename, matchProcess, type Signature, type SignatureMatch } from './signatures.js';
 import type { Finding, Flag, ProcessInfo, Snapshot } from './types.js';
 
@@ -122,16 +123,8 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
       add('supervised', `started by procsweep run ${supervisor}, which is alive`);
     } else if (p.ppid === 1 || (parent !== undefined && p.ppid > 1 && isReaper(processName(parent)))) {
       const by = p.ppid === 1 ? `PID 1${parent ? ` (${processName(parent)})` : ''}` : `reaper ${describe(snap, p.ppid)}`;
-      if (p.sid === null) {
-        // Without the session (portable backend) a daemon cannot be told from an orphan: the
-        // safe reading is the one that is not swept by default.
-        add('detached', `parent is ${by}; its session is unknown to the ${snap.backend} backend, so it is treated as detached; not swept unless --target detached`);
-      } else if (p.sid === p.pid) {
-        add('detached', `parent is ${by} and it leads its own session: a daemon or a child started detached; not swept unless --target detached`);
-      } else {
-        const leader = snap.processes.get(p.sid);
-        add('orphan', `parent is ${by}; ${leader && leader.state !== 'Z' ? `session leader ${describe(snap, p.sid)} is still alive` : `session leader ${p.sid} is gone`}`);
-      }
+      const verdict = judgeParentage(snap, p, by, (pid) => describe(snap, pid));
+      if (verdict.flag) add(verdict.flag, verdict.reason);
     }
 
     if (opts.maxAgeMs !== undefined) {

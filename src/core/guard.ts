@@ -7,7 +7,10 @@ export interface GuardContext {
   selfPid: number;
   /** procsweep and every ancestor of it. */
   lineage: Set<number>;
-  /** procsweep's process group and session; null when unknown (then the rule cannot apply). */
+  /**
+   * procsweep's process group and session; null when unknown (then the rule cannot apply). 0 means
+   * outside this PID namespace (procsweep entered it with nsenter): not a group or session it shares.
+   */
   pgid: number | null;
   sid: number | null;
   /** procsweep's effective uid; 0 lifts the other-users rule; null (unknown) keeps it for everyone. */
@@ -38,10 +41,10 @@ export function guardReason(p: Guarded, g: GuardContext): string | null {
   if (p.pid === 2 || p.kernelThread) return `PID ${p.pid} is a kernel thread: never signalled`;
   if (p.pid === g.selfPid) return 'this is procsweep itself';
   if (g.lineage.has(p.pid)) return `PID ${p.pid} (${processName(p)}) is an ancestor of procsweep: signalling it would take procsweep (and your shell) down`;
-  if (g.pgid !== null && p.pgid === g.pgid) {
+  if (g.pgid !== null && g.pgid > 0 && p.pgid === g.pgid) {
     return `PID ${p.pid} is in procsweep's own process group ${g.pgid}: start the worker in its own group (setsid) or run procsweep from elsewhere`;
   }
-  if (g.sid !== null && p.sid === g.sid) {
+  if (g.sid !== null && g.sid > 0 && p.sid === g.sid) {
     return `PID ${p.pid} is in procsweep's own session ${g.sid} (the terminal or service it runs from): run procsweep from another terminal, or start the worker with setsid`;
   }
   if (g.uid !== 0) {

@@ -15,6 +15,7 @@ const INSTALL: Record<string, string> = {
   man: 'apt-get install man-db',
   setpriv: 'apt-get install util-linux',
   unshare: 'apt-get install util-linux',
+  setsid: 'apt-get install util-linux',
   nsenter: 'apt-get install util-linux',
   useradd: 'apt-get install passwd',
   tini: 'apt-get install tini',

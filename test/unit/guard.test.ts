@@ -47,3 +47,11 @@ test('guardContext derives lineage, group and session from the snapshot', () => 
   assert.equal(c.sid, 300);
   assert.equal(c.uid, 1000);
 });
+
+test('a group or session that reads 0 (outside this PID namespace) is never "procsweep\'s own": two unknowns are not equal', () => {
+  const inNs: GuardContext = { ...g, pgid: 0, sid: 0, uid: 0 };
+  assert.equal(guardReason(worker({ pgid: 0, sid: 0 }), inNs), null);
+  assert.equal(guardReason(worker({ pgid: 4, sid: 0 }), inNs), null);
+  // A real (non-zero) shared session is still refused.
+  assert.match(guardReason(worker({ sid: 7 }), { ...inNs, sid: 7 })!, /own session 7/);
+});
