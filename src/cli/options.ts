@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
+import { trackGiven } from './given.js';
 
 /**
  * One option, as data: drives commander, `--help`, and the man-page check. `value` names the
@@ -14,6 +15,17 @@ export interface OptionSpec {
   parse?: (value: string, previous: unknown) => unknown;
   choices?: readonly string[];
   hidden?: boolean;
+  /**
+   * The option narrows which processes or records a command looks at, so a `next:` hint repeats
+   * it (a suggestion must never act on more than was shown). Default: true for a shared option
+   * that takes a value (every selector: --args, --user, --pid-dir, ...), false otherwise.
+   */
+  scope?: boolean;
+}
+
+/** Whether a `next:` hint must carry this option (see OptionSpec.scope). */
+export function isScoping(spec: OptionSpec, shared: boolean): boolean {
+  return spec.scope ?? (shared && /[<[]/.test(spec.flags));
 }
 
 /** A command as data: name, one-line summary, arguments, options, examples, and a lazily loaded action. */
@@ -74,8 +86,8 @@ export const SHARED_OPTIONS: OptionSpec[] = [
   { flags: '--config <file>', description: 'config file (default ~/.config/procsweep/config.json, then /etc/procsweep/config.json)' },
 ];
 
-/** Adds option specs to a commander command. */
-export function addOptions(cmd: Command, specs: readonly OptionSpec[]): void {
+/** Adds option specs to a commander command; `shared` marks SHARED_OPTIONS (for OptionSpec.scope). */
+export function addOptions(cmd: Command, specs: readonly OptionSpec[], shared = false): void {
   for (const s of specs) {
     const o = new Option(s.flags, s.description);
     if (s.choices) o.choices(s.choices as string[]);
@@ -83,5 +95,6 @@ export function addOptions(cmd: Command, specs: readonly OptionSpec[]): void {
     if (s.defaultValue !== undefined) o.default(s.defaultValue, s.defaultDescription);
     if (s.hidden) o.hideHelp();
     cmd.addOption(o);
+    if (isScoping(s, shared)) trackGiven(cmd, o);
   }
 }

@@ -3,6 +3,7 @@ import { formatDuration } from '../core/duration.js';
 import type { ListSummary } from '../core/report.js';
 import type { Finding, Snapshot } from '../core/types.js';
 import { userName } from '../core/users.js';
+import { bareNext, nextLine, type NextCommand } from './next.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, truncate, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
@@ -107,8 +108,8 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
   return renderTree(roots.map(node), width);
 }
 
-/** The one-line summary under the list, and a hint of what to run next. */
-export function renderListFooter(summary: ListSummary, shown: number, p: Palette): string[] {
+/** The one-line summary under the list, and a hint of what to run next (carrying the run's scope). */
+export function renderListFooter(summary: ListSummary, shown: number, p: Palette, next: NextCommand = bareNext): string[] {
   const lines: string[] = [];
   const sigs = Object.entries(summary.signatures).map(([k, v]) => `${k} ${v}`).join(', ');
   const flagged = (['orphan', 'zombie', 'duplicate', 'detached', 'untracked', 'long-lived'] as const)
@@ -119,8 +120,20 @@ export function renderListFooter(summary: ListSummary, shown: number, p: Palette
     return lines;
   }
   lines.push(`${summary.matched} matched${sigs ? ` (${sigs})` : ''}${flagged.length ? `: ${flagged.join(', ')}` : ', none suspect'}; ${shown} shown of ${summary.scanned} processes scanned.`);
-  if (summary.flags.orphan > 0) lines.push(p.dim(`next: procsweep sweep -n   (preview removing ${summary.flags.orphan} orphan${summary.flags.orphan > 1 ? 's' : ''} and their trees)`));
-  else if (summary.flags.duplicate > 0) lines.push(p.dim('next: procsweep sweep -n --target duplicates'));
+  const { orphan, duplicate, detached } = summary.flags;
+  if (orphan > 0) lines.push(...nextLine(p, next, ['sweep', '-n'], `preview removing ${plural(orphan, 'orphan')} and ${orphan === 1 ? 'its tree' : 'their trees'}`));
+  else if (duplicate > 0) lines.push(...nextLine(p, next, ['sweep', '-n', '--target', 'duplicates'], `preview removing ${plural(duplicate, 'duplicate')}`));
+  else if (detached > 0) lines.push(...nextLine(p, next, ['sweep', '-n', '--target', 'detached'], detachedWhy(detached, true)));
   if (summary.flags.zombie > 0) lines.push(p.dim('zombies cannot be killed: their parent must reap them (restart or fix the parent named in the reason)'));
   return lines;
+}
+
+/** Why a `--target detached` hint is offered: detached workers, which sweep leaves alone by default; `only`: no other suspects. */
+export function detachedWhy(n: number, only: boolean): string {
+  const who = only ? `the only suspect${n === 1 ? ' is' : 's are'} ${n} detached` : `${n} matched process${n === 1 ? ' is' : 'es are'} detached`;
+  return `${who} (own session: a daemon, or a worker started detached); sweep leaves ${n === 1 ? 'it' : 'them'} alone unless asked`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { createContext } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { buildListReport, readExtras, summarize } from '../../core/report.js';
@@ -20,7 +21,7 @@ interface ListOptions extends SharedCliOptions {
 export const CHECK_FLAGS: readonly Flag[] = ['orphan', 'zombie', 'duplicate'];
 
 /** `procsweep list`: options -> scan -> filter -> render -> exit code. */
-export async function runList(raw: Record<string, unknown>): Promise<number> {
+export async function runList(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
   const o = raw as ListOptions;
   const env = commandEnv(o);
   for (const fl of o.flag ?? []) {
@@ -47,10 +48,13 @@ export async function runList(raw: Record<string, unknown>): Promise<number> {
     if (shown.length > 0) {
       writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p) : renderListTable(snapshot, shown, width, p));
     }
-    for (const line of renderListFooter(summarize(snapshot, matched), shown.length, p)) writeLine(env.io.stdout, line);
+    const { nextCommandFor } = await import('../hint.js');
+    const { nextLine } = await import('../../render/next.js');
+    const next = nextCommandFor(cmd);
+    for (const line of renderListFooter(summarize(snapshot, matched), shown.length, p, next)) writeLine(env.io.stdout, line);
     if (stale.length > 0) {
       writeLine(env.io.stdout, `${stale.length} stale pidfile record${stale.length === 1 ? '' : 's'} (dead or reused): ${stale.slice(0, 3).map((e) => e.path).join(', ')}${stale.length > 3 ? ', ...' : ''}`);
-      writeLine(env.io.stdout, p.dim('next: procsweep pidfiles list   (same --pid-dir/--registry) to see why, then procsweep pidfiles clean -n'));
+      for (const line of nextLine(p, next, ['pidfiles', 'list'], 'see why each is stale; then pidfiles clean -n with the same options')) writeLine(env.io.stdout, line);
     }
   }
   return o.check && (suspects.length > 0 || stale.length > 0) ? 1 : 0;

@@ -1,4 +1,5 @@
 import { buildPidfileReport, executeClean, killRefusal, openRecords, planClean, type CleanItem } from '../../core/pidfiles/index.js';
+import type { Command } from 'commander';
 import type { Snapshot } from '../../core/types.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
 import { writeLine } from '../io.js';
@@ -17,7 +18,7 @@ async function read(o: PidfilesOptions, env: CommandEnv) {
   return openRecords(commonOptions(o), (m) => writeLine(env.io.stderr, `procsweep: warning: ${m}`));
 }
 
-async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false): Promise<void> {
+async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false, cmd?: Command): Promise<void> {
   const report = buildPidfileReport(items, mode === 'clean' ? dryRun : undefined);
   if (env.json) {
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
@@ -27,21 +28,21 @@ async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mo
   const r = await import('../../render/pidfiles.js');
   const p = palette(env.colorOut);
   if (items.length > 0) writeLine(env.io.stdout, r.renderPidfileTable(items, o.wide ? null : env.io.columns, p, mode === 'clean' && !dryRun));
-  const footer = mode === 'list' ? r.renderPidfileListFooter(report.summary, p) : r.renderPidfileCleanFooter(items, report.summary, dryRun, p);
+  const footer = mode === 'list' ? r.renderPidfileListFooter(report.summary, p, (await import('../hint.js')).nextCommandFor(cmd)) : r.renderPidfileCleanFooter(items, report.summary, dryRun, p);
   for (const line of footer) writeLine(env.io.stdout, line);
 }
 
 /** `procsweep pidfiles list`: every record with its status, its reason, and what clean would do. */
-export async function runPidfilesList(raw: Record<string, unknown>): Promise<number> {
+export async function runPidfilesList(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
   const o = raw as PidfilesOptions;
   const env = commandEnv(o);
   const { entries } = await read(o, env);
-  await print(env, o, planClean(entries), 'list');
+  await print(env, o, planClean(entries), 'list', false, cmd);
   return 0;
 }
 
 /** `procsweep pidfiles clean`: remove stale records; with --kill, terminate live ones first. */
-export async function runPidfilesClean(raw: Record<string, unknown>): Promise<number> {
+export async function runPidfilesClean(raw: Record<string, unknown>, _cmd?: Command): Promise<number> {
   const o = raw as PidfilesOptions;
   const env = commandEnv(o);
   if (o.kill) requireConsent(env.io, o);

@@ -1,5 +1,6 @@
+import type { Command } from 'commander';
 import { buildActionReport } from '../../core/action-report.js';
-import { cpuPercent } from '../../core/classify.js';
+import { ageMs, cpuPercent } from '../../core/classify.js';
 import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
@@ -30,7 +31,7 @@ interface SweepOptions extends SharedCliOptions {
 }
 
 /** `procsweep sweep`: refuse without consent, lock, scan, plan, ask, act, report. */
-export async function runSweep(raw: Record<string, unknown>): Promise<number> {
+export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
   const o = raw as unknown as SweepOptions;
   const env = commandEnv(o);
   const targets = parseSweepTargets(o.target ?? ['orphans']);
@@ -42,10 +43,11 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
   const view = { signal: 'SIGTERM', graceMs: o.grace };
 
   if (o.dryRun) {
-    const { plan, matched } = await makePlan(env, ctx, targets, o);
+    const made = await makePlan(env, ctx, targets, o);
+    const { plan } = made;
     checkPlanSize(plan, o.max);
     await printPlan(env, plan, { ...view, dryRun: true });
-    if (!env.json && plan.entries.length === 0) writeLine(env.io.stdout, nothingLine(matched, targets, o));
+    if (!env.json && plan.entries.length === 0) await printNothing(env, made, targets, o, cmd);
     return 0;
   }
 
@@ -57,7 +59,7 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
   }, async () => {
     const made = await makePlan(env, ctx, targets, o);
     let plan = made.plan;
-    const { snapshot, matched, records } = made;
+    const { snapshot, records } = made;
     checkPlanSize(plan, o.max);
     if (toSignal(plan).length > 0 && !o.yes) {
       const chosen = await ask(env, plan, snapshot, view);
@@ -70,7 +72,7 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
     }
     if (toSignal(plan).length === 0) {
       if (env.json || plan.entries.length > 0) return printReport(env, buildActionReport(plan, { results: [], durationMs: 0 }));
-      writeLine(env.io.stdout, nothingLine(matched, targets, o));
+      await printNothing(env, made, targets, o, cmd);
       return 0;
     }
     const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records });
@@ -78,13 +80,29 @@ export async function runSweep(raw: Record<string, unknown>): Promise<number> {
   });
 }
 
-async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: SweepOptions): Promise<{ plan: Plan; snapshot: Snapshot; matched: number; records?: PidfileEntry[] }> {
+/** A sweep's plan with what the messages around it need. */
+interface MadePlan {
+  plan: Plan;
+  snapshot: Snapshot;
+  /** Matched processes (signature), and those that are detached and old enough: what --target detached would take. */
+  matched: number;
+  detached: number;
+  records?: PidfileEntry[];
+}
+
+async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: SweepOptions): Promise<MadePlan> {
   const warn = (m: string): void => writeLine(env.io.stderr, `procsweep: warning: ${m}`);
   const scan = await scanWith(ctx, { maxAgeMs: o.olderThan, onWarning: warn });
   checkUntrackedTarget(targets, o.target?.includes('untracked') ?? false, scan.tracking);
   const { findings, pidfiles } = scan;
   const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
-  return { plan, snapshot, matched: findings.filter((f) => f.signature).length, records: pidfiles };
+  const oldEnough = (f: (typeof findings)[number]): boolean => {
+    if (o.olderThan === undefined) return true;
+    const age = ageMs(f.proc, scan.snapshot.scannedAt);
+    return age !== null && age > o.olderThan;
+  };
+  const detached = findings.filter((f) => f.signature && f.proc.state !== 'Z' && f.flags.includes('detached') && oldEnough(f)).length;
+  return { plan, snapshot, matched: findings.filter((f) => f.signature).length, detached, records: pidfiles };
 }
 
 /** The checkbox then the confirm; the narrowed plan, or null when declined. */
@@ -112,7 +130,19 @@ function narrow(plan: Plan, keep: ReadonlySet<number>): Plan {
   return { ...plan, entries, candidates: plan.candidates.filter((c) => keep.has(c)) };
 }
 
+/** `Nothing to sweep: ...`, and when detached workers are all there is, the scoped command that would take them. */
+async function printNothing(env: CommandEnv, made: MadePlan, targets: Flag[], o: SweepOptions, cmd: Command | undefined): Promise<void> {
+  writeLine(env.io.stdout, nothingLine(made.matched, targets, o));
+  if (made.detached === 0 || targets.includes('detached')) return;
+  const { palette } = await import('../../render/palette.js');
+  const { nextLine } = await import('../../render/next.js');
+  const { detachedWhy } = await import('../../render/list.js');
+  const { nextCommandFor } = await import('../hint.js');
+  for (const line of nextLine(palette(env.colorOut), nextCommandFor(cmd), ['sweep', '-n', '--target', 'detached'], detachedWhy(made.detached, false))) writeLine(env.io.stdout, line);
+}
+
 function nothingLine(matched: number, targets: Flag[], o: SweepOptions): string {
   const age = o.olderThan !== undefined ? ` older than ${formatDuration(o.olderThan)}` : '';
-  return `Nothing to sweep: none of the ${matched} matched process${matched === 1 ? '' : 'es'} is ${targets.join(' or ')}${age}.`;
+  if (matched === 0) return 'Nothing to sweep: no process matched.';
+  return `Nothing to sweep: ${matched === 1 ? 'the 1 matched process is not' : `none of the ${matched} matched processes is`} ${targets.join(' or ')}${age}.`;
 }

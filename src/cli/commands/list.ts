@@ -20,5 +20,5 @@ export const listCommand: CommandDef = {
     'procsweep list --check --max-age 6h || alert "leaked workers"',
     'procsweep list --json | jq \'.processes[] | select(.flags | index("orphan")) | .pid\'',
   ],
-  action: async (_args, opts) => (await import('../actions/list.js')).runList(opts),
+  action: async (_args, opts, cmd) => (await import('../actions/list.js')).runList(opts, cmd),
 };

@@ -12,7 +12,7 @@ const listDef: CommandDef = {
     'procsweep pidfiles list --pid-dir /tmp/srt-gateway-pids',
     'procsweep pidfiles list --registry /tmp/ecosystem-manager-processes.json --json',
   ],
-  action: async (_args, opts) => (await import('../actions/pidfiles.js')).runPidfilesList(opts),
+  action: async (_args, opts, cmd) => (await import('../actions/pidfiles.js')).runPidfilesList(opts, cmd),
 };
 
 /** `procsweep pidfiles clean`: remove stale records, optionally terminating live ones first. */
@@ -32,7 +32,7 @@ const cleanDef: CommandDef = {
     'procsweep pidfiles clean --pid-dir /tmp/srt-gateway-pids --kill -y   # router start-up, step 1',
     'procsweep pidfiles clean --registry /tmp/ecosystem-manager-processes.json --remove-invalid',
   ],
-  action: async (_args, opts) => (await import('../actions/pidfiles.js')).runPidfilesClean(opts),
+  action: async (_args, opts, cmd) => (await import('../actions/pidfiles.js')).runPidfilesClean(opts, cmd),
 };
 
 /** `procsweep pidfiles ...`: pidfile directories and JSON process registries. */

@@ -8,7 +8,7 @@ export const sweepCommand: CommandDef = {
   summary: 'remove suspect workers (orphans by default) with their whole trees: TERM, then KILL, verified',
   options: [
     { flags: '--target <targets>', description: `what to remove, comma-separated: ${Object.keys(SWEEP_TARGETS).join(', ')} or all (default: orphans)`, parse: commaList },
-    { flags: '--older-than <dur>', description: 'only candidates running longer than this (e.g. 2m), and the age that makes --target long-lived; unknown ages are left alone', parse: durationArg('--older-than') },
+    { flags: '--older-than <dur>', description: 'only candidates running longer than this (e.g. 2m), and the age that makes --target long-lived; unknown ages are left alone', parse: durationArg('--older-than'), scope: true },
     graceOption(),
     YES_OPTION,
     dryRunOption('show the plan -y would execute'),
@@ -24,5 +24,5 @@ export const sweepCommand: CommandDef = {
     'procsweep sweep --yes --older-than 2m --log /var/log/procsweep.jsonl',
     'procsweep sweep -n --target duplicates,long-lived --older-than 6h',
   ],
-  action: async (_args, opts) => (await import('../actions/sweep.js')).runSweep(opts),
+  action: async (_args, opts, cmd) => (await import('../actions/sweep.js')).runSweep(opts, cmd),
 };
