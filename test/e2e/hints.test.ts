@@ -76,8 +76,8 @@ describe('next: hints keep the scope of the view', () => {
     assert.deepEqual(planned(r.stdout), shownPids, r.stdout);
     for (const pid of widerPids) assert.doesNotMatch(r.stdout, new RegExp(`\\b${pid}\\b`));
     assert.match(r.stdout, /Dry run: would signal 3 processes in 3 trees/);
-    // The unscoped plan would be wider: the scope is what keeps it to 3.
-    const wide = cli(['sweep', '-n', '--signature', `stub=${base}`]);
+    // Without --args the plan would be wider (both sets): the scope is what keeps it to 3.
+    const wide = cli(['sweep', '-n', '--signature', `stub=${base}`, '--match', 'stub']);
     assert.equal(planned(wide.stdout).length, 7, wide.stdout);
   });
 
