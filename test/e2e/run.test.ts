@@ -384,7 +384,16 @@ describe('the parent-death signal follows the thread that forked', { skip: linkS
     const fromMain = spawn(LINK.prefix[0], [...LINK.prefix.slice(1), 'sleep', '300'], { stdio: 'ignore', detached: true });
     fromMain.on('error', () => {});
     spawned.push(fromWorker, fromMain.pid!);
-    assert.ok(await waitFor(() => alive(fromWorker) && alive(fromMain.pid!)));
+    // setpriv arms the parent-death signal and then execs sleep: only once both run `sleep` is the
+    // signal armed. A thread that exits before that (a loaded host) would prove nothing.
+    const execed = (pid: number): boolean => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n';
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(await waitFor(() => execed(fromWorker) && execed(fromMain.pid!)));
     await worker.terminate();
     assert.ok(await waitFor(() => !alive(fromWorker)), 'the worker thread exited: its child got the parent-death signal');
     assert.equal(alive(fromMain.pid!), true, 'the main thread lives: its child lives');
