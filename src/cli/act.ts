@@ -7,6 +7,7 @@ import type { PidfileEntry } from '../core/pidfiles/types.js';
 import { terminate, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
 import type { Snapshot } from '../core/types.js';
 import type { CommandEnv } from './common.js';
+import { escapeText } from '../render/escape.js';
 import { writeLine } from './io.js';
 
 /** An open `--log` file: opened before anything is signalled, so a bad path stops the run first. */
@@ -113,7 +114,7 @@ export async function printReport(env: CommandEnv, report: ActionReport): Promis
     const { renderReport } = await import('../render/plan.js');
     writeLine(env.io.stdout, renderReport(report, env.io.columns, palette(env.colorOut)));
     const n = report.pidfilesRemoved.length;
-    if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.join(', ')}`);
+    if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.map(escapeText).join(', ')}`);
   }
   return report.dryRun ? 0 : actionExitCode(report);
 }

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { escapeText } from '../render/escape.js';
 
 /** The terminal facts a command needs, gathered once so renderers never read process.* themselves. */
 export interface CliIO {
@@ -50,4 +51,9 @@ export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, is
 /** Writes a line (adds the newline). */
 export function writeLine(stream: Writable, text = ''): void {
   stream.write(text + '\n');
+}
+
+/** Writes `procsweep: warning: MESSAGE`, the message escaped (it may quote paths and command lines). */
+export function writeWarning(stream: Writable, message: string): void {
+  writeLine(stream, `procsweep: warning: ${escapeText(message)}`);
 }

@@ -1,4 +1,5 @@
 import { ProcsweepError } from '../core/errors.js';
+import { escapeText } from '../render/escape.js';
 
 /** Runs the CLI with argv; the single place that turns errors into messages and exit codes. */
 export async function main(argv: string[]): Promise<void> {
@@ -29,11 +30,11 @@ function exitCodeFor(err: unknown, CommanderError: typeof import('commander').Co
     return 2; // commander has already printed its one line
   }
   if (err instanceof ProcsweepError) {
-    process.stderr.write(`procsweep: ${err.message}\n`);
+    process.stderr.write(`procsweep: ${escapeText(err.message)}\n`);
     return err.exitCode;
   }
   const e = err as Error;
-  process.stderr.write(`procsweep: unexpected error: ${e?.message ?? String(err)}${process.env.PROCSWEEP_DEBUG ? `\n${e?.stack}` : ' (set PROCSWEEP_DEBUG=1 for a stack trace)'}\n`);
+  process.stderr.write(`procsweep: unexpected error: ${escapeText(e?.message ?? String(err))}${process.env.PROCSWEEP_DEBUG ? `\n${e?.stack}` : ' (set PROCSWEEP_DEBUG=1 for a stack trace)'}\n`);
   return 3;
 }
 

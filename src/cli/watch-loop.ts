@@ -6,7 +6,8 @@ import type { WatchEvent } from '../core/watcher.js';
 import type { DashboardView } from '../render/dashboard.js';
 import type { Palette } from '../render/palette.js';
 import type { CommandEnv } from './common.js';
-import { writeLine } from './io.js';
+import { escapeText } from '../render/escape.js';
+import { writeLine, writeWarning } from './io.js';
 import { AltScreen } from './screen.js';
 
 /** How a watch-style command runs: its tick source plus where output and metrics go. */
@@ -106,8 +107,8 @@ export async function runLoop(s: LoopSetup): Promise<number> {
       if (jsonLines) {
         for (const e of tick.events) writeLine(env.io.stdout, JSON.stringify(eventRecord(e)));
         writeLine(env.io.stdout, JSON.stringify(tickLine(tick)));
-        if (tick.error) writeLine(env.io.stderr, `procsweep: scan ${tick.tick} failed: ${tick.error}; retrying`);
-        for (const w of tick.warnings) writeLine(env.io.stderr, `procsweep: warning: ${w}`);
+        if (tick.error) writeLine(env.io.stderr, `procsweep: scan ${tick.tick} failed: ${escapeText(tick.error)}; retrying`);
+        for (const w of tick.warnings) writeWarning(env.io.stderr, w);
       } else {
         for (const e of tick.events) events.push(e);
         for (const w of tick.warnings) warnings.push({ at: tick.at, text: w });
@@ -119,7 +120,7 @@ export async function runLoop(s: LoopSetup): Promise<number> {
           metricsFailed = false;
         } catch (err) {
           if (tick.tick === 1) throw err; // a path that never worked: stop with exit 3
-          if (!metricsFailed) writeLine(env.io.stderr, `procsweep: ${(err as Error).message}; will retry each scan`);
+          if (!metricsFailed) writeLine(env.io.stderr, `procsweep: ${escapeText((err as Error).message)}; will retry each scan`);
           metricsFailed = true;
         }
       }
@@ -133,7 +134,7 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   if (screen && latest) {
     const t = latest;
     writeLine(env.io.stdout, `procsweep watch: ${t.totals.ticks} scans, ${t.counts.matched} matched now (${t.counts.orphan} orphan, ${t.counts.zombie} zombie), ${t.alarms.length} alarm${t.alarms.length === 1 ? '' : 's'} active`);
-    for (const a of t.alarms) writeLine(env.io.stdout, `  ! ${a.reason}`);
+    for (const a of t.alarms) writeLine(env.io.stdout, `  ! ${escapeText(a.reason)}`);
   }
   const k = latest?.totals.kills;
   return k && k.survived + k.failed > 0 ? 1 : 0;

@@ -2,6 +2,7 @@ import { formatDuration } from '../core/duration.js';
 import { entrySource } from '../core/pidfiles/types.js';
 import type { WatchTick } from '../core/watch.js';
 import type { WatchedProcess, WatchEvent } from '../core/watcher.js';
+import { escapeText } from './escape.js';
 import { formatBytes } from './list.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, type Column } from './table.js';
@@ -76,7 +77,7 @@ export interface DashboardView {
 const clock = (ms: number): string => new Date(ms).toTimeString().slice(0, 8);
 
 function command(p: WatchedProcess): string {
-  return p.argv.length ? p.argv.join(' ') : '[zombie]';
+  return p.argv.length ? p.argv.join(' ') : '[zombie]'; // renderTable escapes it
 }
 
 const PROC_COLUMNS: Column[] = [
@@ -112,16 +113,17 @@ function procTable(ps: readonly WatchedProcess[], at: number, width: number, p: 
 /** One line for an event. */
 export function eventLine(e: WatchEvent, p: Palette): string {
   const when = p.dim(clock(e.at));
+  const x = escapeText;
   switch (e.event) {
     case 'alarm':
-      return `${when} ${e.state === 'raised' ? p.red('alarm') : p.green('clear')}    ${e.alarm.reason}`;
+      return `${when} ${e.state === 'raised' ? p.red('alarm') : p.green('clear')}    ${x(e.alarm.reason)}`;
     case 'swept':
-      return `${when} ${p.yellow('swept')}    ${e.pid} ${e.outcome}: ${e.reason}`;
+      return `${when} ${p.yellow('swept')}    ${e.pid} ${e.outcome}: ${x(e.reason)}`;
     case 'pidfile-removed':
-      return `${when} ${p.yellow('pidfile')}  ${e.path} (${e.status}): ${e.reason}`;
+      return `${when} ${p.yellow('pidfile')}  ${x(e.path)} (${e.status}): ${x(e.reason)}`;
     default: {
       const name = e.event === 'orphaned' || e.event === 'zombie' ? p.red(e.event.padEnd(8)) : e.event === 'started' ? p.green(e.event.padEnd(8)) : p.dim(e.event.padEnd(8));
-      return `${when} ${name} ${e.pid} ${e.signature}${e.role === 'wrapper' ? ' (wrapper)' : ''}: ${e.reason}`;
+      return `${when} ${name} ${e.pid} ${x(e.signature)}${e.role === 'wrapper' ? ' (wrapper)' : ''}: ${x(e.reason)}`;
     }
   }
 }
@@ -134,10 +136,10 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   const t = v.tick;
   const w = Math.max(20, v.width);
   const lines: string[] = [];
-  const head = [`procsweep watch`, `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes];
+  const head = [`procsweep watch`, `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes.map(escapeText)];
   for (const l of wrapWords(head, '  ·  ', w)) lines.push(p.bold(l));
-  if (t.error) lines.push(p.red(`scan failed: ${t.error} (retrying every interval)`));
-  for (const w of v.warnings ?? []) lines.push(p.yellow(`${clock(w.at)} warning: ${w.text}`));
+  if (t.error) lines.push(p.red(`scan failed: ${escapeText(t.error)} (retrying every interval)`));
+  for (const w of v.warnings ?? []) lines.push(p.yellow(`${clock(w.at)} warning: ${escapeText(w.text)}`));
 
   // Signatures with sparklines of their totals.
   const hist = t.history();
@@ -171,7 +173,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
     lines.push(p.bold(`ALARMS (${t.alarms.length})`));
     for (const a of t.alarms) {
       const mark = a.severity === 'critical' ? p.red('!!') : p.yellow('! ');
-      const text = `${a.reason} (since ${clock(a.since)})`;
+      const text = `${escapeText(a.reason)} (since ${clock(a.since)})`;
       wrapWords(text.split(' '), ' ', w - 3).forEach((l, i) => lines.push(`${i === 0 ? mark : '  '} ${a.severity === 'critical' ? p.red(l) : p.yellow(l)}`));
     }
   }
@@ -205,10 +207,10 @@ export function renderPidfilesDashboard(v: DashboardView, p: Palette): string[] 
   const t = v.tick;
   const w = Math.max(20, v.width);
   const lines: string[] = [];
-  const head = ['procsweep pidfiles watch', `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, clock(t.at), ...v.notes];
+  const head = ['procsweep pidfiles watch', `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, clock(t.at), ...v.notes.map(escapeText)];
   for (const l of wrapWords(head, '  ·  ', w)) lines.push(p.bold(l));
-  if (t.error) lines.push(p.red(`scan failed: ${t.error} (retrying every interval)`));
-  for (const x of v.warnings ?? []) lines.push(p.yellow(`${clock(x.at)} warning: ${x.text}`));
+  if (t.error) lines.push(p.red(`scan failed: ${escapeText(t.error)} (retrying every interval)`));
+  for (const x of v.warnings ?? []) lines.push(p.yellow(`${clock(x.at)} warning: ${escapeText(x.text)}`));
   const counts = t.pidfiles ?? {};
   lines.push('', STATUS_ORDER.map((st) => `${st} ${counts[st] ?? 0}`).join('   '));
   const records = [...(t.records ?? [])].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.path.localeCompare(b.path));

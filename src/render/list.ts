@@ -4,6 +4,7 @@ import type { ListSummary } from '../core/report.js';
 import type { Finding, Snapshot } from '../core/types.js';
 import { userName } from '../core/users.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
+import { commandLine } from './escape.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, truncate, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
@@ -21,9 +22,9 @@ export function formatBytes(n: number | null): string {
   return i === 0 ? `${v}B` : `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
 }
 
-/** The command line as shown: argv joined, or [comm] for zombies and kernel threads. */
+/** The command line as shown (escaped): argv joined, or [comm] for zombies and kernel threads. */
 export function commandText(f: Finding): string {
-  return f.proc.argv.length ? f.proc.argv.join(' ') : `[${f.proc.comm}]`;
+  return commandLine(f.proc.argv, f.proc.comm);
 }
 
 const COLUMNS: Column[] = [
@@ -91,7 +92,7 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
     const proc = snap.processes.get(pid)!;
     const f = byPid.get(pid);
     const flags = f ? [...(f.role === 'wrapper' ? ['wrapper'] : []), ...f.flags] : [];
-    const cmd = proc.argv.length ? proc.argv.join(' ') : `[${proc.comm}]`;
+    const cmd = commandLine(proc.argv, proc.comm);
     const kids = (children.get(pid) ?? []).filter((c) => include.has(c)).sort((a, b) => a - b);
     return {
       label: (room) => {

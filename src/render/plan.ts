@@ -1,13 +1,14 @@
 import type { ActionReport, ActionTarget } from '../core/action-report.js';
 import { formatDuration } from '../core/duration.js';
 import type { Plan, PlanEntry } from '../core/plan.js';
+import { commandLine, escapeText } from './escape.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, truncate, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
 
-/** A command line for humans: argv joined, or [comm] for a zombie. */
+/** A command line for humans (escaped): argv joined, or [comm] for a zombie. */
 function commandOf(e: { argv: string[]; comm: string }): string {
-  return e.argv.length ? e.argv.join(' ') : e.comm ? `[${e.comm}]` : '?';
+  return commandLine(e.argv, e.comm);
 }
 
 function tags(e: PlanEntry): string[] {
@@ -54,8 +55,8 @@ export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dr
   lines.push(planForest(plan.entries, width, p));
   const notes: string[] = [];
   for (const e of plan.entries) {
-    if (e.action === 'skip') notes.push(`  ${p.yellow('skip')} ${e.pid}: ${e.reason}`);
-    else if (e.depth === 0) notes.push(`  ${p.dim('why')}  ${e.pid}: ${e.reason}`);
+    if (e.action === 'skip') notes.push(`  ${p.yellow('skip')} ${e.pid}: ${escapeText(e.reason)}`);
+    else if (e.depth === 0) notes.push(`  ${p.dim('why')}  ${e.pid}: ${escapeText(e.reason)}`);
   }
   lines.push(...notes);
   const n = plan.entries.filter((e) => e.action === 'signal').length;
@@ -127,7 +128,7 @@ export function renderReport(report: ActionReport, width: number | null, p: Pale
   for (const t of shown) {
     if (t.outcome === 'terminated' || t.outcome === 'planned') continue;
     if (t.outcome === 'killed' && !/started by|zombie/.test(t.reason)) continue;
-    lines.push(`  ${outcomeColour(p, t.outcome)} ${t.pid}: ${t.reason}`);
+    lines.push(`  ${outcomeColour(p, t.outcome)} ${t.pid}: ${escapeText(t.reason)}`);
   }
   lines.push(renderSummary(report));
   if (report.targets.some((t: ActionTarget) => t.outcome === 'skipped' && /zombie|not reaped/.test(t.reason))) {

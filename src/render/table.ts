@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { escapeText } from './escape.js';
 
 /** A column of a borderless table. */
 export interface Column {
@@ -14,20 +15,24 @@ const GAP = 2;
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   if (text.length <= width) return text;
-  return width === 1 ? '…' : text.slice(0, width - 1) + '…';
+  if (width === 1) return '…';
+  const end = /[\ud800-\udbff]/.test(text[width - 2]) ? width - 2 : width - 1; // never half a surrogate pair
+  return text.slice(0, end) + '…';
 }
 
 /**
  * Renders rows as a borderless, ps-like table. With a `width`, the flex column is cut so each
- * line fits; without one (not a terminal, or --wide) every cell is kept whole. `style` colours a
- * cell after cutting, so widths are computed on plain text.
+ * line fits; without one (not a terminal, or --wide) every cell is kept whole. Every cell is
+ * escaped (escapeText) first and `style` colours a cell after cutting, so widths are computed on
+ * the plain text the terminal will show.
  */
 export function renderTable(
   columns: readonly Column[],
-  rows: readonly string[][],
+  raw: readonly string[][],
   width: number | null,
   style?: (row: number, col: number, text: string) => string,
 ): string {
+  const rows = raw.map((r) => r.map(escapeText));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
   const flexIdx = columns.findIndex((c) => c.flex);
   if (width !== null && flexIdx >= 0) {

@@ -53,6 +53,16 @@ export class Tmux {
     throw new Error(`timed out waiting for ${re} on screen:\n${screen}`);
   }
 
+  /** Runs any tmux command on this server (e.g. `set-option -s set-clipboard on`); its stdout. */
+  command(args: string[]): string {
+    return this.tmux(args).stdout;
+  }
+
+  /** The pane's title (what OSC 0/2 would set), and the paste buffers (what OSC 52 would fill). */
+  titleAndBuffers(): { title: string; buffers: string } {
+    return { title: this.command(['display-message', '-p', '-t', this.session, '#{pane_title}']).trim(), buffers: this.command(['list-buffers']) };
+  }
+
   /** Kills the session and its server. */
   kill(): void {
     this.tmux(['kill-server']);

@@ -6,7 +6,8 @@ import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
 import { scanWith } from '../../core/scan.js';
 import { ALL_FLAGS, type Finding, type Flag } from '../../core/types.js';
 import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
-import { writeLine } from '../io.js';
+import { escapeText } from '../../render/escape.js';
+import { writeLine, writeWarning } from '../io.js';
 
 interface ListOptions extends SharedCliOptions {
   all?: boolean;
@@ -28,7 +29,7 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
     if (!(ALL_FLAGS as readonly string[]).includes(fl)) throw new UsageError(`--flag: unknown flag '${fl}'; known: ${ALL_FLAGS.join(', ')}`);
   }
   const ctx = await createContext(commonOptions(o));
-  const warn = (m: string): void => writeLine(env.io.stderr, `procsweep: warning: ${m}`);
+  const warn = (m: string): void => writeWarning(env.io.stderr, m);
   const { snapshot, findings, pidfiles } = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all, onWarning: warn });
   const matched = findings.filter((f) => f.signature);
   let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x))) : findings;
@@ -53,7 +54,7 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
     const next = nextCommandFor(cmd);
     for (const line of renderListFooter(summarize(snapshot, matched), shown.length, p, next)) writeLine(env.io.stdout, line);
     if (stale.length > 0) {
-      writeLine(env.io.stdout, `${stale.length} stale pidfile record${stale.length === 1 ? '' : 's'} (dead or reused): ${stale.slice(0, 3).map((e) => e.path).join(', ')}${stale.length > 3 ? ', ...' : ''}`);
+      writeLine(env.io.stdout, `${stale.length} stale pidfile record${stale.length === 1 ? '' : 's'} (dead or reused): ${stale.slice(0, 3).map((e) => escapeText(e.path)).join(', ')}${stale.length > 3 ? ', ...' : ''}`);
       for (const line of nextLine(p, next, ['pidfiles', 'list'], 'see why each is stale; then pidfiles clean -n with the same options')) writeLine(env.io.stdout, line);
     }
   }

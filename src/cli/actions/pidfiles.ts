@@ -2,7 +2,9 @@ import { buildPidfileReport, executeClean, killRefusal, openRecords, planClean, 
 import type { Command } from 'commander';
 import type { Snapshot } from '../../core/types.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
-import { writeLine } from '../io.js';
+import { commandLine, escapeText } from '../../render/escape.js';
+import { truncate } from '../../render/table.js';
+import { writeLine, writeWarning } from '../io.js';
 import { chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 
 interface PidfilesOptions extends SharedCliOptions {
@@ -15,7 +17,7 @@ interface PidfilesOptions extends SharedCliOptions {
 }
 
 async function read(o: PidfilesOptions, env: CommandEnv) {
-  return openRecords(commonOptions(o), (m) => writeLine(env.io.stderr, `procsweep: warning: ${m}`));
+  return openRecords(commonOptions(o), (m) => writeWarning(env.io.stderr, m));
 }
 
 async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false, cmd?: Command): Promise<void> {
@@ -75,9 +77,9 @@ async function ask(env: CommandEnv, plan: CleanItem[], snapshot: Snapshot): Prom
   const kills = plan.filter((i) => i.action === 'kill');
   const choices = kills.map(({ entry: e }) => {
     const p = snapshot.processes.get(e.pid!);
-    const cmd = p ? (p.argv.length ? p.argv.join(' ') : `[${p.comm}]`) : '?';
-    const label = `${e.pid} ${recordLabel(e) === '-' ? e.path : recordLabel(e)}  ${cmd}`;
-    return { value: e.pid!, name: label.length > 120 ? `${label.slice(0, 119)}…` : label, short: String(e.pid), description: e.reason };
+    const cmd = p ? commandLine(p.argv, p.comm) : '?';
+    const label = `${e.pid} ${escapeText(recordLabel(e) === '-' ? e.path : recordLabel(e))}  ${cmd}`;
+    return { value: e.pid!, name: truncate(label, 120), short: String(e.pid), description: escapeText(e.reason) };
   });
   const picked = new Set(await chooseCandidates(env.io, choices));
   if (picked.size === 0) return null;

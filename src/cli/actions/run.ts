@@ -6,6 +6,7 @@ import type { RestartPolicy } from '../../core/run/policy.js';
 import { Supervisor, type PidfileSpec } from '../../core/run/supervisor.js';
 import { basename } from '../../core/signatures.js';
 import { renderRunEvent } from '../../render/run.js';
+import { escapeText } from '../../render/escape.js';
 import { writeLine } from '../io.js';
 
 interface RunOptions {
@@ -53,7 +54,7 @@ export async function runRun(command: string[], raw: Record<string, unknown>): P
   // A supervisor that closed our stderr must not take CMD down with a crash on EPIPE.
   process.stderr.on('error', () => {});
   const prefix = `procsweep run[${process.pid}]:`;
-  const say = (line: string): void => writeLine(process.stderr, `${prefix} ${line}`);
+  const say = (line: string): void => writeLine(process.stderr, `${prefix} ${escapeText(line)}`);
   if (link.warning) say(`warning: ${link.warning}`);
   const ctx = { name: basename(command[0]), graceMs: o.grace };
   const sup = new Supervisor({

@@ -15,7 +15,8 @@ import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
 import { executePlan, openAuditLog, printPlan, printReport, stderrWidth } from '../act.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
-import { writeLine } from '../io.js';
+import { escapeText } from '../../render/escape.js';
+import { writeLine, writeWarning } from '../io.js';
 import { CHOICE_INDENT, chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 
 interface SweepOptions extends SharedCliOptions {
@@ -55,7 +56,7 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
   const lockPath = o.lockFile ?? defaultLockPath();
   return withLock(lockPath, {
     wait: o.waitLock,
-    onWait: (_h, who) => writeLine(env.io.stderr, `procsweep: waiting for the sweep lock ${lockPath}, held by ${who}`),
+    onWait: (_h, who) => writeLine(env.io.stderr, `procsweep: waiting for the sweep lock ${lockPath}, held by ${escapeText(who)}`),
   }, async () => {
     const made = await makePlan(env, ctx, targets, o);
     let plan = made.plan;
@@ -91,7 +92,7 @@ interface MadePlan {
 }
 
 async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: SweepOptions): Promise<MadePlan> {
-  const warn = (m: string): void => writeLine(env.io.stderr, `procsweep: warning: ${m}`);
+  const warn = (m: string): void => writeWarning(env.io.stderr, m);
   const scan = await scanWith(ctx, { maxAgeMs: o.olderThan, onWarning: warn });
   checkUntrackedTarget(targets, o.target?.includes('untracked') ?? false, scan.tracking);
   const { findings, pidfiles } = scan;
@@ -112,7 +113,7 @@ async function ask(env: CommandEnv, plan: Plan, snapshot: Snapshot, view: { sign
   const choices = plan.candidates.map((pid) => {
     const e = plan.entries.find((x) => x.pid === pid)!;
     const proc = snapshot.processes.get(pid);
-    return { value: pid, name: candidateLabel(e, plan, proc ? cpuPercent(proc, snapshot) : null, width), short: String(pid), description: e.reason };
+    return { value: pid, name: candidateLabel(e, plan, proc ? cpuPercent(proc, snapshot) : null, width), short: String(pid), description: escapeText(e.reason) };
   });
   writeLine(env.io.stderr, candidateHeader(CHOICE_INDENT));
   const picked = await chooseCandidates(env.io, choices);
