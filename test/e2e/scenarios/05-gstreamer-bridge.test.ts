@@ -64,8 +64,9 @@ describe('scenario 5: a GStreamer bridge leaks threads and outlives its streams 
     const ages = stage.list(scope());
     const startOf = (pid: number): number => Date.parse(entry(ages, pid).startedAt!);
     assert.ok(startOf(fresh) - startOf(stuck) >= 2000, 'the fresh bridge started well after the stuck one');
-    // A threshold half-way between the two ages: clear of clock-tick rounding on both sides.
-    const maxAge = Math.round(Date.now() - (startOf(stuck) + startOf(fresh)) / 2);
+    // The stuck bridge's age now, less clock-tick rounding: it is past that at any later scan, and the
+    // fresh one (started >= 2 s later) stays under it unless the scan itself comes seconds late.
+    const maxAge = Math.round(Date.now() - startOf(stuck)) - 100;
     const doc = stage.list([...scope(), '--max-age', `${maxAge}ms`]);
     assert.ok(entry(doc, stuck).flags.includes('long-lived'), JSON.stringify(entry(doc, stuck).flags));
     assert.match(entry(doc, stuck).reasons['long-lived'], /longer than --max-age/);
@@ -76,7 +77,7 @@ describe('scenario 5: a GStreamer bridge leaks threads and outlives its streams 
     requireCommand(['sweep'], 'the engine helper');
     const ages = stage.list(scope());
     const startOf = (pid: number): number => Date.parse(entry(ages, pid).startedAt!);
-    const olderThan = Math.round(Date.now() - (startOf(stuck) + startOf(fresh)) / 2);
+    const olderThan = Math.round(Date.now() - startOf(stuck)) - 100; // as in the --max-age test above
     const r = stage.psw(['sweep', '--target', 'long-lived', '--older-than', `${olderThan}ms`, '-y', '--json', '--grace', '2s', ...scope(), '--lock-file', stage.lockFile]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.json().targets.map((t: { pid: number }) => t.pid), [stuck]);
