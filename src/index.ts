@@ -26,7 +26,7 @@ export { guardContext, guardReason } from './core/guard.js';
 export type { LockHolder, LockOptions } from './core/lock.js';
 export { withLock, acquireLock, defaultLockPath } from './core/lock.js';
 export type { Plan, PlanEntry, SweepPlanOptions, GroupPlanOptions, SweepTargetName } from './core/plan.js';
-export { planSweep, planGroups, planTargets, toSignal, checkPlanSize, parseSweepTargets, SWEEP_TARGETS } from './core/plan.js';
+export { planSweep, planGroups, planTargets, toSignal, checkPlanSize, planOverMax, parseSweepTargets, SWEEP_TARGETS } from './core/plan.js';
 export type { ActionReport, ActionTarget, ActionSummary, AuditRecord, ReportOutcome } from './core/action-report.js';
 export { buildActionReport, actionExitCode, auditLines } from './core/action-report.js';
 export type { RunSpec, RunEvent, RunResult, ChildInfo, PidfileSpec } from './core/run/supervisor.js';

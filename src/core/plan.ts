@@ -249,11 +249,21 @@ export function planTargets(plan: Plan): TerminateTarget[] {
   return toSignal(plan).map((e) => ({ pid: e.pid, startTicks: e.startTicks }));
 }
 
-/** Refuses a plan that would signal more than `max` processes (`--max`). */
+/**
+ * How a plan exceeds `--max`, or null when it does not: the processes it would signal and the
+ * `--max` acting on all of it needs. `--max` guards acting, not looking: a dry run shows the plan
+ * and says this; acting refuses (checkPlanSize).
+ */
+export function planOverMax(plan: Plan, max: number): { count: number; max: number } | null {
+  const count = toSignal(plan).length;
+  return count > max ? { count, max } : null;
+}
+
+/** Refuses (UsageError) a plan that would signal more than `max` processes. */
 export function checkPlanSize(plan: Plan, max: number): void {
-  const n = toSignal(plan).length;
-  if (n > max) {
-    throw new UsageError(`the plan would signal ${n} processes, more than --max ${max}: narrow it with --args, --match, --older-than or --target, or raise --max. Nothing was signalled`);
+  const over = planOverMax(plan, max);
+  if (over) {
+    throw new UsageError(`the plan would signal ${over.count} processes, more than --max ${max}: narrow it with --args, --match, --older-than or --target, or raise --max (--max ${over.count} takes all of it; sweep -n shows the plan). Nothing was signalled`);
   }
 }
 

@@ -92,14 +92,24 @@ describe('sweep -y', () => {
     assert.deepEqual(acted.sort(), pids.sort());
   });
 
-  test('--max refuses a bigger plan with exit 2; nothing is signalled', async () => {
+  test('--max refuses a bigger plan with exit 2; -n still shows the whole plan and names the --max -y needs', async () => {
     const s = sleepers();
     const pids = [await sleeperOrphan(scope, s.path), await sleeperOrphan(scope, s.path)];
-    for (const mode of ['-y', '-n']) {
-      const r = cli(['sweep', mode, '--max', '1', ...s.scoped]);
-      assert.equal(r.code, 2);
-      assert.match(r.stderr, /would signal 2 processes, more than --max 1/);
-    }
+    const r = cli(['sweep', '-y', '--max', '1', ...s.scoped]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /would signal 2 processes, more than --max 1: .*--max 2 takes all of it/);
+    const dry = cli(['sweep', '-n', '--max', '1', ...s.scoped]);
+    assert.equal(dry.code, 0, dry.stderr);
+    const planned = [...dry.stdout.matchAll(/^\s+why\s+(\d+):/gm)].map((m) => Number(m[1])).sort();
+    assert.deepEqual(planned, [...pids].sort());
+    assert.match(dry.stdout, /Dry run: would signal 2 processes in 2 trees/);
+    assert.match(dry.stdout, /^-y would refuse this plan: it signals 2 processes, more than --max 1\. To act on all of it, add --max 2;/m);
+    const json = cli(['sweep', '-n', '--json', '--max', '1', ...s.scoped]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(json.json().targets.length, 2, 'the JSON preview is whole too');
+    assert.match(json.stderr, /^procsweep: warning: -y would refuse this plan: .*add --max 2;/);
+    const enough = cli(['sweep', '-n', '--max', '2', ...s.scoped]);
+    assert.doesNotMatch(enough.stdout, /would refuse/);
     for (const p of pids) assert.ok(alive(p));
   });
 
@@ -130,7 +140,7 @@ describe('sweep -y', () => {
     const pid = await sleeperOrphan(scope, s.path);
     const r = cli(['sweep', '-y', '--older-than', '1h', ...s.scoped]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Nothing to sweep: none of the 1 matched process is orphan older than 1h/);
+    assert.match(r.stdout, /Nothing to sweep: the 1 matched process is not orphan older than 1h/);
     assert.ok(alive(pid));
     assert.equal(cli(['sweep', '-y', '--target', 'long-lived', ...s.scoped]).code, 2);
   });

@@ -7,7 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import { guardContext } from '../../core/guard.js';
 import { defaultLockPath, withLock } from '../../core/lock.js';
 import { planWithOwners } from '../../core/owners.js';
-import { checkPlanSize, parseSweepTargets, planSweep, toSignal, type Plan } from '../../core/plan.js';
+import { checkPlanSize, parseSweepTargets, planOverMax, planSweep, toSignal, type Plan } from '../../core/plan.js';
 import { checkUntrackedTarget } from '../../core/targets.js';
 import { scanWith } from '../../core/scan.js';
 import { matchProcess } from '../../core/signatures.js';
@@ -46,8 +46,13 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
   if (o.dryRun) {
     const made = await makePlan(env, ctx, targets, o);
     const { plan } = made;
-    checkPlanSize(plan, o.max);
+    // --max guards acting, not looking: the preview is shown whatever its size.
     await printPlan(env, plan, { ...view, dryRun: true });
+    const over = planOverMax(plan, o.max);
+    if (over) {
+      const line = `-y would refuse this plan: it signals ${over.count} processes, more than --max ${over.max}. To act on all of it, add --max ${over.count}; or narrow it with --args, --match, --older-than or --target.`;
+      writeLine(env.json ? env.io.stderr : env.io.stdout, env.json ? `procsweep: warning: ${line}` : line);
+    }
     if (!env.json && plan.entries.length === 0) await printNothing(env, made, targets, o, cmd);
     return 0;
   }
