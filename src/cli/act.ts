@@ -8,6 +8,7 @@ import { terminate, type TerminateReport, type TerminateTarget } from '../core/t
 import type { Snapshot } from '../core/types.js';
 import type { CommandEnv } from './common.js';
 import { escapeText } from '../render/escape.js';
+import type { Interruption } from './interrupt.js';
 import { writeLine } from './io.js';
 
 /** An open `--log` file: opened before anything is signalled, so a bad path stops the run first. */
@@ -34,13 +35,16 @@ export interface ActOptions {
   log: AuditLog | null;
   /** The judged pidfile and registry records (from the scan), when pid dirs or registries were given. */
   records?: PidfileEntry[];
+  /** Catches SIGINT / SIGTERM during the run; its exit code and summary follow the report. */
+  interrupt: Interruption;
 }
 
 /**
- * Runs the engine over targets: a progress line on stderr when it is a terminal, and Ctrl-C held
- * off until the (bounded) run ends so no process is left stopped.
+ * Runs the engine over targets: a progress line on stderr when it is a terminal, and SIGINT /
+ * SIGTERM handled by `interrupt` (the first lets the run end, the second SIGKILLs at once). It
+ * stays armed until `interrupt.summary()` after the report.
  */
-export async function runEngine(env: CommandEnv, ctx: Context, targets: TerminateTarget[], snapshot: Snapshot, o: { graceMs: number; signal: NodeJS.Signals }): Promise<TerminateReport> {
+export async function runEngine(env: CommandEnv, ctx: Context, targets: TerminateTarget[], snapshot: Snapshot, o: { graceMs: number; signal: NodeJS.Signals; interrupt: Interruption }): Promise<TerminateReport> {
   const { progressLine } = await import('../render/plan.js');
   const counts = { total: targets.length, terminated: 0, killed: 0, escalated: 0, other: 0 };
   const tty = env.io.stderrIsTTY;
@@ -52,18 +56,16 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
     last = now;
     env.io.stderr.write(`\r\x1b[K${progressLine(counts)}`);
   };
-  const hold = (): void => {
-    env.io.stderr.write(`\nprocsweep: finishing the run first (at most ${Math.ceil(o.graceMs / 1000) + 2}s) so no process is left stopped\n`);
-  };
-  process.on('SIGINT', hold);
-  process.on('SIGTERM', hold);
+  o.interrupt.arm();
   try {
     return await terminate(targets, {
       backend: ctx.backend,
       snapshot,
       graceMs: o.graceMs,
       signal: o.signal,
+      hurry: o.interrupt.hurry,
       onPhase: (phase, pending) => {
+        o.interrupt.onPhase(phase);
         if (phase === 'kill') counts.escalated = pending;
         draw(true);
       },
@@ -76,8 +78,7 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
       },
     });
   } finally {
-    process.off('SIGINT', hold);
-    process.off('SIGTERM', hold);
+    o.interrupt.onPhase('done');
     if (tty) env.io.stderr.write('\r\x1b[K');
   }
 }
@@ -105,8 +106,11 @@ export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, sna
   return report;
 }
 
-/** Prints a report (JSON, or the human table and summary) and returns the exit code. */
-export async function printReport(env: CommandEnv, report: ActionReport): Promise<number> {
+/**
+ * Prints a report (JSON, or the human table and summary) and returns the exit code; after a run
+ * that `interrupt` caught a signal in, says what it left and returns 128 + the signal's number.
+ */
+export async function printReport(env: CommandEnv, report: ActionReport, interrupt?: Interruption): Promise<number> {
   if (env.json) {
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
@@ -116,7 +120,13 @@ export async function printReport(env: CommandEnv, report: ActionReport): Promis
     const n = report.pidfilesRemoved.length;
     if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.map(escapeText).join(', ')}`);
   }
-  return report.dryRun ? 0 : actionExitCode(report);
+  if (report.dryRun) return 0;
+  if (interrupt) {
+    const ended = report.targets.filter((t) => t.outcome === 'terminated' || t.outcome === 'killed').length;
+    interrupt.summary(ended, report.targets.filter((t) => t.outcome === 'survived' || t.outcome === 'failed').map((t) => t.pid));
+    return interrupt.exitCode(actionExitCode(report));
+  }
+  return actionExitCode(report);
 }
 
 /** Prints a plan: JSON (the dry-run report) or the trees; `toStderr` for the plan shown before a prompt. */

@@ -1,4 +1,4 @@
-import { UsageError } from '../core/errors.js';
+import { CancelledError, UsageError } from '../core/errors.js';
 import type { CliIO } from './io.js';
 
 /**
@@ -15,6 +15,11 @@ function cancelled(err: unknown): boolean {
   return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
 }
 
+/** What a cancelled prompt raises: exit 130, so a script can tell a cancel from a success or a "no". */
+function cancel(): CancelledError {
+  return new CancelledError('cancelled at the prompt: nothing was signalled or removed');
+}
+
 /** One checkbox line. */
 export interface CandidateChoice {
   value: number;
@@ -27,7 +32,7 @@ export interface CandidateChoice {
 /** Columns taken by the checkbox's cursor and box before each label: headers align with it. */
 export const CHOICE_INDENT = 3;
 
-/** The checkbox of candidates, all checked, on stderr; resolves with the pids left checked ([] when cancelled). */
+/** The checkbox of candidates, all checked, on stderr; resolves with the pids left checked; CancelledError on Ctrl-C. */
 export async function chooseCandidates(io: CliIO, choices: CandidateChoice[]): Promise<number[]> {
   const { default: checkbox } = await import('@inquirer/checkbox');
   try {
@@ -41,18 +46,18 @@ export async function chooseCandidates(io: CliIO, choices: CandidateChoice[]): P
       { input: io.stdin, output: io.stderr, clearPromptOnDone: false },
     );
   } catch (err) {
-    if (cancelled(err)) return [];
+    if (cancelled(err)) throw cancel();
     throw err;
   }
 }
 
-/** A yes/no question on stderr that defaults to No; false when cancelled. */
+/** A yes/no question on stderr that defaults to No; CancelledError on Ctrl-C. */
 export async function confirmAction(io: CliIO, message: string): Promise<boolean> {
   const { default: confirm } = await import('@inquirer/confirm');
   try {
     return await confirm({ message, default: false }, { input: io.stdin, output: io.stderr });
   } catch (err) {
-    if (cancelled(err)) return false;
+    if (cancelled(err)) throw cancel();
     throw err;
   }
 }

@@ -22,6 +22,13 @@ export class EnvironmentError extends ProcsweepError {
   }
 }
 
+/** The operator cancelled at a prompt (Ctrl-C, a closed terminal) before anything was done (exit 130, as for SIGINT). */
+export class CancelledError extends ProcsweepError {
+  constructor(message: string) {
+    super(message, 130);
+  }
+}
+
 /** True for the errno codes that mean "the process went away while we looked". */
 export function isVanished(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;

@@ -54,6 +54,11 @@ export interface TerminateOptions {
   guard?: GuardContext;
   /** How long to wait for SIGKILL to take effect before reporting `survived`, in ms (default 1000). */
   killWaitMs?: number;
+  /**
+   * Aborting it cuts the grace short: the processes still in play get SIGKILL at once and are
+   * verified as usual (a second Ctrl-C). A freeze under way is finished first.
+   */
+  hurry?: AbortSignal;
 }
 
 /** Every process's result (targets first, each followed by its tree, parents first) and the wall time. */
@@ -67,7 +72,19 @@ function ms(n: number): string {
   return n < 1000 ? `${Math.round(n)}ms` : `${(n / 1000).toFixed(1)}s`;
 }
 
-const sleep = (n: number): Promise<void> => new Promise((r) => setTimeout(r, n));
+/** Sleeps `n` ms, or less when `signal` aborts meanwhile. */
+function sleep(n: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, n);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** The stat fields the engine re-reads before every signal. */
 export interface LiveStat {
@@ -222,6 +239,8 @@ class Engine {
   private readonly tree: boolean;
   private termAt = 0;
   private killAt = 0;
+  /** When the grace was cut short (opts.hurry), else null. */
+  private hurriedAt: number | null = null;
 
   constructor(
     private readonly ops: Ops | null,
@@ -349,7 +368,8 @@ class Engine {
     this.termAt = performance.now();
 
     this.phase('wait');
-    await this.poll(this.termAt + this.graceMs);
+    await this.poll(this.termAt + this.graceMs, false, this.opts.hurry);
+    if (this.opts.hurry?.aborted && this.active().length > 0) this.hurriedAt = performance.now();
 
     if (this.active().length > 0) {
       this.phase('kill');
@@ -446,13 +466,13 @@ class Engine {
    * Polls processes in play with backoff (5ms doubling to 200ms) until all are gone or the
    * deadline passes. No poll at the deadline itself: the next step re-reads every process anyway.
    */
-  private async poll(deadline: number, gentle = false): Promise<void> {
+  private async poll(deadline: number, gentle = false, stop?: AbortSignal): Promise<void> {
     // `gentle` (after SIGKILL, when deaths are imminent) doubles every second step instead.
     for (let delay = 5, step = 0; ; step++, delay = gentle && step % 2 ? delay : Math.min(delay * 2, 200)) {
       const left = deadline - performance.now();
-      if (left <= 0) return;
-      await sleep(Math.min(delay, left));
-      if (performance.now() >= deadline) return;
+      if (left <= 0 || stop?.aborted) return;
+      await sleep(Math.min(delay, left), stop);
+      if (performance.now() >= deadline || stop?.aborted) return;
       for (const t of this.active()) {
         const l = this.look(t);
         if (l.kind !== 'alive') this.settle(t, l);
@@ -516,7 +536,9 @@ class Engine {
     } else if (t.signals.includes('SIGKILL')) {
       const why = t.spawnedBy !== null
         ? `started by PID ${t.spawnedBy} after the plan was made; SIGKILL ended it`
-        : this.first === 'SIGKILL' ? 'SIGKILL ended it' : `outlived ${this.first} for ${ms(this.graceMs)}; SIGKILL ended it`;
+        : this.first === 'SIGKILL' ? 'SIGKILL ended it'
+        : this.hurriedAt !== null ? `outlived ${this.first} for ${ms(this.hurriedAt - this.termAt)} of the ${ms(this.graceMs)} grace, cut short on request; SIGKILL ended it`
+        : `outlived ${this.first} for ${ms(this.graceMs)}; SIGKILL ended it`;
       this.finish(t, 'killed', why + zombie);
     } else {
       const after = t.signals.includes(this.first) ? `exited ${ms(performance.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { alive, BIN, Scope, waitFor } from '../helpers/procs.js';
-import { Tmux } from '../helpers/tmux.js';
+import { startInTerminal, terminalExit, Tmux, type TerminalRun } from '../helpers/tmux.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
@@ -21,24 +21,8 @@ describe('sweep prompt in a terminal (tmux)', { skip: needs('tmux') }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /**
-   * Starts `procsweep sweep` in a fresh terminal, stdout to a file. The shell writes the exit
-   * status to a file too: tmux sometimes reports the pane dead before it has reaped the process,
-   * and then never knows its status.
-   */
-  const start = (args: string[]): { term: Tmux; out: string; code: string } => {
-    const term = new Tmux(200, 50);
-    terms.push(term);
-    const out = join(dir, `out${terms.length}.json`);
-    const code = join(dir, `code${terms.length}`);
-    term.start(`${process.execPath} ${BIN} sweep ${args.map((a) => `'${a}'`).join(' ')} > ${out}; echo $? > ${code}`, { NO_COLOR: '1' });
-    return { term, out, code };
-  };
-  const exited = async (run: { term: Tmux; code: string }): Promise<number> => {
-    const done = (): boolean => existsSync(run.code) && readFileSync(run.code, 'utf8').endsWith('\n');
-    assert.ok(await waitFor(done, 20_000), `procsweep did not finish:\n${run.term.capture()}`);
-    return Number(readFileSync(run.code, 'utf8'));
-  };
+  const start = (args: string[]): TerminalRun => startInTerminal(BIN, dir, terms, ['sweep', ...args]);
+  const exited = terminalExit;
 
   const setup = async (): Promise<{ pids: number[]; args: string[] }> => {
     const mark = scope.mark('prompt');

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A detached tmux session on a private socket: a real terminal for prompts and dashboards. */
 export class Tmux {
@@ -67,4 +69,36 @@ export class Tmux {
   kill(): void {
     this.tmux(['kill-server']);
   }
+}
+
+/** A procsweep command running in its own terminal, stdout to a file, the exit status to another. */
+export interface TerminalRun {
+  term: Tmux;
+  /** The file stdout goes to: the pane shows only stderr (the prompts). */
+  out: string;
+  /** The file the shell writes the exit status to. */
+  code: string;
+}
+
+/**
+ * Starts `procsweep ARGS` in a fresh terminal, stdout to a file in `dir`. The shell writes the
+ * exit status to a file too: tmux sometimes reports the pane dead before it has reaped the
+ * process, and then never knows its status. `terms` collects the terminal for cleanup.
+ */
+export function startInTerminal(bin: string, dir: string, terms: Tmux[], args: string[], size: [number, number] = [200, 50]): TerminalRun {
+  const term = new Tmux(...size);
+  terms.push(term);
+  const out = join(dir, `out${terms.length}.json`);
+  const code = join(dir, `code${terms.length}`);
+  term.start(`${process.execPath} ${bin} ${args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')} > ${out}; echo $? > ${code}`, { NO_COLOR: '1' });
+  return { term, out, code };
+}
+
+/** Waits for a TerminalRun to exit (20s); its exit status. Fails with the screen when it does not. */
+export async function terminalExit(run: TerminalRun): Promise<number> {
+  const done = (): boolean => existsSync(run.code) && readFileSync(run.code, 'utf8').endsWith('\n');
+  const end = Date.now() + 20_000;
+  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+  if (!done()) throw new Error(`procsweep did not finish:\n${run.term.capture()}`);
+  return Number(readFileSync(run.code, 'utf8'));
 }

@@ -5,6 +5,7 @@ import { planGroups, toSignal } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
 import { executePlan, printPlan, printReport } from '../act.js';
 import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
+import { Interruption } from '../interrupt.js';
 import { writeLine } from '../io.js';
 import { confirmAction, requireConsent } from '../prompt.js';
 
@@ -50,6 +51,7 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
       return 0;
     }
   }
-  const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles });
-  return printReport(env, report);
+  const interrupt = new Interruption(env, o.grace);
+  const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
+  return printReport(env, report, interrupt);
 }

@@ -4,6 +4,7 @@ import type { Snapshot } from '../../core/types.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
 import { commandLine, escapeText } from '../../render/escape.js';
 import { truncate } from '../../render/table.js';
+import { Interruption } from '../interrupt.js';
 import { writeLine, writeWarning } from '../io.js';
 import { chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 
@@ -61,14 +62,17 @@ export async function runPidfilesClean(raw: Record<string, unknown>, _cmd?: Comm
     plan = asked;
   }
   const graceMs = o.grace ?? 3000;
+  const interrupt = new Interruption(env, graceMs);
   const done = await executeClean(plan, {
     dryRun,
     backend: ctx.backend,
     graceMs,
-    terminate: async (targets) => (await import('../act.js')).runEngine(env, ctx, targets, snapshot, { graceMs, signal: 'SIGTERM' }),
+    terminate: async (targets) => (await import('../act.js')).runEngine(env, ctx, targets, snapshot, { graceMs, signal: 'SIGTERM', interrupt }),
   });
   await print(env, o, done, 'clean', dryRun);
-  return done.some((i) => i.action === 'failed') ? 1 : 0;
+  const killed = done.filter((i) => i.outcome === 'terminated' || i.outcome === 'killed').length;
+  interrupt.summary(killed, done.filter((i) => i.outcome === 'survived' || i.outcome === 'failed').map((i) => i.entry.pid!));
+  return interrupt.exitCode(done.some((i) => i.action === 'failed') ? 1 : 0);
 }
 
 /** The checkbox of live records to kill (all checked), then a confirm defaulting to No; null when declined. */

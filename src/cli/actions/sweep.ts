@@ -16,6 +16,7 @@ import type { Flag, Snapshot } from '../../core/types.js';
 import { executePlan, openAuditLog, printPlan, printReport, stderrWidth } from '../act.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
 import { escapeText } from '../../render/escape.js';
+import { Interruption } from '../interrupt.js';
 import { writeLine, writeWarning } from '../io.js';
 import { CHOICE_INDENT, chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 
@@ -81,8 +82,9 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
       await printNothing(env, made, targets, o, cmd);
       return 0;
     }
-    const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records });
-    return printReport(env, report);
+    const interrupt = new Interruption(env, o.grace);
+    const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records, interrupt });
+    return printReport(env, report, interrupt);
   });
 }
 
