@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, BIN, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, Scope } from '../helpers/procs.js';
 import { startInTerminal, terminalExit, Tmux, type TerminalRun } from '../helpers/tmux.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
