@@ -13,16 +13,16 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const npm = (args: string[], cwd = ROOT) => spawnSync('npm', args, { cwd, maxBuffer: Infinity, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error', npm_config_update_notifier: 'false' } });
 
-test('npm pack ships only dist, bin, man, README and licence; it installs offline and works', { timeout: 180_000 }, () => {
+test('npm pack ships only dist, bin, man, contrib, README and licence; it installs offline and works', { timeout: 180_000 }, () => {
   // dist/ is already built by `npm test`; skip prepare so packing does not rebuild.
   const pack = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work]);
   assert.equal(pack.status, 0, pack.stderr);
   const info = JSON.parse(pack.stdout)[0];
   const files: string[] = info.files.map((f: { path: string }) => f.path);
   for (const f of files) {
-    assert.match(f, /^(dist\/.*\.(js|d\.ts)|bin\/procsweep\.js|man\/procsweep\.1|README\.md|LICENSE|package\.json)$/, `unexpected file in tarball: ${f}`);
+    assert.match(f, /^(dist\/.*\.(js|d\.ts)|bin\/procsweep\.js|man\/procsweep\.1|contrib\/(prometheus|systemd|ansible|grafana|kubernetes)\/[\w.-]+|README\.md|LICENSE|package\.json)$/, `unexpected file in tarball: ${f}`);
   }
-  for (const need of ['bin/procsweep.js', 'man/procsweep.1', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'README.md', 'LICENSE']) {
+  for (const need of ['bin/procsweep.js', 'man/procsweep.1', 'contrib/systemd/procsweep-sweep.service', 'contrib/prometheus/procsweep-rules.yml', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'README.md', 'LICENSE']) {
     assert.ok(files.includes(need), `${need} missing from tarball`);
   }
   const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
