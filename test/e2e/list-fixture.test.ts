@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeTree } from '../fixtures/make-proc.js';
 import { cli } from '../helpers/procs.js';
 
 const ROOT = join(import.meta.dirname, '..', 'fixtures', 'proc-basic');
@@ -39,7 +40,18 @@ test('--flag filters; --config adds signatures and reapers', () => {
   const viaConfig = cli(['list', '--json', '--proc-root', ROOT, '--config', cfg]).json();
   const byPid = new Map(viaConfig.processes.map((p: any) => [p.pid, p]));
   assert.equal((byPid.get(700) as any).signature, 'probe');
-  assert.deepEqual((byPid.get(101) as any).flags, ['orphan'], 'a child of a configured reaper is an orphan');
+  // 101 is node's own child in node's session: a live supervisor's worker, never an orphan
+  // (design.md section 4), even once node is configured as a reaper. What node adopted from a
+  // session that is gone is one: a small tree of its own shows that.
+  assert.deepEqual((byPid.get(101) as any).flags, [], 'a configured reaper\'s own child in its live session is not an orphan');
+  const adopted = join(dir, 'proc');
+  writeTree(adopted, [
+    { pid: 1, comm: 'systemd', argv: ['/sbin/init'], ppid: 0, sid: 1, start: 1 },
+    { pid: 100, comm: 'node', argv: ['node', '/srv/router/server.js'], ppid: 1, sid: 100, start: 500 },
+    { pid: 101, comm: 'ffmpeg', argv: ['/usr/bin/ffmpeg', '-nostdin', '-i', 'rtsp://cam1/main', '-f', 'null', '-'], ppid: 100, pgid: 150, sid: 150, start: 600 },
+  ]);
+  const reaped = cli(['list', '--json', '--proc-root', adopted, '--config', cfg]).json();
+  assert.deepEqual(reaped.processes.find((p: any) => p.pid === 101).flags, ['orphan'], 'a child a configured reaper adopted is an orphan');
   writeFileSync(cfg, JSON.stringify({ reaper: ['node'] }));
   const bad = cli(['list', '--proc-root', ROOT, '--config', cfg]);
   assert.equal(bad.code, 2);
