@@ -201,7 +201,9 @@ describe('lock', () => {
   test('--wait-lock waits for the running sweep, then finds nothing left to do', async () => {
     const s = sleepers();
     const pid = await sleeperOrphan(scope, s.path, { ignoreTerm: true });
-    const first = cliAsync(['sweep', '-y', '--json', '--grace', '1s', ...s.scoped]);
+    // A TERM-ignoring target holds the first sweep for its whole grace: long enough that the second
+    // sweep (a new node process, slow to start on a loaded host) still finds the lock held.
+    const first = cliAsync(['sweep', '-y', '--json', '--grace', '4s', ...s.scoped]);
     const lock = s.scoped[s.scoped.indexOf('--lock-file') + 1];
     assert.ok(await waitFor(() => {
       try {
