@@ -130,7 +130,7 @@ export async function printReport(env: CommandEnv, report: ActionReport, interru
 }
 
 /** Prints a plan: JSON (the dry-run report) or the trees; `toStderr` for the plan shown before a prompt. */
-export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolean; signal: string; graceMs: number; toStderr?: boolean }): Promise<void> {
+export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolean; signal: string; graceMs: number; toStderr?: boolean; backend?: string }): Promise<void> {
   if (env.json && !o.toStderr) {
     writeLine(env.io.stdout, JSON.stringify(buildActionReport(plan, null), null, 2));
     return;

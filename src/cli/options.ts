@@ -76,7 +76,7 @@ export const SHARED_OPTIONS: OptionSpec[] = [
   { flags: '--json', description: 'print machine-readable JSON on stdout and nothing else' },
   { flags: '--no-color', description: 'never colour output (also NO_COLOR=1; FORCE_COLOR forces colour)' },
   { flags: '--proc-root <dir>', description: 'read processes from this proc tree instead of /proc (fixtures, host /proc in a container)' },
-  { flags: '--backend <name>', description: 'process table reader: procfs (Linux) or portable (ps-list); default: procfs where /proc exists', choices: ['procfs', 'portable'] },
+  { flags: '--backend <name>', description: 'process table reader: procfs (Linux) or portable (ps, tree-kill); default: procfs where /proc exists', choices: ['procfs', 'portable'] },
   { flags: '--signature <name=regex>', description: 'add a signature: a regex over the command line (repeatable)', parse: collect },
   { flags: '--match <names>', description: 'only these signatures, comma-separated (e.g. ffmpeg,srt-live-transmit)', parse: commaList },
   { flags: '--args <regex>', description: 'only processes whose command line also matches this regex' },

@@ -64,6 +64,12 @@ const KEYWORDS_BEFORE_CMD = new Set(['do', 'then', 'else', 'elif', '!', '{', '('
 
 /** The script of `sh -c SCRIPT` (options such as `-ec`, `-lc` allowed), or null when argv is not a shell -c. */
 export function shellScript(argv: readonly string[]): string | null {
+  const j = shellScriptIndex(argv);
+  return j === null ? null : argv[j];
+}
+
+/** Where the script of `sh -c SCRIPT` is in argv, or null when argv is not a shell -c. */
+export function shellScriptIndex(argv: readonly string[]): number | null {
   if (argv.length < 3) return null;
   let i = 0;
   let shell = basename(argv[0]);
@@ -76,7 +82,7 @@ export function shellScript(argv: readonly string[]): string | null {
     const a = argv[j];
     if (a === '--') return null;
     if (!a.startsWith('-') || a.length < 2) return null;
-    if (!a.startsWith('--') && a.slice(1).includes('c')) return argv[j + 1] ?? null;
+    if (!a.startsWith('--') && a.slice(1).includes('c')) return j + 1 < argv.length ? j + 1 : null;
   }
   return null;
 }

@@ -1,8 +1,7 @@
-import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { ProcfsBackend, type Backend } from './backend/index.js';
+import type { Backend } from './backend/index.js';
+import type { EngineOps, LiveStat } from './backend/ops.js';
 import { processName } from './classify.js';
-import { UsageError } from './errors.js';
+import { frozenTrees } from './frozen-trees.js';
 import { guardContext, guardReason, type GuardContext } from './guard.js';
 import { childrenOf, UNKNOWN_START } from './plan.js';
 export { parseSignal } from './signals.js';
@@ -59,6 +58,8 @@ export interface TerminateOptions {
    * verified as usual (a second Ctrl-C). A freeze under way is finished first.
    */
   hurry?: AbortSignal;
+  /** The process table and clock to act through; `backend.signalOps()` when absent (tests pass a fake). */
+  ops?: EngineOps;
 }
 
 /** Every process's result (targets first, each followed by its tree, parents first) and the wall time. */
@@ -72,128 +73,8 @@ function ms(n: number): string {
   return n < 1000 ? `${Math.round(n)}ms` : `${(n / 1000).toFixed(1)}s`;
 }
 
-/** Sleeps `n` ms, or less when `signal` aborts meanwhile. */
-function sleep(n: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, n);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** The stat fields the engine re-reads before every signal. */
-export interface LiveStat {
-  ppid: number;
-  state: string;
-  startTicks: number;
-}
-
-/** The few system calls the engine makes, bound to one live proc tree. */
-interface Ops {
-  stat(pid: number): LiveStat | null;
-  /** Opens /proc/PID/stat to re-read it cheaply; the descriptor stays bound to that process. Null when it cannot. */
-  open(pid: number): number | null;
-  /** Re-reads an open stat file; null once its process is gone (ESRCH), even if the pid is reused. */
-  statFd(fd: number): LiveStat | null;
-  close(fd: number): void;
-  info(pid: number): ProcessInfo | null;
-  pids(): number[];
-  kill(pid: number, sig: NodeJS.Signals): void;
-}
-
-/**
- * The signalling operations for a backend, or null when it cannot verify identity (portable:
- * no start times). Refuses a proc tree that is not this system's live /proc (a fixture, or a
- * host /proc seen from another pid namespace): its pids would name other processes here.
- */
-function signalOps(backend: Backend): Ops | null {
-  if (!(backend instanceof ProcfsBackend)) return null;
-  const reader = backend.reader;
-  let self: string | null = null;
-  try {
-    self = readlinkSync(join(reader.root, 'self'));
-  } catch {
-    self = null;
-  }
-  if (self !== String(process.pid)) {
-    throw new UsageError(`${reader.root} is not this system's live process table, so its PIDs cannot be signalled: use --dry-run with --proc-root`);
-  }
-  const root = reader.root;
-  return {
-    stat: (pid) => readLiveStat(root, pid),
-    open: (pid) => {
-      try {
-        return openSync(`${root}/${pid}/stat`, 'r');
-      } catch {
-        return null; // gone, or out of descriptors: the path is read each time instead
-      }
-    },
-    statFd: (fd) => {
-      try {
-        return parseStatIdentity(statBuf, readSync(fd, statBuf, 0, statBuf.length, 0));
-      } catch {
-        return null;
-      }
-    },
-    close: (fd) => closeSync(fd),
-    info: (pid) => reader.read(pid),
-    pids: () => reader.listPids(),
-    kill: (pid, sig) => process.kill(pid, sig),
-  };
-}
-
-const statBuf = Buffer.alloc(4096);
-
-/**
- * Reads state, ppid and start time from /proc/PID/stat: the identity check before every signal.
- * It runs thousands of times per sweep, so it reuses one buffer (see parseStatIdentity).
- * Processes in play keep their stat file open instead (`Ops.open`): one read per check.
- */
-function readLiveStat(root: string, pid: number): LiveStat | null {
-  let n: number;
-  try {
-    const fd = openSync(`${root}/${pid}/stat`, 'r');
-    try {
-      n = readSync(fd, statBuf, 0, statBuf.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null; // gone (ENOENT/ESRCH)
-  }
-  return parseStatIdentity(statBuf, n);
-}
-
-/**
- * Parses state, ppid and start time from the first `n` bytes of a /proc/PID/stat text without
- * building strings (it runs thousands of times per sweep): the comm ends at the last ')'; after
- * it come field 3 (state), 4 (ppid) ... 22 (starttime).
- */
-export function parseStatIdentity(buf: Uint8Array, n: number): LiveStat | null {
-  let i = n - 1;
-  while (i >= 0 && buf[i] !== 0x29) i--; // ')'
-  if (i < 0 || i + 2 >= n) return null;
-  const state = String.fromCharCode(buf[i + 2]);
-  let field = 3;
-  let ppid = -1;
-  for (i += 3; i < n && field < 22; i++) {
-    if (buf[i] !== 0x20) continue; // each space starts the next field
-    field++;
-    let v = 0;
-    let digits = 0;
-    for (let j = i + 1; j < n && buf[j] >= 0x30 && buf[j] <= 0x39; j++, digits++) v = v * 10 + buf[j] - 0x30;
-    if (field === 4) ppid = digits ? v : -1;
-    if (field === 22) return digits && ppid >= 0 ? { state, ppid, startTicks: v } : null;
-  }
-  return null;
-}
-
-interface Track {
+/** One process in play. */
+export interface Track {
   pid: number;
   /** Its /proc/PID/stat, open while it is in play. */
   fd: number | null;
@@ -206,9 +87,12 @@ interface Track {
   reason: string;
   /** Set for a process that appeared after the plan: who started it. */
   spawnedBy: number | null;
+  /** Its SIGKILL went to its whole frozen tree at once (EngineOps.killTree). */
+  treeKilled?: boolean;
 }
 
-type Look = { kind: 'alive'; st: LiveStat } | { kind: 'zombie'; st: LiveStat } | { kind: 'gone' } | { kind: 'replaced'; st: LiveStat };
+/** What a re-read found. */
+export type Look = { kind: 'alive'; st: LiveStat } | { kind: 'zombie'; st: LiveStat } | { kind: 'gone' } | { kind: 'replaced'; st: LiveStat };
 
 /**
  * Terminates targets and their trees (design.md section 5): guard, SIGSTOP parents first so no
@@ -218,8 +102,8 @@ type Look = { kind: 'alive'; st: LiveStat } | { kind: 'zombie'; st: LiveStat } |
  * targets run together, so N targets take about one grace period.
  */
 export async function terminate(targets: TerminateTarget[], opts: TerminateOptions): Promise<TerminateReport> {
-  const started = performance.now();
-  const ops = signalOps(opts.backend);
+  const ops = opts.ops ?? opts.backend.signalOps();
+  const started = ops.now();
   const snapshot = opts.snapshot ?? (await opts.backend.snapshot());
   const engine = new Engine(ops, opts.guard ?? guardContext(snapshot), opts);
   try {
@@ -228,7 +112,7 @@ export async function terminate(targets: TerminateTarget[], opts: TerminateOptio
   } finally {
     engine.releaseAll();
   }
-  return { results: engine.results(), durationMs: Math.round(performance.now() - started) };
+  return { results: engine.results(), durationMs: Math.round(ops.now() - started) };
 }
 
 class Engine {
@@ -243,7 +127,7 @@ class Engine {
   private hurriedAt: number | null = null;
 
   constructor(
-    private readonly ops: Ops | null,
+    private readonly ops: EngineOps,
     private readonly guard: GuardContext,
     private readonly opts: TerminateOptions,
   ) {
@@ -300,7 +184,7 @@ class Engine {
   /** Applies the guard and the state checks to a new track; true when it stays in play. */
   private admit(t: Track, given: ProcessInfo): boolean {
     let p = given;
-    if (p.uid === null && this.guard.uid !== 0 && this.ops) {
+    if (p.uid === null && this.guard.uid !== 0) {
       // A fast snapshot leaves most owners unknown; the other-users rule needs the real one.
       const exact = this.ops.info(p.pid);
       if (exact && exact.startTicks === p.startTicks) p = { ...p, uid: exact.uid };
@@ -309,9 +193,8 @@ class Engine {
     if (refused) this.finish(t, 'skipped', refused);
     else if (t.startTicks === null) this.finish(t, 'skipped', UNKNOWN_START);
     else if (p.state === 'Z') this.finish(t, 'already-gone', `had already exited (zombie); ${this.reaper(p.ppid)}`);
-    else if (!this.ops) this.finish(t, 'skipped', 'this backend cannot re-read start times before each signal: not signalled');
     if (t.outcome !== null) return false;
-    t.fd = this.ops!.open(t.pid);
+    t.fd = this.ops.open(t.pid);
     return true;
   }
 
@@ -342,7 +225,7 @@ class Engine {
 
   private release(t: Track): void {
     if (t.fd === null) return;
-    this.ops?.close(t.fd);
+    this.ops.close(t.fd);
     t.fd = null;
   }
 
@@ -363,28 +246,30 @@ class Engine {
     await this.freeze(this.active(), this.first);
 
     this.phase('terminate');
+    await this.refresh();
     for (const t of this.active()) if (t.signals.includes(this.first)) this.send(t, 'SIGCONT');
     // The grace starts once every process can act on the signal, i.e. after SIGCONT.
-    this.termAt = performance.now();
+    this.termAt = this.ops.now();
 
     this.phase('wait');
     await this.poll(this.termAt + this.graceMs, false, this.opts.hurry);
-    if (this.opts.hurry?.aborted && this.active().length > 0) this.hurriedAt = performance.now();
+    if (this.opts.hurry?.aborted && this.active().length > 0) this.hurriedAt = this.ops.now();
 
     if (this.active().length > 0) {
       this.phase('kill');
       await this.freeze(this.active());
-      for (const t of this.active()) this.send(t, 'SIGKILL');
-      this.killAt = performance.now();
+      await this.killAll(this.active());
+      this.killAt = this.ops.now();
       this.phase('verify');
       await this.poll(this.killAt + this.killWaitMs, true);
+      await this.refresh();
       for (const t of this.active()) {
         const l = this.look(t);
         if (l.kind !== 'alive') this.settle(t, l);
         else if (l.st.state === 'D') {
-          this.finish(t, 'survived', `still alive ${ms(performance.now() - this.killAt)} after SIGKILL: in uninterruptible sleep (state D), stuck in the kernel (I/O, NFS, a driver); it dies when that call returns`);
+          this.finish(t, 'survived', `still alive ${ms(this.ops.now() - this.killAt)} after SIGKILL: in uninterruptible sleep (state D), stuck in the kernel (I/O, NFS, a driver); it dies when that call returns`);
         } else {
-          this.finish(t, 'survived', `still alive ${ms(performance.now() - this.killAt)} after SIGKILL (state ${l.st.state})`);
+          this.finish(t, 'survived', `still alive ${ms(this.ops.now() - this.killAt)} after SIGKILL (state ${l.st.state})`);
         }
       }
     }
@@ -392,6 +277,36 @@ class Engine {
 
   private phase(p: Phase): void {
     this.opts.onPhase?.(p, this.active().length);
+  }
+
+  /** Lets a backend that reads the table in one go (portable) read it before a pass. */
+  private async refresh(): Promise<void> {
+    await this.ops.refresh?.();
+  }
+
+  /**
+   * SIGKILLs a frozen batch. Where the backend signals whole trees (portable: tree-kill), a tree
+   * whose every member was just verified and seen stopped goes in one call; the rest, one by one.
+   */
+  private async killAll(batch: Track[]): Promise<void> {
+    const done = new Set<Track>();
+    if (this.ops.killTree && this.tree) {
+      await this.refresh();
+      const byPid = new Map(batch.map((t) => [t.pid, t]));
+      for (const members of frozenTrees(byPid, this.ops, (t) => this.look(t))) {
+        try {
+          await this.ops.killTree(members[0].pid, 'SIGKILL');
+        } catch {
+          continue; // signalled one by one below, each after its own check
+        }
+        for (const m of members) {
+          m.signals.push('SIGKILL');
+          m.treeKilled = true;
+          done.add(m);
+        }
+      }
+    }
+    for (const t of batch) if (!done.has(t)) this.send(t, 'SIGKILL');
   }
 
   /**
@@ -404,6 +319,7 @@ class Engine {
   private async freeze(batch: Track[], then?: NodeJS.Signals): Promise<void> {
     let round = batch;
     for (let i = 0; round.length > 0 && i < 50; i++) {
+      await this.refresh();
       for (const t of round) {
         this.send(t, 'SIGSTOP');
         if (then && t.signals.includes('SIGSTOP')) this.send(t, then);
@@ -416,22 +332,23 @@ class Engine {
 
   /** Re-reads the batch until every process in it is stopped, gone or settled; only the laggards are re-read. */
   private async waitStopped(batch: Track[]): Promise<void> {
-    const end = performance.now() + 250;
+    const end = this.ops.now() + 250;
     let pending = batch;
     for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+      await this.refresh();
       pending = pending.filter((t) => {
         if (t.outcome !== null) return false;
         const l = this.look(t);
         return l.kind === 'alive' && l.st.state !== 'T' && l.st.state !== 't';
       });
-      if (pending.length === 0 || performance.now() >= end) return;
-      await sleep(delay);
+      if (pending.length === 0 || this.ops.now() >= end) return;
+      await this.ops.sleep(delay);
     }
   }
 
   /** One pass over the process table: the untracked live children of processes in play, by parent. */
   private childrenInPlay(): Map<number, number[]> {
-    const ops = this.ops!;
+    const ops = this.ops;
     const kids = new Map<number, number[]>();
     for (const pid of ops.pids()) {
       if (this.tracks.has(pid)) continue;
@@ -453,7 +370,7 @@ class Engine {
       const parent = this.tracks.get(ppid)!;
       if (this.look(parent).kind !== 'alive') continue; // its pid was reused: the child is not ours
       for (const pid of pids) {
-        const p = this.ops!.info(pid);
+        const p = this.ops.info(pid);
         if (!p || p.ppid !== ppid || p.state === 'Z') continue;
         const t = this.add(p, pid, p.startTicks, parent.depth + 1, ppid);
         if (this.admit(t, p)) adopted.push(t);
@@ -469,10 +386,11 @@ class Engine {
   private async poll(deadline: number, gentle = false, stop?: AbortSignal): Promise<void> {
     // `gentle` (after SIGKILL, when deaths are imminent) doubles every second step instead.
     for (let delay = 5, step = 0; ; step++, delay = gentle && step % 2 ? delay : Math.min(delay * 2, 200)) {
-      const left = deadline - performance.now();
+      const left = deadline - this.ops.now();
       if (left <= 0 || stop?.aborted) return;
-      await sleep(Math.min(delay, left), stop);
-      if (performance.now() >= deadline || stop?.aborted) return;
+      await this.ops.sleep(Math.min(delay, left), stop);
+      if (this.ops.now() >= deadline || stop?.aborted) return;
+      await this.refresh();
       for (const t of this.active()) {
         const l = this.look(t);
         if (l.kind !== 'alive') this.settle(t, l);
@@ -481,12 +399,16 @@ class Engine {
     }
   }
 
-  /** Re-reads /proc/PID/stat: alive (same start time), a zombie, gone, or replaced by another process. */
+  /**
+   * Re-reads the process: alive (same start time, and same command line where the backend
+   * compares it), a zombie, gone, or replaced by another process.
+   */
   private look(t: Track): Look {
-    const st = t.fd !== null ? this.ops!.statFd(t.fd) : this.ops!.stat(t.pid);
+    const st = t.fd !== null ? this.ops.statFd(t.fd) : this.ops.stat(t.pid);
     if (!st) return { kind: 'gone' };
     if (st.startTicks !== t.startTicks) return { kind: 'replaced', st };
     if (st.state === 'Z' || st.state === 'X') return { kind: 'zombie', st };
+    if (st.args !== undefined && st.args !== t.argv.join(' ')) return { kind: 'replaced', st };
     return { kind: 'alive', st };
   }
 
@@ -503,13 +425,13 @@ class Engine {
       return;
     }
     try {
-      this.ops!.kill(t.pid, sig);
+      this.ops.kill(t.pid, sig);
       t.signals.push(sig);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ESRCH' && sig !== 'SIGSTOP' && t.signals.includes('SIGSTOP')) {
         try {
-          this.ops!.kill(t.pid, 'SIGCONT'); // never leave a process we froze stopped
+          this.ops.kill(t.pid, 'SIGCONT'); // never leave a process we froze stopped
         } catch {
           /* nothing more to do */
         }
@@ -526,7 +448,8 @@ class Engine {
     if (l.kind === 'alive') return;
     const signalled = t.signals.length > 0;
     if (l.kind === 'replaced' && !signalled) {
-      this.finish(t, 'reused', `PID ${t.pid} now belongs to another process (start time ${l.st.startTicks}, expected ${t.startTicks}): not signalled`);
+      const what = l.st.startTicks !== t.startTicks ? `start time ${l.st.startTicks}, expected ${t.startTicks}` : `same start second, but its command line is now '${l.st.args ?? ''}'`;
+      this.finish(t, 'reused', `PID ${t.pid} now belongs to another process (${what}): not signalled`);
       return;
     }
     // A zombie counts as dead; name its parent unless that is init or one of our own targets.
@@ -539,9 +462,9 @@ class Engine {
         : this.first === 'SIGKILL' ? 'SIGKILL ended it'
         : this.hurriedAt !== null ? `outlived ${this.first} for ${ms(this.hurriedAt - this.termAt)} of the ${ms(this.graceMs)} grace, cut short on request; SIGKILL ended it`
         : `outlived ${this.first} for ${ms(this.graceMs)}; SIGKILL ended it`;
-      this.finish(t, 'killed', why + zombie);
+      this.finish(t, 'killed', why + (t.treeKilled ? ' (sent to its frozen tree by tree-kill)' : '') + zombie);
     } else {
-      const after = t.signals.includes(this.first) ? `exited ${ms(performance.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';
+      const after = t.signals.includes(this.first) ? `exited ${ms(this.ops.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';
       this.finish(t, 'terminated', after + zombie);
     }
   }
@@ -549,7 +472,7 @@ class Engine {
   /** Who will reap a zombie: "its parent PID (name) reaps it". */
   private reaper(ppid: number): string {
     if (ppid === this.guard.selfPid) return 'this process reaps it';
-    const p = this.ops?.info(ppid);
+    const p = this.ops.info(ppid);
     return `its parent ${ppid}${p ? ` (${processName(p)})` : ''} reaps it`;
   }
 

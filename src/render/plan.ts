@@ -1,6 +1,6 @@
 import type { ActionReport, ActionTarget } from '../core/action-report.js';
 import { formatDuration } from '../core/duration.js';
-import type { Plan, PlanEntry } from '../core/plan.js';
+import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/plan.js';
 import { commandLine, escapeText } from './escape.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, truncate, type Column } from './table.js';
@@ -49,7 +49,7 @@ export function describeEscalation(signal: string, graceMs: number): string {
  * The plan as trees, with the reason each candidate is there and why anything is skipped, then
  * one line saying what will (or, in a dry run, would) be done.
  */
-export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dryRun: boolean; signal: string; graceMs: number }): string {
+export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dryRun: boolean; signal: string; graceMs: number; backend?: string }): string {
   const lines: string[] = [];
   if (plan.entries.length === 0) return '';
   lines.push(planForest(plan.entries, width, p));
@@ -65,6 +65,7 @@ export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dr
     lines.push('Nothing to signal.');
   } else {
     const what = `${n} process${n === 1 ? '' : 'es'} in ${trees} tree${trees === 1 ? '' : 's'} (${describeEscalation(o.signal, o.graceMs)})`;
+    if (o.backend === 'portable') lines.push(`  ${p.dim('note')} ${PORTABLE_NOTE}`);
     lines.push(o.dryRun ? `Dry run: would signal ${what}. Nothing was signalled; run again with -y to act.` : `Will signal ${what}.`);
   }
   return lines.join('\n');

@@ -136,12 +136,28 @@ describe('terminate()', () => {
     await assert.rejects(terminate([{ pid: 12345, startTicks: 1 }], { backend: new ProcfsBackend('/nonexistent/proc'), snapshot: { scannedAt: 0, backend: 'procfs', processes: new Map(), clockTicks: 100, bootTime: null, selfPid: process.pid } }), /not this system's live process table/);
   });
 
-  test('the portable backend cannot verify identity, so it signals nothing', async () => {
-    const pid = await spawnSh('exec sleep 300');
+  test('the portable backend (ps + tree-kill) verifies and signals: TERM-able, TERM-ignoring trees, reused', async () => {
     const portable = await openBackend({ backend: 'portable' });
-    const [r] = (await terminate([{ pid, startTicks: null }], { backend: portable, tree: false })).results;
-    assert.equal(r.outcome, 'skipped');
-    assert.match(r.reason, /identity cannot be verified/);
-    assert.ok(alive(pid));
+    const calm = await spawnSh('exec sleep 300');
+    const deaf = await spawnSh('trap "" TERM; sh -c "trap \\"\\" TERM; sleep 300; true" & sleep 300; wait');
+    assert.ok(await waitFor(() => childrenOf(deaf).length === 2 && childrenOf(deaf).some((c) => childrenOf(c).length === 1)));
+    const kids = childrenOf(deaf);
+    const other = await spawnSh('exec sleep 300');
+    const snap = await portable.snapshot();
+    const secs = snap.processes.get(other)!.startTicks!;
+    const report = await terminate([{ pid: calm, startTicks: null }, { pid: deaf, startTicks: null }, { pid: other, startTicks: secs - 5 }], { backend: portable, graceMs: 300 });
+    const by = new Map(report.results.map((r) => [r.pid, r]));
+    assert.equal(by.get(calm)!.outcome, 'terminated');
+    for (const pid of [deaf, ...kids]) assert.ok(by.has(pid));
+    const tree = report.results.filter((r) => r.pid !== calm && r.pid !== other);
+    assert.equal(tree.length, 4, JSON.stringify(tree));
+    for (const r of tree) {
+      assert.equal(r.outcome, 'killed', `${r.pid} ${r.argv.join(' ')}: ${r.reason}`);
+      assert.deepEqual(r.signals.slice(-2), ['SIGSTOP', 'SIGKILL']);
+    }
+    assert.equal(by.get(other)!.outcome, 'reused');
+    assert.deepEqual(by.get(other)!.signals, []);
+    assert.ok(alive(other), 'the process whose start time did not match was left alone');
+    assert.ok(!alive(calm) && !alive(deaf));
   });
 });

@@ -226,7 +226,7 @@ test('without start times (portable backend) the plan signals nothing, as -y wou
 test('parseStatIdentity reads state, ppid and start time like parseStat, whatever the comm holds', async () => {
   const { readdirSync, readFileSync } = await import('node:fs');
   const { parseStat } = await import('../../src/core/procfs/parse.js');
-  const { parseStatIdentity } = await import('../../src/core/terminate.js');
+  const { parseStatIdentity } = await import('../../src/core/backend/procfs-ops.js');
   const lines = ['4242 (a) b (c) S 17 4242 4242 0 -1 4194560 1 0 0 0 3 4 0 0 20 0 1 0 987654 1000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0'];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;

@@ -33,7 +33,7 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
   // A wrong or protected PID is the error worth reporting first, even without a terminal to ask on:
   // planning only reads /proc. Then, with something to signal, consent before any output.
   if (toSignal(plan).length > 0) requireConsent(env.io, o);
-  const view = { signal: o.signal, graceMs: o.grace };
+  const view = { signal: o.signal, graceMs: o.grace, backend: ctx.backend.name };
   if (o.dryRun) {
     await printPlan(env, plan, { ...view, dryRun: true });
     return 0;

@@ -42,7 +42,7 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
   }
   requireConsent(env.io, o);
   const ctx = await createContext(commonOptions(o));
-  const view = { signal: 'SIGTERM', graceMs: o.grace };
+  const view = { signal: 'SIGTERM', graceMs: o.grace, backend: ctx.backend.name };
 
   if (o.dryRun) {
     const made = await makePlan(env, ctx, targets, o);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { ProcReader, type PrecisePredicate } from '../procfs/reader.js';
 import type { BackendName, ProcessInfo, Snapshot } from '../types.js';
+import type { EngineOps } from './ops.js';
+import { procfsOps } from './procfs-ops.js';
 
 /** What the rest of procsweep needs from a process table, whichever way it is read. */
 export interface Backend {
@@ -15,6 +17,8 @@ export interface Backend {
   fdCount(pid: number): number | null;
   /** Executable path of one process, or null when unknown. */
   exe(pid: number): string | null;
+  /** The termination engine's reads, signals and clock on this table; throws UsageError when its pids cannot be signalled here. */
+  signalOps(): EngineOps;
 }
 
 /** Options that choose and place a backend. */
@@ -49,11 +53,14 @@ export class ProcfsBackend implements Backend {
   exe(pid: number): string | null {
     return this.reader.exe(pid);
   }
+  signalOps(): EngineOps {
+    return procfsOps(this.reader);
+  }
 }
 
 /**
  * Picks the backend: procfs when a proc tree is there (or --proc-root names one), the portable
- * ps-list backend where /proc is absent or when asked for.
+ * ps backend where /proc is absent or when asked for.
  */
 export async function openBackend(opts: BackendOptions = {}): Promise<Backend> {
   const wanted = opts.backend ?? 'auto';

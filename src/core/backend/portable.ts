@@ -1,31 +1,26 @@
-import psList from 'ps-list';
+import treeKill from 'tree-kill';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import type { Backend } from './index.js';
+import { sleep, type EngineOps, type LiveStat } from './ops.js';
+import { parsePs, runPs } from './ps.js';
 
 /**
- * The portable backend, built on ps-list, for systems without /proc. It fills what ps-list
- * gives (pid, ppid, uid, command line, start time to the second for ages) and leaves the rest
- * unknown: no exact start time (startTicks null, so no identity check can pass and nothing is
- * signalled on identity alone), no state, no session.
- * argv is the command line split on spaces, since ps does not keep argument boundaries.
+ * The portable backend, for systems without /proc (macOS, the BSDs), built on one `ps` run per
+ * reading. Identity is the pid, the start time to the second (`lstart`) and the exact command
+ * line: the engine re-reads all three (one `ps` run per pass) before every signal, and an
+ * unreadable start time is never "the same". Left unknown: session, threads, RSS, CPU, fds, exe.
  */
 export class PortableBackend implements Backend {
   readonly name = 'portable' as const;
 
   async snapshot(): Promise<Snapshot> {
     const scannedAt = Date.now();
-    const list = await psList({ all: true });
-    const processes = new Map<number, ProcessInfo>();
-    for (const p of list) {
-      processes.set(p.pid, toInfo(p));
-    }
+    const processes = parsePs(await runPs());
     return { scannedAt, backend: 'portable', processes, clockTicks: 100, bootTime: null, selfPid: process.pid };
   }
 
   async probe(pid: number): Promise<ProcessInfo | null> {
-    const list = await psList({ all: true });
-    const p = list.find((x) => x.pid === pid);
-    return p ? toInfo(p) : null;
+    return parsePs(await runPs([pid])).get(pid) ?? null;
   }
 
   fdCount(): number | null {
@@ -35,28 +30,43 @@ export class PortableBackend implements Backend {
   exe(): string | null {
     return null;
   }
+
+  signalOps(): EngineOps {
+    return portableOps();
+  }
 }
 
-type PsEntry = Awaited<ReturnType<typeof psList>>[number];
+/** tree-kill walks with `ps --ppid` (Linux) or `pgrep -P` (macOS); elsewhere its walk finds nothing, so it is not used. */
+const TREE_KILL_WALKS = process.platform === 'linux' || process.platform === 'darwin';
 
-function toInfo(p: PsEntry): ProcessInfo {
-  const cmd = (p.cmd ?? '').trim();
-  const argv = cmd ? cmd.split(/\s+/) : [];
+/**
+ * The engine's operations through ps: `refresh` reads the whole table in one run before each
+ * pass, every check reads from that reading, and process.kill signals. Whole frozen trees go
+ * through tree-kill. There is no descriptor bound to a process, so `open` gives none.
+ */
+export function portableOps(read: () => Promise<string> = () => runPs()): EngineOps {
+  let table = new Map<number, ProcessInfo>();
+  const stat = (pid: number): LiveStat | null => {
+    const p = table.get(pid);
+    if (!p) return null;
+    // An unreadable start time compares unequal to every planned one: unknown is never "same".
+    return { ppid: p.ppid, state: p.state, startTicks: p.startTicks ?? Number.NaN, args: p.argv.join(' ') };
+  };
   return {
-    pid: p.pid,
-    ppid: p.ppid ?? 0,
-    pgid: null,
-    sid: null,
-    uid: typeof p.uid === 'number' && Number.isInteger(p.uid) ? p.uid : null,
-    state: '?',
-    comm: p.name ?? '',
-    argv,
-    startTicks: null,
-    // ps's lstart, whole seconds: good for ages (--max-age, --older-than), never for identity.
-    startedAt: p.startTime instanceof Date && Number.isFinite(p.startTime.getTime()) ? p.startTime.getTime() : null,
-    cpuTicks: null,
-    threads: null,
-    rssBytes: null,
-    kernelThread: false,
+    async refresh() {
+      table = parsePs(await read());
+    },
+    stat,
+    open: () => null,
+    statFd: () => null,
+    close: () => {},
+    info: (pid) => table.get(pid) ?? null,
+    pids: () => [...table.keys()],
+    kill: (pid, sig) => process.kill(pid, sig),
+    killTree: TREE_KILL_WALKS
+      ? (pid, sig) => new Promise<void>((resolve, reject) => treeKill(pid, sig, (err) => (err ? reject(err) : resolve())))
+      : undefined,
+    now: () => performance.now(),
+    sleep,
   };
 }

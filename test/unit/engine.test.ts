@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EngineOps, LiveStat } from '../../src/core/backend/ops.js';
+import type { GuardContext } from '../../src/core/guard.js';
+import { terminate, type TargetResult } from '../../src/core/terminate.js';
+import type { ProcessInfo } from '../../src/core/types.js';
+import { proc, snap } from '../helpers/snapshot.js';
+
+// The whole escalation against a fake process table and a fake clock: no real process, no real
+// time. Each fake process behaves like the kernel would for its kind (see FakeProc).
+
+interface FakeProc {
+  info: ProcessInfo;
+  /** What SIGTERM does: exit (after `exitMs`), or nothing. */
+  onTerm: 'exit' | 'ignore';
+  /** Uninterruptible sleep: not stopped by SIGSTOP, not killed by SIGKILL. */
+  stuck?: boolean;
+  /** The kernel refuses every signal (another user's setuid program). */
+  eperm?: boolean;
+  /** Replaced by another process (same pid, new start) just before the engine's first read. */
+  reusedOnFirstRead?: boolean;
+  exitMs?: number;
+  stopped?: boolean;
+  pendingTerm?: boolean;
+  diesAt?: number;
+}
+
+class FakeTable implements EngineOps {
+  clock = 0;
+  readonly sleeps: [at: number, ms: number][] = [];
+  readonly log: string[] = [];
+  readonly procs = new Map<number, FakeProc>();
+  refreshes = 0;
+  treeKills: number[] = [];
+  private read = new Set<number>();
+
+  constructor(
+    list: FakeProc[],
+    private readonly batched = false,
+  ) {
+    for (const p of list) this.procs.set(p.info.pid, p);
+  }
+  /** The ops as a procfs-like backend (live reads) or a portable-like one (refresh + killTree). */
+  ops(): EngineOps {
+    if (!this.batched) return { ...this.bound(), refresh: undefined, killTree: undefined };
+    return {
+      ...this.bound(),
+      refresh: async () => void this.refreshes++,
+      killTree: async (pid, sig) => {
+        this.treeKills.push(pid);
+        const walk = (p: number): void => {
+          this.kill(p, sig);
+          for (const c of this.procs.values()) if (c.info.ppid === p) walk(c.info.pid);
+        };
+        walk(pid);
+      },
+    };
+  }
+  private bound(): EngineOps {
+    return { stat: (p) => this.stat(p), open: () => null, statFd: () => null, close: () => {}, info: (p) => this.info(p), pids: () => this.pids(), kill: (p, s) => this.kill(p, s), now: () => this.now(), sleep: (n) => this.sleep(n) };
+  }
+  stat(pid: number): LiveStat | null {
+    const p = this.procs.get(pid);
+    if (!p) return null;
+    if (p.reusedOnFirstRead && !this.read.has(pid)) p.info = { ...p.info, startTicks: (p.info.startTicks ?? 0) + 7, argv: ['bash'] };
+    this.read.add(pid);
+    const state = p.stuck ? 'D' : p.stopped ? 'T' : 'S';
+    return { ppid: p.info.ppid, state, startTicks: p.info.startTicks!, ...(this.batched ? { args: p.info.argv.join(' ') } : {}) };
+  }
+  open(): number | null {
+    return null;
+  }
+  statFd(): LiveStat | null {
+    return null;
+  }
+  close(): void {}
+  info(pid: number): ProcessInfo | null {
+    return this.procs.get(pid)?.info ?? null;
+  }
+  pids(): number[] {
+    return [...this.procs.keys()];
+  }
+  kill(pid: number, sig: NodeJS.Signals): void {
+    const p = this.procs.get(pid);
+    if (!p) throw Object.assign(new Error('kill ESRCH'), { code: 'ESRCH' });
+    if (p.eperm) throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+    this.log.push(`${this.clock} ${pid} ${sig}`);
+    if (sig === 'SIGSTOP' && !p.stuck) p.stopped = true;
+    if (sig === 'SIGTERM' && p.onTerm === 'exit') {
+      if (p.stopped) p.pendingTerm = true;
+      else p.diesAt = this.clock + (p.exitMs ?? 1);
+    }
+    if (sig === 'SIGCONT') {
+      p.stopped = false;
+      if (p.pendingTerm) p.diesAt = this.clock + (p.exitMs ?? 1);
+    }
+    if (sig === 'SIGKILL' && !p.stuck) p.diesAt = this.clock + 1;
+  }
+  now(): number {
+    return this.clock;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push([this.clock, ms]);
+    this.clock += ms;
+    for (const [pid, p] of this.procs) if (p.diesAt !== undefined && p.diesAt <= this.clock) this.procs.delete(pid);
+  }
+}
+
+const guard: GuardContext = { selfPid: 99_999, lineage: new Set([99_999]), pgid: null, sid: null, uid: 0 };
+const fake = (pid: number, ppid: number, over: Partial<FakeProc> = {}): FakeProc => ({ info: proc(pid, ppid, ['ffmpeg', '-i', `cam${pid}`]), onTerm: 'exit', ...over });
+const byPid = (rs: TargetResult[]): Map<number, TargetResult> => new Map(rs.map((r) => [r.pid, r]));
+const run = async (table: FakeTable, pids: number[], graceMs = 3000) => {
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  const backend = { name: 'procfs' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  return terminate(pids.map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks })), { backend, ops: table.ops(), snapshot: s, guard, graceMs });
+};
+
+test('the escalation, end to end on a fake table: each kind of process gets its honest outcome', async () => {
+  const table = new FakeTable([
+    fake(100, 1, { exitMs: 30 }), // exits on TERM
+    fake(200, 1, { onTerm: 'ignore' }), // needs KILL
+    fake(300, 1, { reusedOnFirstRead: true }), // its pid now belongs to another process
+    fake(400, 1, { onTerm: 'ignore', stuck: true }), // in D state
+    fake(500, 1, { eperm: true }), // not ours to signal
+  ]);
+  const report = await run(table, [100, 200, 300, 400, 500]);
+  const r = byPid(report.results);
+  assert.equal(r.get(100)!.outcome, 'terminated');
+  assert.deepEqual(r.get(100)!.signals, ['SIGSTOP', 'SIGTERM', 'SIGCONT']);
+  assert.match(r.get(100)!.reason, /exited \d+ms after SIGTERM/);
+  assert.equal(r.get(200)!.outcome, 'killed');
+  assert.deepEqual(r.get(200)!.signals, ['SIGSTOP', 'SIGTERM', 'SIGCONT', 'SIGSTOP', 'SIGKILL']);
+  assert.match(r.get(200)!.reason, /outlived SIGTERM for 3\.0s; SIGKILL ended it/);
+  assert.equal(r.get(300)!.outcome, 'reused');
+  assert.deepEqual(r.get(300)!.signals, [], 'a reused pid is never signalled');
+  assert.ok(!table.log.some((l) => l.split(' ')[1] === '300'));
+  assert.equal(r.get(400)!.outcome, 'survived');
+  assert.match(r.get(400)!.reason, /uninterruptible sleep \(state D\)/);
+  assert.equal(r.get(500)!.outcome, 'failed');
+  assert.match(r.get(500)!.reason, /EPERM/);
+  // Freeze and TERM before any CONT; KILL only after the grace; the grace runs from the CONT pass.
+  const at = (pid: number, sig: string): number => Number(table.log.find((l) => l.endsWith(` ${pid} ${sig}`))!.split(' ')[0]);
+  assert.ok(at(200, 'SIGCONT') >= at(100, 'SIGTERM'));
+  assert.ok(at(200, 'SIGKILL') - at(200, 'SIGCONT') >= 3000, 'KILL waits for the whole grace');
+  // Backoff while waiting out the grace: 5ms doubling to 200ms, never a busy loop.
+  const waits = table.sleeps.filter(([t]) => t >= at(200, 'SIGCONT') && t < at(200, 'SIGKILL')).map(([, n]) => n);
+  assert.deepEqual(waits.slice(0, 7), [5, 10, 20, 40, 80, 160, 200]);
+  assert.ok(table.sleeps.length < 100, `${table.sleeps.length} sleeps`);
+  assert.equal(report.durationMs, table.clock);
+});
+
+test('a restart loop is frozen before its child is touched, and a child it spawned meanwhile is adopted and killed', async () => {
+  const table = new FakeTable([fake(100, 1, { onTerm: 'ignore', info: proc(100, 1, ['sh', '-c', 'while :; do ffmpeg; done']) }), fake(101, 100, { onTerm: 'ignore' })]);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  table.procs.set(102, fake(102, 100, { onTerm: 'ignore', info: proc(102, 100, ['ffmpeg', 'new']) })); // not in the plan's snapshot
+  const backend = { name: 'procfs' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops: table.ops(), snapshot: s, guard, graceMs: 500 });
+  const r = byPid(report.results);
+  assert.deepEqual([...r.values()].map((x) => x.outcome), ['killed', 'killed', 'killed']);
+  assert.match(r.get(102)!.reason, /started by PID 100 after the plan was made/);
+  assert.ok(table.log.indexOf('0 100 SIGSTOP') < table.log.findIndex((l) => / 101 /.test(l)), 'parent stopped first');
+});
+
+test('a backend that reads in one go (portable) re-reads before every pass and kills a frozen tree in one call', async () => {
+  const table = new FakeTable([fake(100, 1, { onTerm: 'ignore' }), fake(101, 100, { onTerm: 'ignore' }), fake(102, 101, { onTerm: 'ignore' }), fake(200, 1, { onTerm: 'ignore' })], true);
+  const report = await run(table, [100, 200], 400);
+  const r = byPid(report.results);
+  assert.deepEqual([100, 101, 102, 200].map((p) => r.get(p)!.outcome), ['killed', 'killed', 'killed', 'killed']);
+  assert.deepEqual(table.treeKills, [100], 'the three-process tree went through killTree; the lone process did not');
+  assert.ok(table.refreshes >= 5, `${table.refreshes} refreshes`);
+  for (const p of [100, 101, 102]) assert.deepEqual(r.get(p)!.signals.slice(-2), ['SIGSTOP', 'SIGKILL']);
+});
+
+test('portable identity includes the command line: same pid and start second, other argv, is reused', async () => {
+  const table = new FakeTable([fake(100, 1)], true);
+  const s = snap([proc(100, 1, ['ffmpeg', '-i', 'cam-old'])]);
+  const backend = { name: 'portable' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  const [r] = (await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops: table.ops(), snapshot: s, guard, graceMs: 100 })).results;
+  assert.equal(r.outcome, 'reused');
+  assert.match(r.reason, /same start second, but its command line is now 'ffmpeg -i cam100'/);
+  assert.equal(table.log.length, 0);
+});
