@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import cellUtils from 'cli-table3/src/utils.js';
 import { escapeText } from './escape.js';
 
 /** A column of a borderless table. */
@@ -21,42 +22,78 @@ export function truncate(text: string, width: number): string {
 }
 
 /**
+ * Above this many rows a table is laid out here instead of by cli-table3. cli-table3 takes time
+ * quadratic in the rows (its rowSpan/colSpan bookkeeping, `fillInTable`) and tens of
+ * microseconds per cell, so 5,000 rows took seconds; `layoutRows` draws the same lines in linear
+ * time with cli-table3's own cell helpers (width, cut, pad). A unit test keeps the two identical.
+ */
+export const CLI_TABLE_MAX_ROWS = 64;
+
+const CHARS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(GAP),
+};
+
+/** Plain printable ASCII: its display width is its length (escaped cells never hold controls). */
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** One cell drawn to `width` columns the way cli-table3 draws it: cut with `…` if wider, then padded. */
+function drawCell(plain: string, styled: string, width: number, align: 'left' | 'right'): string {
+  if (ASCII.test(plain) && plain.length <= width) {
+    const pad = ' '.repeat(width - plain.length);
+    return align === 'right' ? pad + styled : styled + pad;
+  }
+  return cellUtils.pad(cellUtils.truncate(styled, width, '…'), width, ' ', align);
+}
+
+/** The lines cli-table3 would draw for these cells, in time linear in the rows. */
+function layoutRows(head: readonly string[], cells: readonly string[][], plain: readonly string[][], widths: readonly number[], aligns: ReadonlyArray<'left' | 'right'>): string[] {
+  const lines = [head.map((h, i) => drawCell(h, h, widths[i], aligns[i])).join(CHARS.middle)];
+  cells.forEach((r, ri) => lines.push(r.map((c, i) => drawCell(plain[ri][i], c, widths[i], aligns[i])).join(CHARS.middle)));
+  return lines;
+}
+
+/**
  * Renders rows as a borderless, ps-like table. With a `width`, the flex column is cut so each
  * line fits; without one (not a terminal, or --wide) every cell is kept whole. Every cell is
  * escaped (escapeText) first and `style` colours a cell after cutting, so widths are computed on
- * the plain text the terminal will show.
+ * the plain text the terminal will show. `cliTableMax` (tests) moves the switch to layoutRows.
  */
 export function renderTable(
   columns: readonly Column[],
   raw: readonly string[][],
   width: number | null,
   style?: (row: number, col: number, text: string) => string,
+  cliTableMax = CLI_TABLE_MAX_ROWS,
 ): string {
-  const rows = raw.map((r) => r.map(escapeText));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const rows = raw.map((r) => columns.map((_c, i) => escapeText(r[i] ?? '')));
+  const widths = columns.map((c) => c.header.length);
+  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], r[i].length);
   const flexIdx = columns.findIndex((c) => c.flex);
   if (width !== null && flexIdx >= 0) {
     const others = widths.reduce((a, w, i) => (i === flexIdx ? a : a + w + GAP), 0);
     widths[flexIdx] = Math.max(columns[flexIdx].header.length, Math.min(widths[flexIdx], width - others - 1));
   }
-  const table = new Table({
-    head: columns.map((c) => c.header),
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(GAP),
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-    colAligns: columns.map((c) => c.align ?? 'left'),
-    colWidths: widths,
-    wordWrap: false,
-    truncate: '…',
-  });
-  rows.forEach((r, ri) => {
-    table.push(r.map((cell, ci) => {
-      const cut = ci === flexIdx ? truncate(cell, widths[ci]) : cell;
-      return style ? style(ri, ci, cut) : cut;
-    }));
-  });
-  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+  const plain = rows.map((r) => r.map((cell, ci) => (ci === flexIdx ? truncate(cell, widths[ci]) : cell)));
+  const cells = style ? plain.map((r, ri) => r.map((cut, ci) => style(ri, ci, cut))) : plain;
+  const head = columns.map((c) => c.header);
+  const aligns = columns.map((c) => c.align ?? 'left');
+  let lines: string[];
+  if (rows.length > cliTableMax) {
+    lines = layoutRows(head, cells, plain, widths, aligns);
+  } else {
+    const table = new Table({
+      head,
+      chars: CHARS,
+      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+      colAligns: aligns,
+      colWidths: widths,
+      wordWrap: false,
+      truncate: '…',
+    });
+    for (const r of cells) table.push(r);
+    lines = table.toString().split('\n');
+  }
+  return lines.map((l) => l.trimEnd()).join('\n');
 }

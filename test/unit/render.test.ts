@@ -35,3 +35,18 @@ test('colour: --no-color and NO_COLOR win, FORCE_COLOR forces, TTY decides other
   assert.equal(colorLevel(undefined, {}, false), 0);
   assert.equal(colorLevel(undefined, { TERM: 'dumb' }, true), 0);
 });
+
+test('a large table is laid out linearly and draws exactly what cli-table3 draws', async () => {
+  const { CLI_TABLE_MAX_ROWS } = await import('../../src/render/table.js');
+  const cols = [{ header: 'PID', align: 'right' as const }, { header: 'USER' }, { header: 'FLAGS' }, { header: 'COMMAND', flex: true }];
+  const rows = Array.from({ length: CLI_TABLE_MAX_ROWS * 3 + 1 }, (_, i) => [
+    String(i * 37), i % 3 ? 'root' : 'ü日本', i % 2 ? 'orphan' : '-', `cmd ${'x'.repeat(i % 50)} \x1b[2J 日本語${i % 4 ? '' : ' 😀'}`,
+  ]);
+  const style = (_r: number, c: number, t: string): string => (c === 2 && t !== '-' ? `\x1b[31m${t}\x1b[39m` : t);
+  for (const width of [null, 60, 12]) {
+    const byCliTable = renderTable(cols, rows, width, style, Infinity);
+    const linear = renderTable(cols, rows, width, style, 0);
+    assert.equal(linear, byCliTable, `width ${width}`);
+    assert.equal(linear.split('\n').length, rows.length + 1);
+  }
+});
