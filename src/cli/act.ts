@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { actionExitCode, auditLines, buildActionReport, type ActionReport } from '../core/action-report.js';
 import type { Context } from '../core/context.js';
 import { EnvironmentError } from '../core/errors.js';
+import { defaultLockPath, withLock } from '../core/lock.js';
 import { planTargets, type Plan } from '../core/plan.js';
 import type { PidfileEntry } from '../core/pidfiles/types.js';
 import { terminate, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
@@ -146,4 +147,13 @@ export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolea
 /** Width of stderr when it is a terminal (prompts and the plan shown before them), else null. */
 export function stderrWidth(env: CommandEnv): number | null {
   return env.io.stderrIsTTY ? (env.io.stderr as NodeJS.WriteStream).columns || 80 : null;
+}
+
+/** Runs `fn` holding the one-sweep-at-a-time lock (`--lock-file`, `--wait-lock`): every command that signals or removes takes it. */
+export async function withSweepLock<T>(env: CommandEnv, o: { lockFile?: string; waitLock?: boolean }, fn: () => Promise<T>): Promise<T> {
+  const lockPath = o.lockFile ?? defaultLockPath();
+  return withLock(lockPath, {
+    wait: o.waitLock,
+    onWait: (_h, who) => writeLine(env.io.stderr, `procsweep: waiting for the sweep lock ${lockPath}, held by ${escapeText(who)}`),
+  }, fn);
 }

@@ -42,6 +42,11 @@ export interface CommandDef {
   subcommands?: CommandDef[];
   /** Add the shared options (default true). */
   shared?: boolean;
+  /**
+   * What a shared option means for this command when it differs from the shared text, by long
+   * flag (kill-group: `--args` only labels, it never narrows the group), so --help stays true.
+   */
+  sharedHelp?: Record<string, string>;
   /** Options after the first argument belong to it, untouched (`run -- CMD --its-flags`). */
   passThrough?: boolean;
 }

@@ -20,7 +20,13 @@ function define(parent: Command, def: CommandDef, full: (name: string) => boolea
   // (for the command list in --help and for suggestions); its options cost start-up time.
   if (!full(def.name)) return cmd;
   addOptions(cmd, def.options);
-  if (def.shared !== false) addOptions(cmd, SHARED_OPTIONS, true);
+  if (def.shared !== false) {
+    const own = def.sharedHelp ?? {};
+    addOptions(cmd, SHARED_OPTIONS.map((o) => {
+      const long = /--[\w-]+/.exec(o.flags)?.[0] ?? '';
+      return own[long] ? { ...o, description: own[long] } : o;
+    }), true);
+  }
   examples();
   cmd.action(async (...received: unknown[]) => {
     const self = received[received.length - 1] as Command;

@@ -1,6 +1,6 @@
 import type { TrackingIndex } from './classify.js';
 import { EnvironmentError, UsageError } from './errors.js';
-import type { Flag } from './types.js';
+import { ALL_FLAGS, type Flag } from './types.js';
 
 /** `sweep --target` names and the flag each one selects. */
 export const SWEEP_TARGETS = {
@@ -14,14 +14,23 @@ export const SWEEP_TARGETS = {
 /** A `--target` name. */
 export type SweepTargetName = keyof typeof SWEEP_TARGETS;
 
-/** Parses `--target` names (comma lists already split); `all` selects every one. */
+/** A flag named in the singular or the plural (`orphan`, `orphans`), or null: list --flag and sweep --target take either. */
+export function flagNamed(word: string): Flag | null {
+  const w = word.trim().toLowerCase();
+  for (const f of ALL_FLAGS) if (w === f || w === `${f}s`) return f;
+  return null;
+}
+
+/** Parses `--target` names (comma lists already split), singular or plural alike; `all` selects every one. */
 export function parseSweepTargets(names: readonly string[]): Flag[] {
   const known = Object.keys(SWEEP_TARGETS);
+  const targets = Object.values(SWEEP_TARGETS) as Flag[];
   const out = new Set<Flag>();
   for (const n of names) {
-    if (n === 'all') for (const f of Object.values(SWEEP_TARGETS)) out.add(f);
-    else if (n in SWEEP_TARGETS) out.add(SWEEP_TARGETS[n as SweepTargetName]);
-    else throw new UsageError(`--target: unknown target '${n}'; use ${known.join(', ')} or all`);
+    const f = flagNamed(n);
+    if (n === 'all') for (const t of targets) out.add(t);
+    else if (f && targets.includes(f)) out.add(f);
+    else throw new UsageError(`--target: unknown target '${n}'; use ${known.join(', ')} or all (singular or plural)`);
   }
   return [...out];
 }

@@ -90,8 +90,10 @@ export function renderPidfileCleanFooter(items: readonly CleanItem[], s: Pidfile
     const what = [remove ? `remove ${remove} record${remove === 1 ? '' : 's'}` : '', kill ? `terminate ${kill} live process tree${kill === 1 ? '' : 's'} and remove their records` : ''].filter(Boolean).join(' and ');
     return [`Dry run: would ${what}. Nothing changed.`, p.dim('run again without -n to do it')];
   }
-  const parts = [`${s.removed} removed`, ...(s.killed ? [`${s.killed} killed`] : []), `${count('kept')} kept`, ...(s.unsafe ? [`${s.unsafe} unsafe, never touched`] : []), ...(s.failed ? [`${s.failed} failed`] : [])];
-  const lines = [`${s.total} records: ${parts.join(', ')}.`];
+  const parts = [`${s.removed} removed`, `${count('kept')} kept`, ...(s.unsafe ? [`${s.unsafe} unsafe, never touched`] : []), ...(s.failed ? [`${s.failed} failed`] : [])];
+  const ended = s.terminated + s.killed;
+  const how = [...(s.terminated ? [`${s.terminated} terminated`] : []), ...(s.killed ? [`${s.killed} killed (needed SIGKILL)`] : [])];
+  const lines = [`${s.total} record${s.total === 1 ? '' : 's'}: ${parts.join(', ')}${ended ? `; ${ended} live process${ended === 1 ? '' : 'es'} ended first: ${how.join(', ')}` : ''}.`];
   if (s.failed) lines.push(p.red('some records were left: see the reasons marked failed'));
   return lines;
 }

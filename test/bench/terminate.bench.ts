@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import treeKill from 'tree-kill';
-import { alive, BIN, marker, pidsWith, waitFor } from '../helpers/procs.js';
+import { alive, BIN, LOCK_ARGS, marker, pidsWith, waitFor } from '../helpers/procs.js';
 import { markedSleep } from '../helpers/workers.js';
 import { median, printRows } from './lib.js';
 
@@ -88,7 +88,7 @@ async function treeRound(dir: string): Promise<{ ours: number; base: number; n: 
   const m1 = marker('btree');
   const t1 = await startTree(markedSleep(dir, m1), m1);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [BIN, 'kill-group', '-y', '--no-color', String(t1.root)], { stdio: 'ignore' });
+  const r = spawnSync(process.execPath, [BIN, 'kill-group', '-y', '--no-color', ...LOCK_ARGS, String(t1.root)], { stdio: 'ignore' });
   await untilDead(t1.pids);
   const ours = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) console.log(`  (kill-group exited ${r.status})`);

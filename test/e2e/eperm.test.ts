@@ -4,7 +4,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, BIN, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, LOCK_ARGS, Scope, waitFor } from '../helpers/procs.js';
 import { descendants, markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
@@ -99,7 +99,7 @@ describe('EPERM is a failure of one target only', { skip: needs('root', 'setpriv
     assert.ok(await waitFor(() => descendants(leader).length === 2)); // two sleeps, without the marker
     const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: home, NO_COLOR: '1' };
     const tree = [leader, ...descendants(leader)];
-    const r = spawnSync('setpriv', asUser([process.execPath, BIN, 'kill-group', '-y', '--json', String(leader)]), { maxBuffer: Infinity, encoding: 'utf8', env, timeout: 30_000 });
+    const r = spawnSync('setpriv', asUser([process.execPath, BIN, 'kill-group', '-y', '--json', ...LOCK_ARGS, String(leader)]), { maxBuffer: Infinity, encoding: 'utf8', env, timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);
     for (const t of JSON.parse(r.stdout).targets) assert.equal(t.outcome, 'terminated', JSON.stringify(t));
     for (const p of tree) assert.ok(await waitFor(() => !alive(p)), `${p} alive`);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, cli, Scope, waitFor } from '../helpers/procs.js';
+import { alive, cli, LOCK_ARGS, Scope, waitFor } from '../helpers/procs.js';
 import { descendants, markedSleep } from '../helpers/workers.js';
 
 // kill-group against groups this file started, each in a session of its own.
@@ -27,7 +27,7 @@ describe('kill-group', () => {
   test('the group of a PID plus every descendant, including one that left the group', async () => {
     const g = await group();
     const member = descendants(g.root)[0];
-    const r = cli(['kill-group', '-y', '--json', String(member)]);
+    const r = cli(['kill-group', '-y', '--json', ...LOCK_ARGS, String(member)]);
     assert.equal(r.code, 0, r.stderr);
     const doc = r.json();
     assert.equal(doc.targets[0].pid, g.root);
@@ -48,7 +48,7 @@ describe('kill-group', () => {
     assert.match(dry.stdout, new RegExp(`why  ${g.root}: in process group ${g.root}`));
     assert.match(dry.stdout, /Dry run: would signal 5 processes in 1 tree/);
     for (const p of g.tree) assert.ok(alive(p));
-    const r = cli(['kill-group', '-y', '--pgid', String(g.root)]);
+    const r = cli(['kill-group', '-y', ...LOCK_ARGS, '--pgid', String(g.root)]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /5 terminated; nothing left running/);
     for (const p of g.tree) assert.ok(!alive(p));
@@ -59,7 +59,7 @@ describe('kill-group', () => {
     const s = markedSleep(dir, mark);
     const pid = scope.spawn('sh', ['-c', 'trap "" TERM; exec "$0" 300', s], { detached: true }).pid!;
     await waitFor(() => alive(pid));
-    const r = cli(['kill-group', '-y', '--json', '--signal', 'INT', '--grace', '2s', String(pid)]);
+    const r = cli(['kill-group', '-y', '--json', ...LOCK_ARGS, '--signal', 'INT', '--grace', '2s', String(pid)]);
     assert.equal(r.code, 0, r.stderr);
     const [t] = r.json().targets;
     assert.equal(t.outcome, 'terminated');

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, badInputTests, BIN, cli, ffmpegArgs, Scope, waitFor } from '../helpers/procs.js';
+import { alive, badInputTests, BIN, cli, ffmpegArgs, LOCK_ARGS, Scope, waitFor } from '../helpers/procs.js';
 import { Tmux } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/pidfiles.js';
 import { needs } from '../helpers/needs.js';
@@ -49,7 +49,7 @@ describe('pidfiles: the malformed corpus through the CLI', () => {
       assert.equal(rec.action, 'keep');
     }
     assert.equal(doc.summary.invalid, doc.pidfiles.length);
-    const c = cli(['pidfiles', 'clean', '--remove-invalid', '--json', '--pid-dir', dir]);
+    const c = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--remove-invalid', '--json', '--pid-dir', dir]);
     assert.equal(c.code, 0, c.stderr);
     assert.equal(c.json().summary.removed, doc.pidfiles.length);
     assert.equal(c.json().dryRun, false);
@@ -122,7 +122,7 @@ describe('pidfiles against real processes', { skip: needs('ffmpeg', 'srt-live-tr
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /Dry run: would remove 3 records\. Nothing changed\./);
     assert.deepEqual(readdirSync(dir).sort(), before);
-    const r = cli(['pidfiles', 'clean', '--json', '--pid-dir', dir]);
+    const r = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--json', '--pid-dir', dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.json().summary.removed, 3);
     assert.deepEqual(readdirSync(dir), ['cam1_ffmpeg.pid']);
@@ -138,7 +138,7 @@ describe('pidfiles against real processes', { skip: needs('ffmpeg', 'srt-live-tr
     assert.equal(link.status, 'unsafe');
     assert.match(link.reason, /a symlink to .*elsewhere\.pid: symlinks are never followed/);
     assert.equal(link.action, 'never');
-    assert.equal(cli(['pidfiles', 'clean', '--remove-invalid', '--pid-dir', dir]).code, 0);
+    assert.equal(cli(['pidfiles', 'clean', ...LOCK_ARGS, '--remove-invalid', '--pid-dir', dir]).code, 0);
     assert.ok(existsSync(join(dir, 'link_ffmpeg.pid')));
     assert.equal(readFileSync(other, 'utf8'), `${ff}\n`);
   });
@@ -161,7 +161,7 @@ describe('pidfiles against real processes', { skip: needs('ffmpeg', 'srt-live-tr
       assert.equal(rec.action, 'never');
       const list = cli(['list', '--json', '--args', `${mark}-live`, '--pid-dir', dir]).json();
       assert.notEqual(list.processes[0].pidfile, planted, 'an unsafe record never tracks');
-      assert.equal(cli(['pidfiles', 'clean', '--remove-invalid', '--pid-dir', dir]).code, 0);
+      assert.equal(cli(['pidfiles', 'clean', ...LOCK_ARGS, '--remove-invalid', '--pid-dir', dir]).code, 0);
       assert.ok(existsSync(planted));
       assert.ok(alive(ff));
     } finally {
@@ -190,7 +190,7 @@ describe('pidfiles against real processes', { skip: needs('ffmpeg', 'srt-live-tr
     ]);
     const list = cli(['list', '--json', '--args', `${mark}-live`, '--registry', reg]).json();
     assert.equal(list.processes[0].pidfile, `${reg}#live-task`);
-    const r = cli(['pidfiles', 'clean', '--registry', reg]);
+    const r = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--registry', reg]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /3 records: 2 removed, 1 kept\./);
     assert.equal(readFileSync(reg, 'utf8'), `[\n${JSON.stringify([JSON.parse(text)[0]], null, 2).slice(2, -2)}\n]\n`);
@@ -203,7 +203,7 @@ describe('pidfiles against real processes', { skip: needs('ffmpeg', 'srt-live-tr
     const text = `[{"task_id": "a", "process_id": ${ff}, "start_time": "2025-01-10T12:34:56Z"},\n{"task_id": "b", "process_`;
     writeFileSync(reg, text);
     const st = statSync(reg);
-    const r = cli(['pidfiles', 'clean', '--remove-invalid', '--json', '--registry', reg]);
+    const r = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--remove-invalid', '--json', '--registry', reg]);
     assert.equal(r.code, 0, r.stderr);
     const [rec] = r.json().pidfiles;
     assert.equal(rec.status, 'invalid');
@@ -230,14 +230,14 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: needs
     const ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-refuse`), { detached: true }).pid!;
     await running([ff], mark);
     writeFileSync(join(dir, 'x_ffmpeg.pid'), `${ff}\n${Date.now()}\n`);
-    const r = cli(['pidfiles', 'clean', '--kill', '--pid-dir', dir]);
+    const r = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--kill', '--pid-dir', dir]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--yes/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.equal(r.stdout, '');
     assert.ok(alive(ff));
     assert.ok(existsSync(join(dir, 'x_ffmpeg.pid')));
-    const dry = cli(['pidfiles', 'clean', '--kill', '-n', '--json', '--pid-dir', dir]);
+    const dry = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--kill', '-n', '--json', '--pid-dir', dir]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(dry.json().pidfiles[0].action, 'kill');
     assert.ok(alive(ff));
@@ -257,18 +257,19 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: needs
     // A symlink to a record of a live worker: unsafe, never followed, never signalled.
     writeFileSync(join(tmp.dir, 'other.pid'), `${other}\n`);
     symlinkSync(join(tmp.dir, 'other.pid'), join(dir, 'route_1761154355576_srtOut:6000.pid'));
-    const r = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '2s', '--pid-dir', dir]);
+    const r = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--kill', '-y', '--json', '--grace', '2s', '--pid-dir', dir]);
     assert.equal(r.code, 0, r.stderr);
     const by = new Map<string, any>(r.json().pidfiles.map((p: any) => [p.path.slice(dir.length + 1), p]));
     const s = by.get('route_1761154355576_srt.pid');
     assert.equal(s.status, 'live');
-    assert.equal(s.action, 'killed');
     assert.match(s.outcome, /^(terminated|killed)$/);
+    assert.equal(s.action, s.outcome, 'the action says how the process ended: killed only when it needed SIGKILL');
     assert.equal(by.get('route_1761154355576_ffmpeg.pid').status, 'reused');
     assert.equal(by.get('route_1761154355576_ffmpeg.pid').action, 'removed');
     assert.equal(by.get('route_1761154355576_srtOut:6000.pid').status, 'unsafe');
     assert.equal(by.get('route_1761154355576_srtOut:6000.pid').action, 'never');
-    assert.equal(r.json().summary.killed, 1);
+    assert.equal(r.json().summary.terminated + r.json().summary.killed, 1);
+    assert.equal(r.json().summary.removed, 2, 'the live record and the reused one');
     assert.ok(await waitFor(() => !alive(srt)), 'srt-live-transmit still running');
     assert.ok(alive(bystander), 'the process holding a reused PID was signalled');
     assert.ok(alive(other), 'the target of a symlinked record was signalled');
@@ -281,7 +282,7 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: needs
     const ff = scope.spawn('ffmpeg', ffmpegArgs(`${mark}-narrow`), { detached: true }).pid!;
     await running([ff], mark);
     writeFileSync(join(dir, 'cam_ffmpeg.pid'), `${ff}\n${Date.now()}\n`);
-    const r = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--match', 'srt-live-transmit', '--pid-dir', dir]);
+    const r = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--kill', '-y', '--json', '--match', 'srt-live-transmit', '--pid-dir', dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.json().pidfiles[0].action, 'kept');
     assert.match(r.json().pidfiles[0].note, /not killed, outside --match \(srt-live-transmit\)/);
@@ -406,7 +407,7 @@ describe('pidfiles clean --kill asks in a terminal (tmux)', { skip: needs('ffmpe
     terms.push(term);
     const out = join(tmp.dir, `out${n}.json`);
     const code = join(tmp.dir, `code${n}`);
-    term.start(`NO_COLOR=1 ${process.execPath} ${BIN} pidfiles clean --kill --json --grace 2s --pid-dir '${dir}' > '${out}'; echo $? > '${code}'`);
+    term.start(`NO_COLOR=1 ${process.execPath} ${BIN} pidfiles clean --kill --json --grace 2s --lock-file '${LOCK_ARGS[1]}' --pid-dir '${dir}' > '${out}'; echo $? > '${code}'`);
     await term.waitFor(/Remove these processes/);
     assert.match(term.capture(), new RegExp(`${ff} cam1/ffmpeg\\s+ffmpeg`));
     term.send('Enter');
@@ -432,7 +433,7 @@ describe('pidfiles clean --kill asks in a terminal (tmux)', { skip: needs('ffmpe
     term.send('y', 'Enter');
     assert.equal(await exitCode(term, code), '0', term.capture());
     const doc = JSON.parse(readFileSync(out, 'utf8'));
-    assert.deepEqual(doc.pidfiles.map((p: any) => p.action).sort(), ['killed', 'removed']);
+    assert.deepEqual(doc.pidfiles.map((p: any) => (p.action === 'killed' ? 'terminated' : p.action)).sort(), ['removed', 'terminated']);
     assert.ok(await waitFor(() => !alive(ff)));
     assert.deepEqual(readdirSync(dir), []);
   });

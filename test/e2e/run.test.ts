@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { deathLink } from '../../src/core/run/launch.js';
-import { alive, BIN, cli, ffmpegArgs, pidsWith, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, cli, ffmpegArgs, LOCK_ARGS, pidsWith, Scope, waitFor } from '../helpers/procs.js';
 import { needs } from '../helpers/needs.js';
 
 const LINK = deathLink(process.env);
@@ -198,7 +198,7 @@ describe('procsweep run with real ffmpeg workers', { skip: needs('ffmpeg') }, ()
     assert.deepEqual(pidsWith(mark), []);
     // Some container inits (this machine's PID 1) reap orphans a moment late: a zombie record is kept.
     assert.ok(await waitFor(() => !existsSync(`/proc/${worker}`), 10_000), 'PID 1 reaped the worker');
-    const clean = cli(['pidfiles', 'clean', '--json', '--pid-dir', dirname(pidfile)]);
+    const clean = cli(['pidfiles', 'clean', '--json', ...LOCK_ARGS, '--pid-dir', dirname(pidfile)]);
     assert.equal(clean.code, 0, clean.stderr);
     assert.deepEqual(clean.json().pidfiles.map((p: any) => [p.path, p.status, p.action]), [[pidfile, 'dead', 'removed']]);
     assert.equal(existsSync(pidfile), false, 'the next pidfiles clean removes it');
@@ -214,7 +214,7 @@ describe('procsweep run with real ffmpeg workers', { skip: needs('ffmpeg') }, ()
     const list = cli(['pidfiles', 'list', '--json', '--pid-dir', dir]).json();
     assert.equal(list.pidfiles[0].status, 'live', list.pidfiles[0].reason);
     assert.match(list.pidfiles[0].reason, new RegExp(`is the worker of procsweep run ${r.pid} \\(job7_encode\\)`));
-    const clean = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '2s', '--pid-dir', dir]);
+    const clean = cli(['pidfiles', 'clean', '--kill', '-y', '--json', ...LOCK_ARGS, '--grace', '2s', '--pid-dir', dir]);
     assert.equal(clean.code, 0, clean.stderr);
     assert.ok(await waitFor(() => !alive(worker)), 'the recorded worker was ended');
     const end = await Promise.race([r.done, new Promise<null>((res) => setTimeout(() => res(null), 5000))]);

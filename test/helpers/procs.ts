@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/**
+ * `--lock-file` private to this test process, for commands that take the sweep lock (sweep,
+ * kill-group, pidfiles clean): tests in other files, and other sessions, use their own.
+ */
+export const LOCK_ARGS: readonly string[] = ['--lock-file', join(tmpdir(), `psw-lock-${process.pid}-${randomBytes(4).toString('hex')}.lock`)];
 
 /** Absolute path of the built CLI shim. */
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'procsweep.js');

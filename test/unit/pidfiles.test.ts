@@ -233,7 +233,7 @@ describe('read, track, clean: pidfiles on disk', () => {
         },
       });
       assert.deepEqual(seen, [{ pid: 800, startTicks: proc(800, { startedAt: T }).startTicks }, { pid: 801, startTicks: proc(801, { startedAt: T }).startTicks }]);
-      assert.equal(done[0].action, 'killed');
+      assert.equal(done[0].action, 'terminated', 'it exited on TERM: killed means needed SIGKILL');
       assert.equal(done[0].outcome, 'terminated');
       assert.equal(existsSync(entries[0].path), false);
       assert.equal(done[1].action, 'failed');

@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { effectiveUid, guardContext } from '../../core/guard.js';
 import { planGroups, toSignal } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
-import { executePlan, printPlan, printReport } from '../act.js';
+import { executePlan, printPlan, printReport, withSweepLock } from '../act.js';
 import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
 import { Interruption } from '../interrupt.js';
 import { writeLine } from '../io.js';
@@ -15,6 +15,8 @@ interface KillGroupOptions extends SharedCliOptions {
   grace: number;
   yes?: boolean;
   dryRun?: boolean;
+  lockFile?: string;
+  waitLock?: boolean;
 }
 
 /** `procsweep kill-group PID...`: the process group of each PID plus every member's tree. */
@@ -42,16 +44,21 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
     await printPlan(env, plan, { ...view, dryRun: false, toStderr: !env.json });
     return 0;
   }
-  if (!o.yes) {
-    await printPlan(env, plan, { ...view, dryRun: false, toStderr: true });
-    const n = toSignal(plan).length;
-    if (!(await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`))) {
-      writeLine(env.io.stderr, 'Nothing was signalled.');
-      if (env.json) await printPlan(env, plan, { ...view, dryRun: true });
-      return 0;
+  // Like sweep, acting takes the one-sweep-at-a-time lock: once the arguments are checked and
+  // there is something to signal, for the confirm and the run (the engine re-checks every
+  // identity before each signal, so the plan need not be remade under the lock).
+  return withSweepLock(env, o, async () => {
+    if (!o.yes) {
+      await printPlan(env, plan, { ...view, dryRun: false, toStderr: true });
+      const n = toSignal(plan).length;
+      if (!(await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`))) {
+        writeLine(env.io.stderr, 'Nothing was signalled.');
+        if (env.json) await printPlan(env, plan, { ...view, dryRun: true });
+        return 0;
+      }
     }
-  }
-  const interrupt = new Interruption(env, o.grace);
-  const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
-  return printReport(env, report, interrupt);
+    const interrupt = new Interruption(env, o.grace);
+    const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
+    return printReport(env, report, interrupt);
+  });
 }

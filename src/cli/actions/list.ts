@@ -4,6 +4,7 @@ import { UsageError } from '../../core/errors.js';
 import { buildListReport, readExtras, summarize } from '../../core/report.js';
 import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
 import { scanWith } from '../../core/scan.js';
+import { flagNamed } from '../../core/targets.js';
 import { ALL_FLAGS, type Finding, type Flag } from '../../core/types.js';
 import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
 import { escapeText } from '../../render/escape.js';
@@ -25,9 +26,12 @@ export const CHECK_FLAGS: readonly Flag[] = ['orphan', 'zombie', 'duplicate'];
 export async function runList(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
   const o = raw as ListOptions;
   const env = commandEnv(o);
-  for (const fl of o.flag ?? []) {
-    if (!(ALL_FLAGS as readonly string[]).includes(fl)) throw new UsageError(`--flag: unknown flag '${fl}'; known: ${ALL_FLAGS.join(', ')}`);
-  }
+  // Singular or plural alike (`--flag orphans`), as sweep --target takes them.
+  o.flag = o.flag?.map((fl) => {
+    const f = flagNamed(fl);
+    if (!f) throw new UsageError(`--flag: unknown flag '${fl}'; known: ${ALL_FLAGS.join(', ')}`);
+    return f;
+  });
   const ctx = await createContext(commonOptions(o));
   const warn = (m: string): void => writeWarning(env.io.stderr, m);
   const { snapshot, findings, pidfiles } = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all, onWarning: warn });

@@ -1,5 +1,6 @@
 import { buildPidfileReport, executeClean, killRefusal, openRecords, planClean, type CleanItem } from '../../core/pidfiles/index.js';
 import type { Command } from 'commander';
+import type { Context } from '../../core/context.js';
 import type { Snapshot } from '../../core/types.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
 import { commandLine, escapeText } from '../../render/escape.js';
@@ -15,6 +16,8 @@ interface PidfilesOptions extends SharedCliOptions {
   yes?: boolean;
   dryRun?: boolean;
   grace?: number;
+  lockFile?: string;
+  waitLock?: boolean;
 }
 
 async function read(o: PidfilesOptions, env: CommandEnv) {
@@ -51,7 +54,17 @@ export async function runPidfilesClean(raw: Record<string, unknown>, _cmd?: Comm
   if (o.kill) requireConsent(env.io, o);
   const { ctx, snapshot, entries } = await read(o, env);
   const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures };
-  let plan = planClean(entries, { removeInvalid: o.removeInvalid, kill: o.kill }, (e) => killRefusal(e, snapshot, filter));
+  const plan = planClean(entries, { removeInvalid: o.removeInvalid, kill: o.kill }, (e) => killRefusal(e, snapshot, filter));
+  // Removing records (and --kill's signals) takes the one-sweep-at-a-time lock, as sweep does;
+  // every record is judged again just before it is removed, so the plan need not be remade.
+  const work = plan.some((i) => i.action === 'remove' || i.action === 'kill');
+  if (o.dryRun || !work) return clean(env, o, ctx, snapshot, plan);
+  const { withSweepLock } = await import('../act.js');
+  return withSweepLock(env, o, () => clean(env, o, ctx, snapshot, plan));
+}
+
+async function clean(env: CommandEnv, o: PidfilesOptions, ctx: Context, snapshot: Snapshot, planned: CleanItem[]): Promise<number> {
+  let plan = planned;
   const dryRun = Boolean(o.dryRun);
   if (!dryRun && !o.yes && plan.some((i) => i.action === 'kill')) {
     const asked = await ask(env, plan, snapshot);

@@ -5,7 +5,6 @@ import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { guardContext } from '../../core/guard.js';
-import { defaultLockPath, withLock } from '../../core/lock.js';
 import { planWithOwners } from '../../core/owners.js';
 import { checkPlanSize, parseSweepTargets, planOverMax, planSweep, toSignal, type Plan } from '../../core/plan.js';
 import { checkUntrackedTarget } from '../../core/targets.js';
@@ -13,7 +12,7 @@ import { scanWith } from '../../core/scan.js';
 import { matchProcess } from '../../core/signatures.js';
 import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
-import { executePlan, openAuditLog, printPlan, printReport, stderrWidth } from '../act.js';
+import { executePlan, openAuditLog, printPlan, printReport, stderrWidth, withSweepLock } from '../act.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
 import { escapeText } from '../../render/escape.js';
 import { Interruption } from '../interrupt.js';
@@ -59,11 +58,7 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
   }
 
   const log = o.log ? openAuditLog(o.log) : null;
-  const lockPath = o.lockFile ?? defaultLockPath();
-  return withLock(lockPath, {
-    wait: o.waitLock,
-    onWait: (_h, who) => writeLine(env.io.stderr, `procsweep: waiting for the sweep lock ${lockPath}, held by ${escapeText(who)}`),
-  }, async () => {
+  return withSweepLock(env, o, async () => {
     const made = await makePlan(env, ctx, targets, o);
     let plan = made.plan;
     const { snapshot, records } = made;

@@ -12,3 +12,9 @@ export const YES_OPTION: OptionSpec = { flags: '-y, --yes', description: 'act wi
 export function dryRunOption(what: string): OptionSpec {
   return { flags: '-n, --dry-run', description: `${what} and signal nothing` };
 }
+
+/** `--lock-file` and `--wait-lock`: the one-sweep-at-a-time lock every command that signals takes. */
+export const LOCK_OPTIONS: OptionSpec[] = [
+  { flags: '--lock-file <path>', description: 'the one-sweep-at-a-time lock (default /run/procsweep/sweep.lock as root, else $XDG_RUNTIME_DIR/procsweep.lock or /tmp/procsweep-UID.lock)' },
+  { flags: '--wait-lock', description: 'wait for a running sweep to finish instead of exiting 3' },
+];

@@ -1,6 +1,6 @@
 import { parseSignal } from '../../core/signals.js';
 import type { CommandDef } from '../options.js';
-import { dryRunOption, graceOption, YES_OPTION } from './acting.js';
+import { dryRunOption, graceOption, LOCK_OPTIONS, YES_OPTION } from './acting.js';
 
 /** `procsweep kill-group PID...`: a process group plus every member's tree, gracefully and verified. */
 export const killGroupCommand: CommandDef = {
@@ -13,7 +13,15 @@ export const killGroupCommand: CommandDef = {
     graceOption('the first signal'),
     YES_OPTION,
     dryRunOption('show the plan as a tree'),
+    ...LOCK_OPTIONS,
   ],
+  // The whole group and every tree go, whatever they match: the matching options only label.
+  sharedHelp: {
+    '--signature': 'add a signature, to label matching members in the plan (it never narrows the group)',
+    '--match': 'label members of these signatures only (the whole group is still signalled)',
+    '--args': 'label members whose command line matches this regex (the whole group is still signalled)',
+    '--user': "label this user's members (the whole group is still signalled; the guard refuses other users' processes unless root)",
+  },
   examples: [
     'procsweep kill-group -n 4224',
     'procsweep kill-group 4224 4230',

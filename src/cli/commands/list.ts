@@ -9,7 +9,7 @@ export const listCommand: CommandDef = {
     { flags: '--all', description: 'list every process, not only matched ones' },
     { flags: '--tree', description: 'draw matched processes with their ancestors and descendants, like pstree' },
     { flags: '--wide', description: 'never cut the command column' },
-    { flags: '--flag <flags>', description: `only processes with any of these flags (${ALL_FLAGS.join(', ')})`, parse: commaList },
+    { flags: '--flag <flags>', description: `only processes with any of these flags (${ALL_FLAGS.join(', ')}; singular or plural alike)`, parse: commaList },
     { flags: '--max-age <dur>', description: 'flag processes older than this as long-lived (e.g. 2h)', parse: durationArg('--max-age') },
     { flags: '--check', description: 'exit 1 if any orphan, zombie, duplicate or stale pidfile is found (for monitoring)' },
   ],

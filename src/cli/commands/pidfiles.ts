@@ -1,4 +1,5 @@
 import { durationArg, type CommandDef } from '../options.js';
+import { LOCK_OPTIONS } from './acting.js';
 import { pidfilesWatchCommand } from './watch.js';
 
 const WIDE = { flags: '--wide', description: 'never cut the reason column' };
@@ -25,6 +26,7 @@ const cleanDef: CommandDef = {
     { flags: '-y, --yes', description: 'do not ask before --kill (required when stdin is not a terminal)' },
     { flags: '-n, --dry-run', description: 'show what would be removed and killed; change nothing' },
     { flags: '--grace <dur>', description: 'with --kill: how long TERM gets before KILL', defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace') },
+    ...LOCK_OPTIONS,
     WIDE,
   ],
   examples: [

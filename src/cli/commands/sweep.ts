@@ -1,20 +1,19 @@
 import { SWEEP_TARGETS } from '../../core/targets.js';
 import { commaList, durationArg, intArg, type CommandDef } from '../options.js';
-import { dryRunOption, graceOption, YES_OPTION } from './acting.js';
+import { dryRunOption, graceOption, LOCK_OPTIONS, YES_OPTION } from './acting.js';
 
 /** `procsweep sweep`: remove suspects (orphans by default) with their trees, after confirmation. */
 export const sweepCommand: CommandDef = {
   name: 'sweep',
   summary: 'remove suspect workers (orphans by default) with their whole trees: TERM, then KILL, verified',
   options: [
-    { flags: '--target <targets>', description: `what to remove, comma-separated: ${Object.keys(SWEEP_TARGETS).join(', ')} or all (default: orphans)`, parse: commaList },
+    { flags: '--target <targets>', description: `what to remove, comma-separated: ${Object.keys(SWEEP_TARGETS).join(', ')} or all, singular or plural alike (default: orphans)`, parse: commaList },
     { flags: '--older-than <dur>', description: 'only candidates running longer than this (e.g. 2m), and the age that makes --target long-lived; unknown ages are left alone', parse: durationArg('--older-than'), scope: true },
     graceOption(),
     YES_OPTION,
     dryRunOption('show the plan -y would execute'),
     { flags: '--max <n>', description: 'refuse a plan that would signal more processes than this', defaultValue: 500, parse: intArg('--max', 1) },
-    { flags: '--lock-file <path>', description: 'the one-sweep-at-a-time lock (default /run/procsweep/sweep.lock as root, else $XDG_RUNTIME_DIR/procsweep.lock or /tmp/procsweep-UID.lock)' },
-    { flags: '--wait-lock', description: 'wait for a running sweep to finish instead of exiting 3' },
+    ...LOCK_OPTIONS,
     { flags: '--log <file>', description: 'append one JSON line per target to this audit log' },
   ],
   examples: [

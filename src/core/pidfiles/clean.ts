@@ -9,9 +9,14 @@ import { entrySource, type PidfileEntry } from './types.js';
 /**
  * What is (to be) done with an entry. Plans: `keep`, `remove`, `kill` (terminate the live
  * process, then remove the record), `never` (unsafe, or a registry that does not parse).
- * After execution: `kept`, `removed`, `killed`, `never`, `failed`.
+ * After execution: `kept`, `removed`, `terminated` (the process exited on the first signal and
+ * its record was removed), `killed` (it needed SIGKILL, as everywhere in procsweep; record
+ * removed), `never`, `failed`.
  */
-export type CleanAction = 'keep' | 'remove' | 'kill' | 'never' | 'kept' | 'removed' | 'killed' | 'failed';
+export type CleanAction = 'keep' | 'remove' | 'kill' | 'never' | 'kept' | 'removed' | 'terminated' | 'killed' | 'failed';
+
+/** The executed actions after which the record's file or registry entry is gone. */
+export const REMOVED_ACTIONS: readonly CleanAction[] = ['removed', 'terminated', 'killed'];
 
 /** One entry with its action, why, and the termination outcome when it was killed. */
 export interface CleanItem {
@@ -141,8 +146,9 @@ export async function executeClean(plan: readonly CleanItem[], opts: ExecuteOpti
     }
     const killed = i.action === 'kill';
     if (r.outcome === 'removed' || r.outcome === 'already-gone') {
-      i.action = killed ? 'killed' : 'removed';
-      i.note = killed ? `process ${i.outcome}; record ${r.reason}` : r.reason;
+      // `killed` only when the process needed SIGKILL; one already gone just had its record removed.
+      i.action = !killed ? 'removed' : i.outcome === 'killed' ? 'killed' : i.outcome === 'terminated' ? 'terminated' : 'removed';
+      i.note = killed ? `process ${i.outcome}${i.outcome === 'killed' ? ' (needed SIGKILL)' : ''}; record ${r.reason}` : r.reason;
     } else {
       i.action = 'failed';
       i.note = killed ? `process ${i.outcome}, but the record was not removed: ${r.reason}` : r.reason;

@@ -1,5 +1,5 @@
 /** The `pidfiles --json` document (design.md section 7). */
-import type { CleanAction, CleanItem } from './clean.js';
+import { REMOVED_ACTIONS, type CleanAction, type CleanItem } from './clean.js';
 import { countStatuses, type PidfileEntry, type PidfileStatus } from './types.js';
 
 /** One entry in `pidfiles list|clean --json`: the entry's public fields, its time as ISO-8601, and the action. */
@@ -12,8 +12,12 @@ export type PidfileRecord = Pick<PidfileEntry, 'path' | 'format' | 'pid' | 'reco
   outcome: string | null;
 };
 
-/** Counts by status and by what was done. */
-export type PidfileSummary = Record<PidfileStatus, number> & { total: number; removed: number; killed: number; failed: number };
+/**
+ * Counts by status and by what was done: `removed` counts every record removed (those of
+ * processes --kill ended included); `terminated` and `killed` count the processes --kill ended
+ * on the first signal and with SIGKILL.
+ */
+export type PidfileSummary = Record<PidfileStatus, number> & { total: number; removed: number; terminated: number; killed: number; failed: number };
 
 /** The whole document. `dryRun` is present for `clean` only. */
 export interface PidfileReport {
@@ -44,9 +48,10 @@ export function toPidfileRecord(i: CleanItem): PidfileRecord {
 
 /** Counts items by status and action. */
 export function summarizePidfiles(items: readonly CleanItem[]): PidfileSummary {
-  const s: PidfileSummary = { total: items.length, ...countStatuses(items.map((i) => i.entry)), removed: 0, killed: 0, failed: 0 };
+  const s: PidfileSummary = { total: items.length, ...countStatuses(items.map((i) => i.entry)), removed: 0, terminated: 0, killed: 0, failed: 0 };
   for (const i of items) {
-    if (i.action === 'removed') s.removed++;
+    if (REMOVED_ACTIONS.includes(i.action)) s.removed++;
+    if (i.action === 'terminated') s.terminated++;
     else if (i.action === 'killed') s.killed++;
     else if (i.action === 'failed') s.failed++;
   }

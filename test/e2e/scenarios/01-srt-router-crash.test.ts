@@ -122,7 +122,7 @@ describe('scenario 1: the SRT router crashes and leaves its routes running (seed
 
   test('pidfiles clean --kill: the recorded workers and their files are gone', async () => {
     requireCommand(['pidfiles', 'clean'], 'the pidfiles helper');
-    const r = stage.psw(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '2s', '--pid-dir', crashedDir]);
+    const r = stage.psw(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '2s', '--lock-file', stage.lockFile, '--pid-dir', crashedDir]);
     assert.equal(r.code, 0, r.stderr);
     const doc = r.json();
     assert.equal(doc.pidfiles.length, 3);

@@ -90,7 +90,7 @@ describe('scenario 3: MediaMTX restart loops and a leaked duplicate ffmpeg (seed
     const cam = cams[0];
     assert.equal(procState(cam.ffmpeg)?.pgid, cam.shell, 'the loop is one process group');
     // kill-group names its targets by PID, all of them this scenario's own; it takes no sweep lock.
-    const r = stage.psw(['kill-group', String(cam.shell), '-y', '--json', '--grace', '2s']);
+    const r = stage.psw(['kill-group', String(cam.shell), '-y', '--json', '--grace', '2s', '--lock-file', stage.lockFile]);
     assert.equal(r.code, 0, r.stderr);
     const pids = r.json().targets.map((t: { pid: number }) => t.pid).sort();
     assert.deepEqual(pids, [cam.shell, cam.ffmpeg].sort());

@@ -91,7 +91,7 @@ describe('scenario 4: the task runner restarts with a stale process registry (se
 
   test('pidfiles clean prunes the dead and the reused entries and keeps the live one', () => {
     requireCommand(['pidfiles', 'clean'], 'the pidfiles helper');
-    const r = stage.psw(['pidfiles', 'clean', '-y', '--json', '--registry', registry]);
+    const r = stage.psw(['pidfiles', 'clean', '-y', '--json', '--lock-file', stage.lockFile, '--registry', registry]);
     assert.equal(r.code, 0, r.stderr);
     const left = JSON.parse(readFileSync(registry, 'utf8')) as RegistryEntry[];
     assert.deepEqual(left.map((e) => e.task_id), [task('running')]);

@@ -90,7 +90,7 @@ describe('scenario 6: a parent that never reaps its exited ffmpeg children', { s
   test('doing what it says (kill-group on the parent) lets the zombies go', async () => {
     requireCommand(['kill-group'], 'the engine helper');
     // The parent is this scenario's own child: kill-group names it by PID and takes no lock.
-    const r = stage.psw(['kill-group', String(parent), '-y', '--json', '--grace', '1s']);
+    const r = stage.psw(['kill-group', String(parent), '-y', '--json', '--grace', '1s', '--lock-file', stage.lockFile]);
     assert.equal(r.code, 0, r.stderr);
     const t = r.json().targets.find((x: { pid: number }) => x.pid === parent);
     assert.ok(['terminated', 'killed'].includes(t?.outcome), JSON.stringify(r.json().targets));
