@@ -1,6 +1,6 @@
 import type { CommonOptions } from '../core/context.js';
 import type { BackendName } from '../core/types.js';
-import { colorLevel, processIO, type CliIO } from './io.js';
+import { colorLevel, processIO, writeWarning, type CliIO } from './io.js';
 
 /** The shared options as commander parses them. */
 export interface SharedCliOptions {
@@ -29,6 +29,7 @@ export function commonOptions(o: SharedCliOptions): CommonOptions {
     pidDirs: o.pidDir,
     registries: o.registry,
     config: o.config,
+    onWarning: (m) => writeWarning(process.stderr, m),
   };
 }
 

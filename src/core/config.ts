@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from './errors.js';
+import { readRecordFile } from './pidfiles/safefile.js';
 import { BUILTIN_SIGNATURES, compileRegex, type Signature } from './signatures.js';
 
 /** The config file, validated. Every key is optional. */
@@ -12,7 +12,15 @@ export interface Config {
   reapers: string[];
   pidDirs: string[];
   registries: string[];
+  /** Default config files that exist but were skipped because they cannot be read, in words. */
+  warnings: string[];
 }
+
+/** The largest config file read: anything bigger is not a config. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Permission-like failures: the file is there but this user may not read it. */
+const UNREADABLE = new Set(['EACCES', 'EPERM']);
 
 const KEYS = ['signatures', 'reapers', 'pidDirs', 'registries'] as const;
 
@@ -24,23 +32,30 @@ export function defaultConfigPaths(env: NodeJS.ProcessEnv = process.env): string
 
 /**
  * Loads the config: the explicit file (which must exist), else the first default that exists.
- * Unreadable -> EnvironmentError (exit 3); bad JSON or a bad key -> UsageError naming file and key.
+ * A file is read like a pidfile (readRecordFile): never blocking (a FIFO is refused, not opened),
+ * a regular file only (symlinks to one are followed), at most MAX_CONFIG_BYTES. An explicit file
+ * that cannot be read is an EnvironmentError (exit 3); a default one that exists but cannot be
+ * read (EACCES, not a regular file) is skipped like a missing one, with a warning in `warnings`.
+ * Bad JSON or a bad key -> UsageError naming file and key.
  */
 export function loadConfig(explicit?: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const empty: Config = { path: null, signatures: [], reapers: [], pidDirs: [], registries: [] };
+  const warnings: string[] = [];
   const candidates = explicit ? [explicit] : defaultConfigPaths(env);
   for (const path of candidates) {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (!explicit && code === 'ENOENT') continue;
-      throw new EnvironmentError(`cannot read config ${path} (${code ?? 'error'}): fix its path or permissions, or drop --config`);
+    const r = readRecordFile(path, MAX_CONFIG_BYTES, { follow: true, noModeChecks: true });
+    if (r.ok && !r.oversized) return { ...parseConfig(Buffer.from(r.bytes).toString('utf8'), path), warnings };
+    const why = r.ok ? `larger than ${MAX_CONFIG_BYTES} bytes` : 'vanished' in r ? 'ENOENT' : r.kind ? `${r.kind}, not a regular file` : r.code ?? 'error';
+    if (!explicit) {
+      if (!r.ok && 'vanished' in r) continue;
+      if (!r.ok && r.code === 'ENOTDIR') continue;
+      if (!r.ok && (UNREADABLE.has(r.code ?? '') || r.kind)) {
+        warnings.push(`skipped the default config ${path} (${why}): ${r.kind ? 'not a config file' : 'this user may not read it'}; give --config FILE to use another`);
+        continue;
+      }
     }
-    return parseConfig(text, path);
+    throw new EnvironmentError(`cannot read config ${path} (${why}): fix its path or permissions${explicit ? ', or drop --config' : ''}`);
   }
-  return empty;
+  return { path: null, signatures: [], reapers: [], pidDirs: [], registries: [], warnings };
 }
 
 /** Parses and validates config text; `path` is only used in messages. */
@@ -79,5 +94,5 @@ export function parseConfig(text: string, path: string): Config {
       signatures.push({ name, pattern: compileRegex(pattern, `config ${path}: 'signatures.${name}'`) });
     }
   }
-  return { path, signatures, reapers: strings('reapers'), pidDirs: strings('pidDirs'), registries: strings('registries') };
+  return { path, signatures, reapers: strings('reapers'), pidDirs: strings('pidDirs'), registries: strings('registries'), warnings: [] };
 }

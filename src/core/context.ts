@@ -21,6 +21,8 @@ export interface CommonOptions {
   registries?: readonly string[];
   /** Config file path; when absent the default locations are tried. Pass `false` to skip config. */
   config?: string | false;
+  /** Told about a default config file that exists but was skipped (unreadable). */
+  onWarning?: (message: string) => void;
 }
 
 /** Resolved options plus the open backend: what the pipeline runs with. */
@@ -40,8 +42,9 @@ export interface Context {
 /** Validates common options, loads the config and opens the backend. Throws UsageError/EnvironmentError. */
 export async function createContext(opts: CommonOptions = {}): Promise<Context> {
   const config = opts.config === false
-    ? { path: null, signatures: [], reapers: [], pidDirs: [], registries: [] }
+    ? { path: null, signatures: [], reapers: [], pidDirs: [], registries: [], warnings: [] }
     : loadConfig(opts.config);
+  for (const w of config.warnings) opts.onWarning?.(w);
   const custom = [...config.signatures];
   for (const s of opts.signatures ?? []) custom.push(typeof s === 'string' ? parseSignatureSpec(s) : s);
   const signatures = resolveSignatures(custom, opts.match);

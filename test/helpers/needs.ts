@@ -26,6 +26,7 @@ const INSTALL: Record<string, string> = {
   socat: 'apt-get install socat',
   promtool: 'extract promtool from Debian\'s prometheus .deb (.ci/run does)',
   ps: 'apt-get install procps',
+  mkfifo: 'apt-get install coreutils',
   npm: 'install Node.js 20 with npm',
   root: 'run the tests as root',
 };

@@ -42,7 +42,7 @@ export function snapshotOf(procs: ProcessInfo[], scannedAt = 1_800_000_000_000):
 export function fakeContext(pidDirs: string[], registries: string[] = []): Context {
   return {
     backend: { name: 'portable', snapshot: async () => snapshotOf([]), probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => { throw new Error('this test backend signals nothing'); } },
-    config: { path: null, signatures: [], reapers: [], pidDirs: [], registries: [] },
+    config: { path: null, signatures: [], reapers: [], pidDirs: [], registries: [], warnings: [] },
     signatures: [...BUILTIN_SIGNATURES],
     reapers: [],
     pidDirs,

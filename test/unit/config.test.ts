@@ -40,3 +40,28 @@ test('lookup: explicit file must exist; defaults are optional and XDG-aware', ()
   writeFileSync(f, '{"reapers":["s6-supervise"]}');
   assert.deepEqual(loadConfig(f).reapers, ['s6-supervise']);
 });
+
+test('a FIFO, a directory or an oversized file is refused at once, never waited on; a symlink to a file is followed', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdirSync, symlinkSync } = await import('node:fs');
+  const { MAX_CONFIG_BYTES } = await import('../../src/core/config.js');
+  const dir = mkdtempSync(join(tmpdir(), 'psw-cfg-'));
+  const fifo = join(dir, 'fifo.json');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  assert.throws(() => loadConfig(fifo), (e: unknown) => e instanceof EnvironmentError && /a FIFO, not a regular file/.test((e as Error).message));
+  assert.throws(() => loadConfig(dir), (e: unknown) => e instanceof EnvironmentError && /a directory/.test((e as Error).message));
+  const big = join(dir, 'big.json');
+  writeFileSync(big, ' '.repeat(MAX_CONFIG_BYTES + 1));
+  assert.throws(() => loadConfig(big), (e: unknown) => e instanceof EnvironmentError && /larger than/.test((e as Error).message));
+  const real = join(dir, 'real.json');
+  writeFileSync(real, '{"reapers":["runit"]}');
+  symlinkSync(real, join(dir, 'link.json'));
+  assert.deepEqual(loadConfig(join(dir, 'link.json')).reapers, ['runit']);
+  // A FIFO where the default config would be: skipped with a warning, like a missing file.
+  const xdg = join(dir, 'xdg');
+  mkdirSync(join(xdg, 'procsweep'), { recursive: true });
+  assert.equal(spawnSync('mkfifo', [join(xdg, 'procsweep', 'config.json')]).status, 0);
+  const c = loadConfig(undefined, { XDG_CONFIG_HOME: xdg, HOME: dir });
+  assert.equal(c.warnings.length, 1, c.warnings.join('\n'));
+  assert.match(c.warnings[0], /skipped the default config .*config\.json \(a FIFO, not a regular file\)/);
+});
