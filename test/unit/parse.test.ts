@@ -26,8 +26,10 @@ test('parseStat takes comm from the first ( to the last ), spaces and parenthese
   assert.equal(s.startTicks, 123456);
 });
 
+const BAD = ['', 'garbage', '1 (x) S  1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23', '12 (x) S 1 2', '(x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22', 'x1 (a) S ' + '1 '.repeat(30), '5 (a) 7 ' + '1 '.repeat(30)];
+
 test('parseStat rejects what is not a stat line', () => {
-  for (const bad of ['', 'garbage', '1 (x) S  1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23', '12 (x) S 1 2', '(x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22', 'x1 (a) S ' + '1 '.repeat(30), '5 (a) 7 ' + '1 '.repeat(30)]) {
+  for (const bad of BAD) {
     assert.equal(parseStat(bad), null, JSON.stringify(bad));
   }
 });
@@ -68,4 +70,32 @@ test('durations: units, bare seconds, and errors', () => {
   assert.equal(formatDuration(45_000), '45s');
   assert.equal(formatDuration(7_500_000), '2h05m');
   assert.equal(formatDuration(null), '?');
+});
+
+test('parseStatBytes reads the same fields as parseStat, over odd comms, the bad lines and the live host', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { parseStatBytes, statScratch } = await import('../../src/core/procfs/stat-bytes.js');
+  const lines = [STAT, STAT.replace('(ffmpeg)', '(ff) S 1 (x y))'), STAT.replace('(ffmpeg)', '(a b)')];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      lines.push(readFileSync(`/proc/${d}/stat`, 'latin1'));
+    } catch {
+      /* gone */
+    }
+  }
+  const out = statScratch();
+  for (const line of lines) {
+    const want = parseStat(line);
+    const buf = Buffer.from(line, 'latin1');
+    const ok = parseStatBytes(buf, buf.length, out);
+    assert.equal(ok, want !== null, line);
+    if (!want) continue;
+    const got = { pid: out.pid, comm: buf.toString('latin1', out.commStart, out.commEnd), state: out.state, ppid: out.ppid, pgid: out.pgid, sid: out.sid, flags: out.flags, cpu: out.cpuTicks, threads: out.threads, startTicks: out.startTicks, rssPages: out.rssPages };
+    assert.deepEqual(got, { pid: want.pid, comm: want.comm, state: want.state, ppid: want.ppid, pgid: want.pgid, sid: want.sid, flags: want.flags, cpu: want.utime + want.stime, threads: want.threads, startTicks: want.startTicks, rssPages: want.rssPages }, line);
+  }
+  for (const bad of BAD) {
+    const buf = Buffer.from(bad, 'latin1');
+    assert.equal(parseStatBytes(buf, buf.length, out), false, JSON.stringify(bad));
+  }
 });

@@ -1,31 +1,17 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { CLOCK_TICKS, pageSize, readProcBytes, type PrecisePredicate, type ProcReader } from './reader.js';
+import { parseStatBytes, statScratch, type StatScratch } from './stat-bytes.js';
 
 // A stat line is well under 1 KiB; one read(2) into a shared buffer, no second read for EOF.
 const statBuf = Buffer.allocUnsafe(4096);
 
-/** The stat fields a re-read needs, parsed into one reused object (no allocation per read). */
-interface StatScratch {
-  n: number;
-  commStart: number;
-  commEnd: number;
-  state: string;
-  ppid: number;
-  pgid: number;
-  sid: number;
-  cpuTicks: number;
-  threads: number;
-  startTicks: number;
-  rssPages: number;
-}
-
-const scratch: StatScratch = { n: 0, commStart: 0, commEnd: 0, state: '', ppid: 0, pgid: 0, sid: 0, cpuTicks: 0, threads: 0, startTicks: 0, rssPages: 0 };
+const scratch = statScratch();
 
 /**
- * Reads /proc/PID/stat (one open, one read, one close) and parses the fields a re-read needs
- * straight from the bytes into `scratch`: watch re-reads hundreds of these per scan, and
- * strings per read would be garbage per read. False when the process is gone or the text odd.
+ * Reads /proc/PID/stat (one open, one read, one close) and parses it from the bytes into
+ * `out` (parseStatBytes): watch re-reads hundreds of these per scan. False when the process is
+ * gone or the text odd.
  */
 function readStatInto(base: string, pid: number, out: StatScratch): boolean {
   let fd: number;
@@ -42,42 +28,7 @@ function readStatInto(base: string, pid: number, out: StatScratch): boolean {
   } finally {
     closeSync(fd);
   }
-  const open = statBuf.indexOf(0x28); // '('
-  let close = n - 1;
-  while (close > open && statBuf[close] !== 0x29) close--; // the last ')'
-  if (open < 1 || close <= open || close + 2 >= n) return false;
-  out.n = n;
-  out.commStart = open + 1;
-  out.commEnd = close;
-  out.state = String.fromCharCode(statBuf[close + 2]); // one-character strings are not allocated
-  let field = 3;
-  let v = 0;
-  let utime = 0;
-  for (let i = close + 3; i <= n && field < 24; i++) {
-    const c = i < n ? statBuf[i] : 0x20;
-    if (c >= 48 && c <= 57) {
-      v = v * 10 + (c - 48);
-      continue;
-    }
-    if (c !== 0x20 && c !== 0x0a) {
-      if (c !== 0x2d) return false; // '-' of a negative field we do not use; anything else is odd
-      continue;
-    }
-    if (i === close + 3) continue; // the space after the state
-    field++;
-    switch (field) {
-      case 4: out.ppid = v; break;
-      case 5: out.pgid = v; break;
-      case 6: out.sid = v; break;
-      case 14: utime = v; break;
-      case 15: out.cpuTicks = utime + v; break;
-      case 20: out.threads = v; break;
-      case 22: out.startTicks = v; break;
-      case 24: out.rssPages = v; break;
-    }
-    v = 0;
-  }
-  return field >= 24;
+  return parseStatBytes(statBuf, n, out) && out.pid === pid;
 }
 
 /** Whether the comm bytes in the shared buffer spell `comm` (ASCII fast path, else decoded). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { isKernelThreadFlags, parseBootTime, parseCmdline, parseStat, parseStatus } from './parse.js';
+import { parseStatBytes, statScratch } from './stat-bytes.js';
 
 /**
  * Linux USER_HZ. The kernel reports stat times in USER_HZ, which is 100 on every architecture
@@ -24,24 +25,33 @@ let shared = Buffer.allocUnsafe(64 * 1024);
  * it, valid until the next read. Throws like readFileSync. For callers that parse bytes.
  */
 export function readProcBytes(path: string): Buffer {
+  return shared.subarray(0, readProcShared(path));
+}
+
+/**
+ * Reads a small /proc file into `shared` and returns its length. A read that comes back short
+ * is the end: /proc's seq files and cmdline fill the whole buffer when they can, so no second
+ * read(2) is spent on EOF.
+ */
+function readProcShared(path: string): number {
   const fd = openSync(path, O_RDONLY);
   try {
     let len = 0;
     for (;;) {
-      const n = readSync(fd, shared, len, shared.length - len, null);
-      if (n === 0) break;
+      const want = shared.length - len;
+      const n = readSync(fd, shared, len, want, null);
       len += n;
-      if (len === shared.length) {
-        const bigger = Buffer.allocUnsafe(shared.length * 2);
-        shared.copy(bigger, 0, 0, len);
-        shared = bigger;
-      }
+      if (n === 0 || n < want) return len;
+      const bigger = Buffer.allocUnsafe(shared.length * 2);
+      shared.copy(bigger, 0, 0, len);
+      shared = bigger;
     }
-    return shared.subarray(0, len);
   } finally {
     closeSync(fd);
   }
 }
+
+const stat = statScratch();
 
 /** Reads a small /proc file in one read(2) where it fits; throws like readFileSync. */
 function readProcFile(path: string): string {
@@ -143,20 +153,22 @@ export class ProcReader {
   read(pid: number, precise: boolean | PrecisePredicate = true): ProcessInfo | null {
     // Plain concatenation: path.join's normalisation is measurable over thousands of pids.
     const dir = `${this.base}${pid}`;
-    let statText: string;
+    let n: number;
     try {
-      statText = readProcFile(`${dir}/stat`);
+      n = readProcShared(`${dir}/stat`);
     } catch {
       return null; // vanished mid-scan, or not a process directory: skip silently
     }
-    const st = parseStat(statText);
-    if (!st || st.pid !== pid) return null;
+    // Parsed from the bytes (parseStatBytes): the strings of a text parse cost more than the read.
+    const st = stat;
+    if (!parseStatBytes(shared, n, st) || st.pid !== pid) return null;
+    const comm = shared.toString('utf8', st.commStart, st.commEnd);
     const kernelThread = isKernelThreadFlags(st.flags) || pid === 2 || st.ppid === 2;
     let argv: string[] = [];
     let uid: number | null = null;
     if (!kernelThread) {
       argv = this.readArgv(pid) ?? [];
-      const wantStatus = typeof precise === 'function' ? precise(argv, st.comm, st.state) : precise;
+      const wantStatus = typeof precise === 'function' ? precise(argv, comm, st.state) : precise;
       if (wantStatus) {
         const status = this.readText(`${dir}/status`);
         if (status === null) return null; // vanished between reads
@@ -173,11 +185,11 @@ export class ProcReader {
       sid: st.sid,
       uid,
       state: st.state,
-      comm: st.comm,
+      comm,
       argv,
       startTicks: st.startTicks,
       startedAt: bt === null ? null : bt + (st.startTicks * 1000) / CLOCK_TICKS,
-      cpuTicks: st.utime + st.stime,
+      cpuTicks: st.cpuTicks,
       threads: st.threads,
       rssBytes: kernelThread ? null : st.rssPages * pageSize(),
       kernelThread,
@@ -186,8 +198,14 @@ export class ProcReader {
 
   /** NUL-split argv, or null when unreadable. */
   readArgv(pid: number): string[] | null {
-    const t = this.readText(`${this.base}${pid}/cmdline`);
-    return t === null ? null : parseCmdline(t);
+    let n: number;
+    try {
+      n = readProcShared(`${this.base}${pid}/cmdline`);
+    } catch {
+      return null;
+    }
+    if (n === 0) return [];
+    return parseCmdline(shared.toString('utf8', 0, n));
   }
 
   /** Re-reads only stat for the identity check before a signal; null when gone. */
