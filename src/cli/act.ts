@@ -10,7 +10,7 @@ import type { Snapshot } from '../core/types.js';
 import type { CommandEnv } from './common.js';
 import { escapeText } from '../render/escape.js';
 import type { Interruption } from './interrupt.js';
-import { writeLine } from './io.js';
+import { writeLine, writeWarning } from './io.js';
 
 /** An open `--log` file: opened before anything is signalled, so a bad path stops the run first. */
 export interface AuditLog {
@@ -65,6 +65,7 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
       graceMs: o.graceMs,
       signal: o.signal,
       hurry: o.interrupt.hurry,
+      onWarning: (m) => writeWarning(env.io.stderr, m),
       onPhase: (phase, pending) => {
         o.interrupt.onPhase(phase);
         if (phase === 'kill') counts.escalated = pending;

@@ -1,5 +1,5 @@
 import type { Backend } from './backend/index.js';
-import type { EngineOps, LiveStat } from './backend/ops.js';
+import type { EngineOps, LiveStat, ThawGuard } from './backend/ops.js';
 import { processName } from './classify.js';
 import { frozenTrees } from './frozen-trees.js';
 import { guardContext, guardReason, type GuardContext } from './guard.js';
@@ -60,6 +60,8 @@ export interface TerminateOptions {
   hurry?: AbortSignal;
   /** The process table and clock to act through; `backend.signalOps()` when absent (tests pass a fake). */
   ops?: EngineOps;
+  /** Called with a line worth telling the operator (the thaw watchdog could not start). */
+  onWarning?: (message: string) => void;
 }
 
 /** Every process's result (targets first, each followed by its tree, parents first) and the wall time. */
@@ -125,6 +127,8 @@ class Engine {
   private killAt = 0;
   /** When the grace was cut short (opts.hurry), else null. */
   private hurriedAt: number | null = null;
+  /** Resumes what we stopped if this process dies; started before the first SIGSTOP (undefined until then). */
+  private thaw: ThawGuard | null | undefined;
 
   constructor(
     private readonly ops: EngineOps,
@@ -229,9 +233,34 @@ class Engine {
     t.fd = null;
   }
 
-  /** Closes every stat file still open (after a throw, nothing is left open). */
+  /**
+   * Closes every stat file still open (after a throw, nothing is left open) and the thaw guard:
+   * it resumes anything still recorded as stopped (only after a throw mid-freeze).
+   */
   releaseAll(): void {
     for (const t of this.tracks.values()) this.release(t);
+    this.thaw?.close();
+  }
+
+  /**
+   * Records a batch with the thaw guard before it is stopped (starting the guard first), so that
+   * whatever instant this process dies at, nothing it stopped stays stopped.
+   */
+  private async guardStops(batch: readonly Track[]): Promise<void> {
+    if (this.thaw === undefined) {
+      this.thaw = this.ops.thawGuard?.() ?? null;
+      if (!this.thaw && this.ops.thawGuard) this.opts.onWarning?.('could not start the thaw watchdog: if procsweep is killed while it holds processes stopped, they stay stopped (send them SIGCONT)');
+    }
+    const frozen = batch.filter((t) => t.outcome === null && t.startTicks !== null).map((t) => ({ pid: t.pid, startTicks: t.startTicks! }));
+    if (this.thaw && !(await this.thaw.record(frozen))) {
+      this.thaw = null;
+      this.opts.onWarning?.('the thaw watchdog exited early: if procsweep is killed while it holds processes stopped, they stay stopped (send them SIGCONT)');
+    }
+  }
+
+  /** Everything stopped so far has been resumed or killed: the thaw guard can forget it. */
+  private async unguard(): Promise<void> {
+    await this.thaw?.clear();
   }
 
   private active(): Track[] {
@@ -248,6 +277,7 @@ class Engine {
     this.phase('terminate');
     await this.refresh();
     for (const t of this.active()) if (t.signals.includes(this.first)) this.send(t, 'SIGCONT');
+    await this.unguard();
     // The grace starts once every process can act on the signal, i.e. after SIGCONT.
     this.termAt = this.ops.now();
 
@@ -259,6 +289,7 @@ class Engine {
       this.phase('kill');
       await this.freeze(this.active());
       await this.killAll(this.active());
+      await this.unguard();
       this.killAt = this.ops.now();
       this.phase('verify');
       await this.poll(this.killAt + this.killWaitMs, true);
@@ -320,6 +351,7 @@ class Engine {
     let round = batch;
     for (let i = 0; round.length > 0 && i < 50; i++) {
       await this.refresh();
+      await this.guardStops(round);
       for (const t of round) {
         this.send(t, 'SIGSTOP');
         if (then && t.signals.includes('SIGSTOP')) this.send(t, then);

@@ -45,10 +45,32 @@ export interface EngineOps {
    * else; it still verifies every member afterwards. Absent: each member is signalled alone.
    */
   killTree?(pid: number, sig: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts a guard that outlives this process and resumes, by identity, what the engine stopped
+   * and had not resumed or killed when this process died (procfs: thaw-watchdog.ts); null when it
+   * cannot start. Absent: no guard (a fake table, or a backend without identities to check).
+   */
+  thawGuard?(): ThawGuard | null;
   /** Monotonic milliseconds. */
   now(): number;
   /** Sleeps `ms`, or less when `signal` aborts meanwhile. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A process about to be stopped, by identity. */
+export interface FrozenTarget {
+  pid: number;
+  startTicks: number;
+}
+
+/** The engine's side of a thaw guard: record before SIGSTOP, clear once resumed or killed, close at the end. */
+export interface ThawGuard {
+  /** Records processes about to be stopped; resolves once the guard holds them; false when it is gone. */
+  record(batch: readonly FrozenTarget[]): Promise<boolean>;
+  /** Everything recorded has been resumed or killed: forget it. */
+  clear(): Promise<void>;
+  /** Done: the guard resumes whatever is still recorded, then exits. */
+  close(): void;
 }
 
 /** Sleeps `n` ms of real time, or less when `signal` aborts meanwhile: the real clock's sleep. */

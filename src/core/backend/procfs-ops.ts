@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ProcReader } from '../procfs/reader.js';
+import { ThawWatchdog } from '../thaw-watchdog.js';
 import { sleep, type EngineOps, type LiveStat } from './ops.js';
 
 const statBuf = Buffer.alloc(4096);
@@ -43,6 +44,7 @@ export function procfsOps(reader: ProcReader): EngineOps {
     info: (pid) => reader.read(pid),
     pids: () => reader.listPids(),
     kill: (pid, sig) => process.kill(pid, sig),
+    thawGuard: () => ThawWatchdog.start(root),
     now: () => performance.now(),
     sleep,
   };
