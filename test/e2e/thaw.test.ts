@@ -74,7 +74,7 @@ describe('SIGKILL of procsweep mid-run leaves nothing stopped', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('20 sweeps of 40 TERM-ignoring orphans, each SIGKILLed at a random point: 0 processes left in state T', async () => {
+  test('20 sweeps of 40 TERM-ignoring orphans, each SIGKILLed at a random point: 0 processes left in state T', async (t) => {
     const N = 40;
     let hit = 0;
     const log: string[] = [];
@@ -106,6 +106,7 @@ describe('SIGKILL of procsweep mid-run leaves nothing stopped', () => {
       assert.ok(await waitFor(() => watchdogs(mark).length === 0, 10_000), `round ${round}: the watchdog did not exit`);
       killAll(pids.filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark)));
     }
+    for (const line of log) t.diagnostic(line);
     // The test means something only if kills landed while targets were stopped.
     assert.ok(hit >= 8, `only ${hit} of 20 kills landed while targets were stopped:\n${log.join('\n')}`);
   });
