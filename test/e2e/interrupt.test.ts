@@ -50,10 +50,9 @@ describe('Ctrl-C while the engine runs, and at the prompts (tmux)', { skip: need
     await term.waitFor(/0 terminated, 0 escalated to KILL, 3 left/, 20_000);
     term.send('C-c');
     await term.waitFor(/SIGINT: finishing the run so no process is left stopped: the grace ends in \d+s.*Press Ctrl-C again/s);
-    for (const p of pids) {
-      assert.ok(alive(p), `${p} died on the first Ctrl-C`);
-      assert.doesNotMatch(readFileSync(`/proc/${p}/stat`, 'utf8'), /\) [Tt] /, `${p} is stopped`);
-    }
+    // The Ctrl-C may have landed mid-freeze: the run goes on and resumes them (the grace is long).
+    const running = (p: number): boolean => alive(p) && !/\) [Tt] /.test(readFileSync(`/proc/${p}/stat`, 'utf8'));
+    assert.ok(await waitFor(() => pids.every(running), 10_000), `not all running after the first Ctrl-C: ${pids.filter((p) => !running(p)).join(', ')}`);
   };
 
   test('sweep -y --grace 120s: the second Ctrl-C SIGKILLs at once, reports, and exits 130', async () => {
