@@ -14,6 +14,8 @@ export interface ScanResult {
   tracking?: TrackingIndex;
   /** The judged pidfile and registry entries, when pid dirs or registries were given. */
   pidfiles?: PidfileEntry[];
+  /** The named pid dirs and registries that do not exist (when records were read). */
+  missingRecords?: string[];
 }
 
 /** Options of one scan beyond the context. */
@@ -56,13 +58,15 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
     matcher: opts.matcher,
     all: opts.all,
   });
-  return { snapshot, findings, tracking, pidfiles: records?.entries };
+  return { snapshot, findings, tracking, pidfiles: records?.entries, missingRecords: records?.missing };
 }
 
 /** The pidfile and registry entries of a context, judged, with the tracking index built from them. */
 export interface PidfileRecords {
   entries: PidfileEntry[];
   tracking: TrackingIndex;
+  /** The named pid dirs and registries that do not exist. */
+  missing: string[];
 }
 
 /**
@@ -72,15 +76,20 @@ export interface PidfileRecords {
 export async function pidfileRecords(ctx: Context, snapshot: Snapshot, opts: ReadPidfilesOptions = {}): Promise<PidfileRecords | undefined> {
   if (ctx.pidDirs.length === 0 && ctx.registries.length === 0) return undefined;
   const { readPidfiles, trackingIndex } = await import('./pidfiles/index.js');
+  const gaps: string[] = [];
   const missing: string[] = [];
   const entries = await readPidfiles(ctx, snapshot, {
     ...opts,
     onWarning: (m) => {
-      missing.push(m);
+      gaps.push(m);
       opts.onWarning?.(m);
     },
+    onMissing: (p) => {
+      missing.push(p);
+      opts.onMissing?.(p);
+    },
   });
-  return { entries, tracking: trackingIndex(entries, [...ctx.pidDirs, ...ctx.registries], missing) };
+  return { entries, tracking: trackingIndex(entries, [...ctx.pidDirs, ...ctx.registries], gaps), missing };
 }
 
 /** The tracking index from the context's pid dirs and registries, or undefined when none are given. */

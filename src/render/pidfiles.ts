@@ -1,6 +1,7 @@
 import type { CleanItem } from '../core/pidfiles/clean.js';
 import type { PidfileSummary } from '../core/pidfiles/report.js';
 import { PIDFILE_STATUSES, type PidfileEntry } from '../core/pidfiles/types.js';
+import { escapeText } from './escape.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
 import type { Palette } from './palette.js';
 import { renderTable, type Column } from './table.js';
@@ -70,9 +71,11 @@ export function statusCounts(s: PidfileSummary): string {
 }
 
 /** The lines under a `pidfiles list` table: counts and what to run next. */
-export function renderPidfileListFooter(s: PidfileSummary, p: Palette, next: NextCommand = bareNext): string[] {
-  if (s.total === 0) return ['No pidfiles or registry entries found.'];
-  const lines = [`${s.total} record${s.total === 1 ? '' : 's'}: ${statusCounts(s)}.`];
+export function renderPidfileListFooter(s: PidfileSummary, p: Palette, next: NextCommand = bareNext, missing: readonly string[] = []): string[] {
+  const gone = missing.map(escapeText).join(', ');
+  const absent = missing.length ? p.red(`missing: ${gone} ${missing.length === 1 ? 'does' : 'do'} not exist, so nothing was read from ${missing.length === 1 ? 'it' : 'them'} (a typo? list --check exits 3 on this)`) : '';
+  if (s.total === 0) return ['No pidfiles or registry entries found.', ...(absent ? [absent] : [])];
+  const lines = [`${s.total} record${s.total === 1 ? '' : 's'}: ${statusCounts(s)}.`, ...(absent ? [absent] : [])];
   const stale = s.dead + s.reused;
   if (stale > 0) lines.push(...nextLine(p, next, ['pidfiles', 'clean', '-n'], `preview removing ${stale} stale record${stale === 1 ? '' : 's'}`));
   if (s.unsafe > 0) lines.push(p.dim('unsafe records are never acted on: inspect them (ls -l), and remove them by hand if they are yours'));

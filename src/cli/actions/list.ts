@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createContext } from '../../core/context.js';
-import { UsageError } from '../../core/errors.js';
+import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { buildListReport, readExtras, summarize } from '../../core/report.js';
 import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
 import { scanWith } from '../../core/scan.js';
@@ -34,7 +34,8 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
   });
   const ctx = await createContext(commonOptions(o));
   const warn = (m: string): void => writeWarning(env.io.stderr, m);
-  const { snapshot, findings, pidfiles } = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all, onWarning: warn });
+  const scanned = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all, onWarning: warn });
+  const { snapshot, findings, pidfiles } = scanned;
   const matched = findings.filter((f) => f.signature);
   let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x))) : findings;
   shown = shown.sort((a, b) => a.proc.pid - b.proc.pid);
@@ -61,6 +62,13 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
       writeLine(env.io.stdout, `${stale.length} stale pidfile record${stale.length === 1 ? '' : 's'} (dead or reused): ${stale.slice(0, 3).map((e) => escapeText(e.path)).join(', ')}${stale.length > 3 ? ', ...' : ''}`);
       for (const line of nextLine(p, next, ['pidfiles', 'list'], 'see why each is stale; then pidfiles clean -n with the same options')) writeLine(env.io.stdout, line);
     }
+  }
+  // A pid dir or registry that was named and is not there (a typo, an unmounted volume) must not
+  // leave monitoring green: --check cannot vouch for records it could not read.
+  const missing = scanned.missingRecords ?? [];
+  if (o.check && missing.length > 0) {
+    const what = missing.map((m) => `${ctx.pidDirs.includes(m) ? 'pid dir' : 'registry'} ${m}`).join(', ');
+    throw new EnvironmentError(`--check: ${what} ${missing.length === 1 ? 'does' : 'do'} not exist, so ${missing.length === 1 ? 'its' : 'their'} records could not be checked: fix --pid-dir/--registry (or the config)`);
   }
   return o.check && (suspects.length > 0 || stale.length > 0) ? 1 : 0;
 }

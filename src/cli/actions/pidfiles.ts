@@ -24,8 +24,8 @@ async function read(o: PidfilesOptions, env: CommandEnv) {
   return openRecords(commonOptions(o), (m) => writeWarning(env.io.stderr, m));
 }
 
-async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false, cmd?: Command): Promise<void> {
-  const report = buildPidfileReport(items, mode === 'clean' ? dryRun : undefined);
+async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false, cmd?: Command, missing: readonly string[] = []): Promise<void> {
+  const report = buildPidfileReport(items, mode === 'clean' ? dryRun : undefined, missing);
   if (env.json) {
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
     return;
@@ -34,7 +34,7 @@ async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mo
   const r = await import('../../render/pidfiles.js');
   const p = palette(env.colorOut);
   if (items.length > 0) writeLine(env.io.stdout, r.renderPidfileTable(items, o.wide ? null : env.io.columns, p, mode === 'clean' && !dryRun));
-  const footer = mode === 'list' ? r.renderPidfileListFooter(report.summary, p, (await import('../hint.js')).nextCommandFor(cmd)) : r.renderPidfileCleanFooter(items, report.summary, dryRun, p);
+  const footer = mode === 'list' ? r.renderPidfileListFooter(report.summary, p, (await import('../hint.js')).nextCommandFor(cmd), missing) : r.renderPidfileCleanFooter(items, report.summary, dryRun, p);
   for (const line of footer) writeLine(env.io.stdout, line);
 }
 
@@ -42,8 +42,8 @@ async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mo
 export async function runPidfilesList(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
   const o = raw as PidfilesOptions;
   const env = commandEnv(o);
-  const { entries } = await read(o, env);
-  await print(env, o, planClean(entries), 'list', false, cmd);
+  const { entries, missing } = await read(o, env);
+  await print(env, o, planClean(entries), 'list', false, cmd, missing);
   return 0;
 }
 

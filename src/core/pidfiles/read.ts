@@ -15,6 +15,8 @@ import { DEFAULT_PID_MAX, MAX_PIDFILE_BYTES, MAX_REGISTRY_BYTES, START_TOLERANCE
 export interface ReadPidfilesOptions {
   /** Told about records that could not be looked at at all (a pid dir that does not exist yet). */
   onWarning?: (message: string) => void;
+  /** Told the path of each named pid dir or registry that does not exist (list --check fails on it). */
+  onMissing?: (path: string) => void;
   /** Start-time tolerance in ms (default START_TOLERANCE_MS). */
   toleranceMs?: number;
   /** pid_max; read from the proc tree when absent. */
@@ -91,12 +93,13 @@ export function readOnePidfile(path: string, name: string, j: Judging): PidfileE
 }
 
 /** Reads and judges every entry of one registry. A registry that cannot be trusted or parsed is one entry. */
-export function readRegistry(path: string, j: Judging, onWarning?: (m: string) => void): PidfileEntry[] {
+export function readRegistry(path: string, j: Judging, onWarning?: (m: string) => void, onMissing?: (path: string) => void): PidfileEntry[] {
   const e = blank(path, 'registry');
   const r = readRecordFile(path, MAX_REGISTRY_BYTES);
   if (!r.ok) {
     if (!r.unsafe) {
       onWarning?.(`registry ${path} does not exist: no entries read`);
+      onMissing?.(path);
       return [];
     }
     return [{ ...e, status: 'unsafe', reason: `registry ${r.reason}`, file: r.file }];
@@ -126,13 +129,14 @@ function unique(paths: readonly string[]): string[] {
 }
 
 /** Every `*.pid` directly in `dir`, sorted; a missing dir is a warning, an unreadable one exit 3. */
-export function listPidDir(dir: string, onWarning?: (m: string) => void): string[] {
+export function listPidDir(dir: string, onWarning?: (m: string) => void, onMissing?: (path: string) => void): string[] {
   try {
     return readdirSync(dir).filter((n) => n.endsWith('.pid')).sort();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       onWarning?.(`pid dir ${dir} does not exist: no pidfiles read from it`);
+      onMissing?.(dir);
       return [];
     }
     if (code === 'ENOTDIR') throw new UsageError(`--pid-dir ${dir} is not a directory: give the directory that holds the *.pid files`);
@@ -156,11 +160,11 @@ export async function readPidfiles(ctx: Context, snapshot: Snapshot, opts: ReadP
   };
   const out: PidfileEntry[] = [];
   for (const dir of unique(ctx.pidDirs)) {
-    for (const name of listPidDir(dir, opts.onWarning)) {
+    for (const name of listPidDir(dir, opts.onWarning, opts.onMissing)) {
       const e = readOnePidfile(join(dir, name), name, j);
       if (e) out.push(e);
     }
   }
-  for (const reg of unique(ctx.registries)) out.push(...readRegistry(reg, j, opts.onWarning));
+  for (const reg of unique(ctx.registries)) out.push(...readRegistry(reg, j, opts.onWarning, opts.onMissing));
   return out;
 }

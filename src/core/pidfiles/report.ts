@@ -24,6 +24,8 @@ export interface PidfileReport {
   dryRun?: boolean;
   pidfiles: PidfileRecord[];
   summary: PidfileSummary;
+  /** Named pid dirs and registries that do not exist: nothing was read from them. */
+  missing: string[];
 }
 
 /** Turns a planned or executed item into its JSON record. */
@@ -59,6 +61,6 @@ export function summarizePidfiles(items: readonly CleanItem[]): PidfileSummary {
 }
 
 /** Builds the document. */
-export function buildPidfileReport(items: readonly CleanItem[], dryRun?: boolean): PidfileReport {
-  return { ...(dryRun === undefined ? {} : { dryRun }), pidfiles: items.map(toPidfileRecord), summary: summarizePidfiles(items) };
+export function buildPidfileReport(items: readonly CleanItem[], dryRun?: boolean, missing: readonly string[] = []): PidfileReport {
+  return { ...(dryRun === undefined ? {} : { dryRun }), pidfiles: items.map(toPidfileRecord), summary: summarizePidfiles(items), missing: [...missing] };
 }

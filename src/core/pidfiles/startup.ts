@@ -11,6 +11,8 @@ export interface OpenRecords {
   ctx: Context;
   snapshot: Snapshot;
   entries: PidfileEntry[];
+  /** The named pid dirs and registries that do not exist. */
+  missing: string[];
 }
 
 /**
@@ -23,8 +25,9 @@ export async function openRecords(opts: CommonOptions, onWarning?: (message: str
     throw new UsageError('no records to check: give --pid-dir DIR or --registry FILE (or pidDirs / registries in the config)');
   }
   const snapshot = await ctx.backend.snapshot();
-  const entries = await readPidfiles(ctx, snapshot, { onWarning });
-  return { ctx, snapshot, entries };
+  const missing: string[] = [];
+  const entries = await readPidfiles(ctx, snapshot, { onWarning, onMissing: (p) => missing.push(p) });
+  return { ctx, snapshot, entries, missing };
 }
 
 /** What `cleanStale` does beyond the common options: the `pidfiles clean` switches. */
