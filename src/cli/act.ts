@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { actionExitCode, auditLines, buildActionReport, type ActionReport } from '../core/action-report.js';
 import type { Context } from '../core/context.js';
 import { EnvironmentError } from '../core/errors.js';
@@ -16,12 +16,14 @@ import { writeLine, writeWarning } from './io.js';
 export interface AuditLog {
   path: string;
   fd: number;
+  /** Why writing the records failed (a full disk), once it has; null while all is well. */
+  failed: string | null;
 }
 
 /** Opens the audit log for appending; EnvironmentError (exit 3) when it cannot be. */
 export function openAuditLog(path: string): AuditLog {
   try {
-    return { path, fd: openSync(path, 'a', 0o640) };
+    return { path, fd: openSync(path, 'a', 0o640), failed: null };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new EnvironmentError(`cannot open the audit log ${path} (${code}): fix --log. Nothing was signalled`);
@@ -99,20 +101,51 @@ export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, sna
   }
   const report = buildActionReport(plan, run, removed);
   if (o.log) {
-    try {
-      writeSync(o.log.fd, auditLines(report, o.command));
-    } finally {
-      closeSync(o.log.fd);
+    o.log.failed = appendAudit(o.log, auditLines(report, o.command));
+    if (o.log.failed) {
+      const n = report.targets.length;
+      writeWarning(env.io.stderr, `could not write the audit log ${o.log.path} (${o.log.failed}): its ${n} record${n === 1 ? ' is' : 's are'} missing, so the report on standard output is this run's only record; free space and check --log`);
     }
   }
   return report;
 }
 
 /**
- * Prints a report (JSON, or the human table and summary) and returns the exit code; after a run
- * that `interrupt` caught a signal in, says what it left and returns 128 + the signal's number.
+ * Appends the audit records and closes the log. A failed write (ENOSPC on a full disk, EIO)
+ * returns its code instead of throwing: what was done has been done, and the report must still
+ * be printed. A partial write is cut back so the log keeps only whole lines, unless something
+ * else has appended meanwhile.
  */
-export async function printReport(env: CommandEnv, report: ActionReport, interrupt?: Interruption): Promise<number> {
+function appendAudit(log: AuditLog, text: string): string | null {
+  const buf = Buffer.from(text);
+  let size: number | null = null;
+  let off = 0;
+  try {
+    size = fstatSync(log.fd).size;
+    while (off < buf.length) off += writeSync(log.fd, buf, off);
+    return null;
+  } catch (err) {
+    try {
+      if (size !== null && off > 0 && fstatSync(log.fd).size === size + off) ftruncateSync(log.fd, size);
+    } catch {
+      /* leave it as it is */
+    }
+    return (err as NodeJS.ErrnoException).code ?? String(err);
+  } finally {
+    try {
+      closeSync(log.fd);
+    } catch {
+      /* nothing more to do */
+    }
+  }
+}
+
+/**
+ * Prints a report (JSON, or the human table and summary) and returns the exit code: 1 when a
+ * target survived or failed or the audit log could not be written, else 0; after a run that
+ * `interrupt` caught a signal in, says what it left and returns 128 + the signal's number.
+ */
+export async function printReport(env: CommandEnv, report: ActionReport, o: { interrupt?: Interruption; log?: AuditLog | null } = {}): Promise<number> {
   if (env.json) {
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
@@ -123,12 +156,11 @@ export async function printReport(env: CommandEnv, report: ActionReport, interru
     if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.map(escapeText).join(', ')}`);
   }
   if (report.dryRun) return 0;
-  if (interrupt) {
-    const ended = report.targets.filter((t) => t.outcome === 'terminated' || t.outcome === 'killed').length;
-    interrupt.summary(ended, report.targets.filter((t) => t.outcome === 'survived' || t.outcome === 'failed').map((t) => t.pid));
-    return interrupt.exitCode(actionExitCode(report));
-  }
-  return actionExitCode(report);
+  const code = o.log?.failed ? 1 : actionExitCode(report);
+  if (!o.interrupt) return code;
+  const ended = report.targets.filter((t) => t.outcome === 'terminated' || t.outcome === 'killed').length;
+  o.interrupt.summary(ended, report.targets.filter((t) => t.outcome === 'survived' || t.outcome === 'failed').map((t) => t.pid));
+  return o.interrupt.exitCode(code);
 }
 
 /** Prints a plan: JSON (the dry-run report) or the trees; `toStderr` for the plan shown before a prompt. */

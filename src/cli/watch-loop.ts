@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { exposition, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../core/metrics.js';
+import { exposition, MetricsFileError, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../core/metrics.js';
 import { Ring } from '../core/ring.js';
 import { eventRecord, tickRecord, type WatchTick } from '../core/watch.js';
 import type { WatchEvent } from '../core/watcher.js';
@@ -115,12 +115,19 @@ export async function runLoop(s: LoopSetup): Promise<number> {
         await draw();
       }
       if (s.metricsFile) {
+        // A path that never worked stops the loop (exit 3); a full disk or a failing write later
+        // (or at once) is a warning, retried every scan: watching goes on.
+        const say = (text: string): void => {
+          if (screen) warnings.push({ at: tick.at, text });
+          else writeWarning(env.io.stderr, text);
+        };
         try {
           writeMetricsFile(s.metricsFile, render());
+          if (metricsFailed) say(`--metrics-file: ${s.metricsFile} written again`);
           metricsFailed = false;
         } catch (err) {
-          if (tick.tick === 1) throw err; // a path that never worked: stop with exit 3
-          if (!metricsFailed) writeLine(env.io.stderr, `procsweep: ${escapeText((err as Error).message)}; will retry each scan`);
+          if (tick.tick === 1 && !(err instanceof MetricsFileError && err.transient)) throw err;
+          if (!metricsFailed) say(`${(err as Error).message}; watching goes on and the file is written again on the next scan that can`);
           metricsFailed = true;
         }
       }

@@ -162,7 +162,26 @@ export function writeMetricsFile(path: string, text: string): void {
       /* never created */
     }
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new EnvironmentError(`--metrics-file: cannot write ${path} (${code}): check that its directory exists and is writable`);
+    if (TRANSIENT.has(code)) throw new MetricsFileError(`--metrics-file: cannot write ${path} (${code}): the disk is full or failing`, code);
+    throw new MetricsFileError(`--metrics-file: cannot write ${path} (${code}): check that its directory exists and is writable`, code);
+  }
+}
+
+/** Write failures that say nothing about the path (a full disk, a quota, an I/O error): worth retrying. */
+const TRANSIENT = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EAGAIN', 'EBUSY', 'EINTR', 'ENOMEM', 'EMFILE', 'ENFILE']);
+
+/** A failed metrics file write (exit 3 when it stops a command), with its errno code. */
+export class MetricsFileError extends EnvironmentError {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+
+  /** True when the path may well work next time (a full disk, an I/O error), so a loop retries rather than stops. */
+  get transient(): boolean {
+    return TRANSIENT.has(this.code);
   }
 }
 

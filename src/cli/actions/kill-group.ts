@@ -59,6 +59,6 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
     }
     const interrupt = new Interruption(env, o.grace);
     const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
-    return printReport(env, report, interrupt);
+    return printReport(env, report, { interrupt });
   });
 }

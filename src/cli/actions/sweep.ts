@@ -79,7 +79,7 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
     }
     const interrupt = new Interruption(env, o.grace);
     const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records, interrupt });
-    return printReport(env, report, interrupt);
+    return printReport(env, report, { interrupt, log });
   });
 }
 
