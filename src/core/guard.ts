@@ -38,7 +38,9 @@ export function effectiveUid(): number | null {
 export function guardReason(p: Guarded, g: GuardContext): string | null {
   if (p.pid <= 0) return `PID ${p.pid} is not a process`;
   if (p.pid === 1) return 'PID 1 is the init of this system or container: never signalled';
-  if (p.pid === 2 || p.kernelThread) return `PID ${p.pid} is a kernel thread: never signalled`;
+  // PF_KTHREAD decides (the reader's kernelThread), not the number: a PID namespace's PID 2 is
+  // an ordinary process (a container's restart loop), and the host's kthreadd carries the flag.
+  if (p.kernelThread) return `PID ${p.pid} is a kernel thread: never signalled`;
   if (p.pid === g.selfPid) return 'this is procsweep itself';
   if (g.lineage.has(p.pid)) return `PID ${p.pid} (${processName(p)}) is an ancestor of procsweep: signalling it would take procsweep (and your shell) down`;
   if (g.pgid !== null && g.pgid > 0 && p.pgid === g.pgid) {

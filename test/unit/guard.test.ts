@@ -10,11 +10,12 @@ test('a worker of the same user in its own group and session may be signalled', 
   assert.equal(guardReason(worker(), g), null);
 });
 
-test('PID 0, 1 and 2 and kernel threads are never signalled', () => {
+test('PID 0 and 1 and kernel threads (PF_KTHREAD, whatever their PID) are never signalled', () => {
   assert.match(guardReason(worker({ pid: 0 }), g)!, /not a process/);
   assert.match(guardReason(worker({ pid: -5 }), g)!, /not a process/);
   assert.match(guardReason(worker({ pid: 1 }), g)!, /PID 1 is the init/);
-  assert.match(guardReason(worker({ pid: 2 }), g)!, /kernel thread/);
+  assert.match(guardReason(worker({ pid: 2, kernelThread: true }), g)!, /kernel thread/);
+  assert.equal(guardReason(worker({ pid: 2 }), g), null, "a PID namespace's PID 2 without PF_KTHREAD is an ordinary process");
   assert.match(guardReason(worker({ pid: 77, kernelThread: true }), g)!, /kernel thread/);
 });
 

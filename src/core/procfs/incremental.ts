@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ProcessInfo, Snapshot } from '../types.js';
-import { CLOCK_TICKS, pageSize, readProcBytes, type PrecisePredicate, type ProcReader } from './reader.js';
+import { CLOCK_TICKS, readProcBytes, type PrecisePredicate, type ProcReader } from './reader.js';
 import { parseStatBytes, statScratch, type StatScratch } from './stat-bytes.js';
 
 // A stat line is well under 1 KiB; one read(2) into a shared buffer, no second read for EOF.
@@ -119,7 +119,6 @@ export class IncrementalReader {
   private tick = 0;
   private readonly refreshTicks: number;
   private readonly hotTicks: number;
-  private readonly page: number;
   private readonly useForks: boolean;
   private forks: number | null = null;
   private listedAt = 0;
@@ -130,7 +129,6 @@ export class IncrementalReader {
   constructor(readonly reader: ProcReader, private readonly precise: boolean | PrecisePredicate = true, opts: IncrementalOptions = {}) {
     this.refreshTicks = Math.max(1, opts.refreshTicks ?? 8);
     this.hotTicks = Math.max(0, opts.hotTicks ?? 3);
-    this.page = pageSize();
     this.useForks = opts.forkCounter ?? true;
     this.minListMs = opts.minListMs ?? 0;
     this.base = reader.root.endsWith('/') ? reader.root : `${reader.root}/`;
@@ -205,7 +203,8 @@ export class IncrementalReader {
       return info;
     }
     const zombie = st.state === 'Z';
-    const rssBytes = zombie ? 0 : prev.kernelThread ? prev.rssBytes : st.rssPages * this.page;
+    // RSS is followed only where it is known (the precise processes), from statm: one more small read.
+    const rssBytes = zombie ? 0 : prev.rssBytes === null ? null : this.reader.rssBytes(prev.pid) ?? prev.rssBytes;
     if (
       st.state === prev.state && st.ppid === prev.ppid && st.pgid === prev.pgid && st.sid === prev.sid &&
       st.cpuTicks === prev.cpuTicks && st.threads === prev.threads && rssBytes === prev.rssBytes

@@ -59,6 +59,34 @@ export function parseStat(text: string): StatFields | null {
   return f;
 }
 
+/**
+ * Resident pages from /proc/PID/statm (its second field): what VmRSS, `ps -o rss` and psutil
+ * report. stat's field 24 is not used: it lags them (per-CPU counters folded in late).
+ */
+export function parseStatmResident(text: string): number | null {
+  const sp = text.indexOf(' ');
+  if (sp < 1) return null;
+  let end = text.indexOf(' ', sp + 1);
+  if (end < 0) end = text.length;
+  const v = Number(text.slice(sp + 1, end).trim());
+  return Number.isInteger(v) && v >= 0 && end > sp + 1 ? v : null;
+}
+
+/**
+ * The page size from /proc/self/auxv bytes: the AT_PAGESZ (6) entry of the (type, value) word
+ * pairs; `word` is 8 on 64-bit, 4 on 32-bit. Null when absent.
+ */
+export function auxvPageSize(bytes: Uint8Array, word: 4 | 8, littleEndian: boolean): number | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = (off: number): number => (word === 8 ? Number(view.getBigUint64(off, littleEndian)) : view.getUint32(off, littleEndian));
+  for (let off = 0; off + 2 * word <= bytes.byteLength; off += 2 * word) {
+    const type = at(off);
+    if (type === 0) break; // AT_NULL ends the vector
+    if (type === 6) return at(off + word) || null;
+  }
+  return null;
+}
+
 /** True when stat flags carry PF_KTHREAD. */
 export function isKernelThreadFlags(flags: number): boolean {
   return (flags & PF_KTHREAD) !== 0;

@@ -4,7 +4,8 @@ const { O_RDONLY } = constants;
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
-import { isKernelThreadFlags, parseBootTime, parseCmdline, parseStat, parseStatus } from './parse.js';
+import { endianness } from 'node:os';
+import { auxvPageSize, isKernelThreadFlags, parseBootTime, parseCmdline, parseStat, parseStatmResident, parseStatus } from './parse.js';
 import { parseStatBytes, statScratch } from './stat-bytes.js';
 
 /**
@@ -61,19 +62,15 @@ function readProcFile(path: string): string {
 let pageSizeCache: number | undefined;
 
 /**
- * The kernel page size, for stat's rss field (in pages): derived once from this process's own
- * stat and status (VmRSS), rounded to the nearest real page size; 4096 when unreadable.
+ * The kernel page size, for statm (in pages): AT_PAGESZ from this process's own /proc/self/auxv,
+ * read once, with no process spawned (getconf would cost one per run); 4096 when unreadable.
  */
 export function pageSize(): number {
   if (pageSizeCache === undefined) {
     pageSizeCache = 4096;
     try {
-      const pages = parseStat(readProcFile('/proc/self/stat'))?.rssPages ?? 0;
-      const kb = parseStatus(readProcFile('/proc/self/status')).rssBytes ?? 0;
-      if (pages > 0 && kb > 0) {
-        const ratio = kb / pages;
-        pageSizeCache = [4096, 16384, 65536].reduce((best, c) => (Math.abs(c - ratio) < Math.abs(best - ratio) ? c : best));
-      }
+      const word = process.arch === 'ia32' || process.arch === 'arm' ? 4 : 8;
+      pageSizeCache = auxvPageSize(readProcBytes('/proc/self/auxv'), word, endianness() === 'LE') ?? 4096;
     } catch {
       /* keep 4096 */
     }
@@ -163,17 +160,24 @@ export class ProcReader {
     const st = stat;
     if (!parseStatBytes(shared, n, st) || st.pid !== pid) return null;
     const comm = shared.toString('utf8', st.commStart, st.commEnd);
-    const kernelThread = isKernelThreadFlags(st.flags) || pid === 2 || st.ppid === 2;
+    // PF_KTHREAD alone: in a PID namespace, PID 2 and its children are ordinary processes.
+    const kernelThread = isKernelThreadFlags(st.flags);
     let argv: string[] = [];
     let uid: number | null = null;
+    // RSS is VmRSS (what ps -o rss, statm and psutil give), read with the uid from the status
+    // file of the precise processes; elsewhere unknown (null), at no cost. stat's field 24 lags
+    // VmRSS and is not used. A zombie has none (0).
+    let rssBytes: number | null = null;
     if (!kernelThread) {
       argv = this.readArgv(pid) ?? [];
       const wantStatus = typeof precise === 'function' ? precise(argv, comm, st.state) : precise;
       if (wantStatus) {
         const status = this.readText(`${dir}/status`);
         if (status === null) return null; // vanished between reads
-        uid = parseStatus(status).uid;
-      }
+        const fields = parseStatus(status);
+        uid = fields.uid;
+        rssBytes = st.state === 'Z' ? 0 : fields.rssBytes ?? this.rssBytes(pid);
+      } else if (st.state === 'Z') rssBytes = 0;
     } else {
       uid = 0;
     }
@@ -191,9 +195,16 @@ export class ProcReader {
       startedAt: bt === null ? null : bt + (st.startTicks * 1000) / CLOCK_TICKS,
       cpuTicks: st.cpuTicks,
       threads: st.threads,
-      rssBytes: kernelThread ? null : st.rssPages * pageSize(),
+      rssBytes,
       kernelThread,
     };
+  }
+
+  /** Resident memory in bytes from statm (the same figure as VmRSS and `ps -o rss`), or null when unreadable. */
+  rssBytes(pid: number): number | null {
+    const t = this.readText(`${this.base}${pid}/statm`);
+    const pages = t === null ? null : parseStatmResident(t);
+    return pages === null ? null : pages * pageSize();
   }
 
   /** NUL-split argv, or null when unreadable. */
