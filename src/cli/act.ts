@@ -151,7 +151,7 @@ export async function printReport(env: CommandEnv, report: ActionReport, o: { in
   } else {
     const { palette } = await import('../render/palette.js');
     const { renderReport } = await import('../render/plan.js');
-    writeLine(env.io.stdout, renderReport(report, env.io.columns, palette(env.colorOut)));
+    writeLine(env.io.stdout, renderReport(report, env.io.columns, palette(env.colorOut, env.unicode)));
     const n = report.pidfilesRemoved.length;
     if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.map(escapeText).join(', ')}`);
   }
@@ -173,7 +173,7 @@ export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolea
   const { renderPlan } = await import('../render/plan.js');
   const stream = o.toStderr ? env.io.stderr : env.io.stdout;
   const width = o.toStderr ? stderrWidth(env) : env.io.columns;
-  const text = renderPlan(plan, width, palette(o.toStderr ? env.colorErr : env.colorOut), o);
+  const text = renderPlan(plan, width, palette(o.toStderr ? env.colorErr : env.colorOut, env.unicode), o);
   if (text) writeLine(stream, text);
 }
 

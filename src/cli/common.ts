@@ -1,6 +1,6 @@
 import type { CommonOptions } from '../core/context.js';
 import type { BackendName } from '../core/types.js';
-import { colorLevel, processIO, writeWarning, type CliIO } from './io.js';
+import { colorLevel, processIO, unicodeLocale, writeWarning, type CliIO } from './io.js';
 
 /** The shared options as commander parses them. */
 export interface SharedCliOptions {
@@ -39,6 +39,8 @@ export interface CommandEnv {
   json: boolean;
   colorOut: 0 | 1 | 2 | 3;
   colorErr: 0 | 1 | 2 | 3;
+  /** The locale shows UTF-8 (else trees and sparklines are drawn in ASCII). */
+  unicode: boolean;
 }
 
 /** Gathers the terminal facts and colour levels for a command run. */
@@ -48,5 +50,6 @@ export function commandEnv(o: SharedCliOptions, io: CliIO = processIO()): Comman
     json: Boolean(o.json),
     colorOut: colorLevel(o.color, io.env, io.stdoutIsTTY),
     colorErr: colorLevel(o.color, io.env, io.stderrIsTTY),
+    unicode: unicodeLocale(io.env),
   };
 }

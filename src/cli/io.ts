@@ -48,6 +48,17 @@ export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, is
   return isTTY ? 1 : 0;
 }
 
+/**
+ * Whether the locale can show UTF-8, as pstree decides: the first of LC_ALL, LC_CTYPE, LANG that
+ * is set names the charset; LANG=C or POSIX or any non-UTF-8 charset means ASCII. With none set
+ * (a bare container shell), UTF-8 is assumed, as every terminal emulator today shows it.
+ */
+export function unicodeLocale(env: NodeJS.ProcessEnv): boolean {
+  const loc = [env.LC_ALL, env.LC_CTYPE, env.LANG].find((v) => v !== undefined && v !== '');
+  if (loc === undefined) return true;
+  return /utf-?8/i.test(loc);
+}
+
 /** Writes a line (adds the newline). */
 export function writeLine(stream: Writable, text = ''): void {
   stream.write(text + '\n');

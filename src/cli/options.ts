@@ -63,10 +63,22 @@ export function commaList(value: string, previous: unknown): string[] {
   return [...((previous as string[] | undefined) ?? []), ...parts];
 }
 
-/** Parses a duration option into milliseconds. */
-export function durationArg(name: string): (value: string) => number {
-  return (value) => parseDuration(value, name);
+/** The longest grace a signal gets before SIGKILL: past an hour a typo (`10000d`) is likelier than a plan. */
+export const MAX_GRACE_MS = 3_600_000;
+/** The longest wait a timer can hold (setTimeout's 32-bit limit, about 24 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Parses a duration option into milliseconds; with `max` (its bound, as shown, and why), longer ones are refused. */
+export function durationArg(name: string, max?: { ms: number; text: string; why: string }): (value: string) => number {
+  return (value) => {
+    const ms = parseDuration(value, name);
+    if (max && ms > max.ms) throw new UsageError(`${name} '${value}' is too long: at most ${max.text} (${max.why})`);
+    return ms;
+  };
 }
+
+/** The bound of every `--grace`. */
+export const GRACE_MAX = { ms: MAX_GRACE_MS, text: '1h', why: 'how long the first signal gets before SIGKILL' };
 
 /** Parses a positive integer option. */
 export function intArg(name: string, min = 0): (value: string) => number {

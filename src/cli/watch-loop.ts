@@ -92,7 +92,7 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     const { palette } = await import('../render/palette.js');
     const out = process.stdout;
     const view = { tick: latest, events: events.values(), warnings: warnings.values(), intervalMs: s.intervalMs, width: out.columns || 80, height: out.rows || 24, notes };
-    screen.draw(dashboard(view, palette(env.colorOut)));
+    screen.draw(dashboard(view, palette(env.colorOut, env.unicode)));
   };
   const onResize = (): void => void draw();
   let metricsFailed = false;

@@ -8,13 +8,15 @@ import { colorFlag, type Palette } from './palette.js';
 import { renderTable, type Column } from './table.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
+const ASCII_BARS = '_.-:=+*#';
 
-/** A sparkline of the last `width` values, scaled from 0 to the largest (all-zero: a flat line). */
-export function sparkline(values: readonly number[], width: number): string {
+/** A sparkline of the last `width` values, scaled from 0 to the largest (all-zero: a flat line); ASCII levels unless `unicode`. */
+export function sparkline(values: readonly number[], width: number, unicode = true): string {
+  const BARS_ = unicode ? BARS : ASCII_BARS;
   if (width <= 0) return '';
   const vs = values.slice(-width);
   const max = Math.max(0, ...vs);
-  return vs.map((v) => (max <= 0 ? BARS[0] : BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))])).join('');
+  return vs.map((v) => (max <= 0 ? BARS_[0] : BARS_[Math.min(BARS_.length - 1, Math.round((v / max) * (BARS_.length - 1)))])).join('');
 }
 
 // eslint-disable-next-line no-control-regex
@@ -137,7 +139,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   const w = Math.max(20, v.width);
   const lines: string[] = [];
   const head = [`procsweep watch`, `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes.map(escapeText)];
-  for (const l of wrapWords(head, '  ·  ', w)) lines.push(p.bold(l));
+  for (const l of wrapWords(head, p.unicode ? '  ·  ' : '  -  ', w)) lines.push(p.bold(l));
   if (t.error) lines.push(p.red(`scan failed: ${escapeText(t.error)} (retrying every interval)`));
   for (const w of v.warnings ?? []) lines.push(p.yellow(`${clock(w.at)} warning: ${escapeText(w.text)}`));
 
@@ -152,7 +154,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   const sparkW = Math.max(8, Math.min(60, w - fixed - 1));
   const sigRows = names.map((n) => {
     const c = t.signatures[n];
-    return [n, String(c.total), String(c.orphan), String(c.zombie), String(c.duplicate), sparkline(hist.get(n)?.total ?? [], sparkW)];
+    return [n, String(c.total), String(c.orphan), String(c.zombie), String(c.duplicate), sparkline(hist.get(n)?.total ?? [], sparkW, p.unicode)];
   });
   lines.push('');
   lines.push(...renderTable(sigCols, sigRows, w, (_r, c, text) => {
@@ -208,7 +210,7 @@ export function renderPidfilesDashboard(v: DashboardView, p: Palette): string[] 
   const w = Math.max(20, v.width);
   const lines: string[] = [];
   const head = ['procsweep pidfiles watch', `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, clock(t.at), ...v.notes.map(escapeText)];
-  for (const l of wrapWords(head, '  ·  ', w)) lines.push(p.bold(l));
+  for (const l of wrapWords(head, p.unicode ? '  ·  ' : '  -  ', w)) lines.push(p.bold(l));
   if (t.error) lines.push(p.red(`scan failed: ${escapeText(t.error)} (retrying every interval)`));
   for (const x of v.warnings ?? []) lines.push(p.yellow(`${clock(x.at)} warning: ${escapeText(x.text)}`));
   const counts = t.pidfiles ?? {};

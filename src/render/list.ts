@@ -2,6 +2,7 @@ import { ageMs, cpuPercent, processName } from '../core/classify.js';
 import { formatDuration } from '../core/duration.js';
 import type { ListSummary } from '../core/report.js';
 import type { Finding, Snapshot } from '../core/types.js';
+import type { UnitMembership } from '../core/units.js';
 import { userName } from '../core/users.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
 import { commandLine } from './escape.js';
@@ -39,11 +40,15 @@ const COLUMNS: Column[] = [
   { header: 'COMMAND', flex: true },
 ];
 
-/** The `list` table: one row per finding, the command cut to `width` (null = keep whole). */
-export function renderListTable(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette): string {
+/**
+ * The `list` table: one row per finding, the command cut to `width` (null = keep whole). A
+ * member of a suspect unit shows `in:ROOT` (sweep takes it with that orphan's tree).
+ */
+export function renderListTable(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette, units?: ReadonlyMap<number, UnitMembership>): string {
   const rows = findings.map((f) => {
     const cpu = cpuPercent(f.proc, snap);
-    const flags = [...(f.role === 'wrapper' ? ['wrapper'] : []), ...f.flags];
+    const unit = units?.get(f.proc.pid);
+    const flags = [...(f.role === 'wrapper' ? ['wrapper'] : []), ...f.flags, ...(unit ? [`in:${unit.root}`] : [])];
     return [
       String(f.proc.pid),
       String(f.proc.ppid),
@@ -106,7 +111,7 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
     };
   };
   const roots = [...include].filter((pid) => !include.has(snap.processes.get(pid)!.ppid)).sort((a, b) => a - b);
-  return renderTree(roots.map(node), width);
+  return renderTree(roots.map(node), width, p.unicode);
 }
 
 /** The one-line summary under the list, and a hint of what to run next (carrying the run's scope). */

@@ -8,10 +8,12 @@ export interface Palette {
   cyan(s: string): string;
   dim(s: string): string;
   bold(s: string): string;
+  /** Whether the locale can show UTF-8 (box-drawing tree guides, sparkline bars); false draws ASCII. */
+  unicode: boolean;
 }
 
-/** A palette for a colour level (0 = plain text). */
-export function palette(level: 0 | 1 | 2 | 3): Palette {
+/** A palette for a colour level (0 = plain text); `unicode` false (LANG=C) draws ASCII guides. */
+export function palette(level: 0 | 1 | 2 | 3, unicode = true): Palette {
   const c = new Chalk({ level });
   return {
     red: (s) => c.red(s),
@@ -20,6 +22,7 @@ export function palette(level: 0 | 1 | 2 | 3): Palette {
     cyan: (s) => c.cyan(s),
     dim: (s) => c.dim(s),
     bold: (s) => c.bold(s),
+    unicode,
   };
 }
 

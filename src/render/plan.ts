@@ -37,7 +37,7 @@ function planForest(entries: readonly PlanEntry[], width: number | null, p: Pale
     else roots.push(node);
     stack.push({ depth: e.depth, node });
   }
-  return renderTree(roots, width);
+  return renderTree(roots, width, p.unicode);
 }
 
 /** What the engine will do, in words: `SIGSTOP, SIGTERM, SIGCONT; SIGKILL after 3s`. */

@@ -5,6 +5,7 @@ import { buildListReport, readExtras, summarize } from '../../core/report.js';
 import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
 import { scanWith } from '../../core/scan.js';
 import { flagNamed } from '../../core/targets.js';
+import { suspectUnits } from '../../core/units.js';
 import { ALL_FLAGS, type Finding, type Flag } from '../../core/types.js';
 import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
 import { escapeText } from '../../render/escape.js';
@@ -37,22 +38,27 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
   const scanned = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all, onWarning: warn });
   const { snapshot, findings, pidfiles } = scanned;
   const matched = findings.filter((f) => f.signature);
-  let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x))) : findings;
+  // A process inside a suspect unit (the ffmpeg under an orphaned wrapper) counts for --flag as
+  // its unit does: sweep takes the whole tree, so the list shows what sweep would signal.
+  const units = suspectUnits(snapshot, findings);
+  const inUnit = (f: Finding, fl: string): boolean => units.get(f.proc.pid)?.flags.includes(fl as Flag) ?? false;
+  let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x)) || o.flag!.some((fl) => inUnit(f, fl))) : findings;
   shown = shown.sort((a, b) => a.proc.pid - b.proc.pid);
   const suspects = matched.filter((f) => f.flags.some((x) => CHECK_FLAGS.includes(x)));
   const stale = (pidfiles ?? []).filter((e) => STALE_STATUSES.includes(e.status));
 
   if (env.json) {
-    const report = buildListReport(snapshot, shown, matched, readExtras(ctx.backend, shown));
+    const built = buildListReport(snapshot, shown, matched, readExtras(ctx.backend, shown));
+    const report = { ...built, processes: built.processes.map((r) => ({ ...r, unit: units.get(r.pid)?.root ?? null })) };
     if (pidfiles) report.summary.pidfiles = countStatuses(pidfiles);
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
     const { palette } = await import('../../render/palette.js');
     const { renderListFooter, renderListTable, renderListTree } = await import('../../render/list.js');
-    const p = palette(env.colorOut);
+    const p = palette(env.colorOut, env.unicode);
     const width = o.wide ? null : env.io.columns;
     if (shown.length > 0) {
-      writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p) : renderListTable(snapshot, shown, width, p));
+      writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p) : renderListTable(snapshot, shown, width, p, units));
     }
     const { nextCommandFor } = await import('../hint.js');
     const { nextLine } = await import('../../render/next.js');

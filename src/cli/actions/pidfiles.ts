@@ -32,7 +32,7 @@ async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mo
   }
   const { palette } = await import('../../render/palette.js');
   const r = await import('../../render/pidfiles.js');
-  const p = palette(env.colorOut);
+  const p = palette(env.colorOut, env.unicode);
   if (items.length > 0) writeLine(env.io.stdout, r.renderPidfileTable(items, o.wide ? null : env.io.columns, p, mode === 'clean' && !dryRun));
   const footer = mode === 'list' ? r.renderPidfileListFooter(report.summary, p, (await import('../hint.js')).nextCommandFor(cmd), missing) : r.renderPidfileCleanFooter(items, report.summary, dryRun, p);
   for (const line of footer) writeLine(env.io.stdout, line);

@@ -141,7 +141,7 @@ async function printNothing(env: CommandEnv, made: MadePlan, targets: Flag[], o:
   const { nextLine } = await import('../../render/next.js');
   const { detachedWhy } = await import('../../render/list.js');
   const { nextCommandFor } = await import('../hint.js');
-  for (const line of nextLine(palette(env.colorOut), nextCommandFor(cmd), ['sweep', '-n', '--target', 'detached'], detachedWhy(made.detached, false))) writeLine(env.io.stdout, line);
+  for (const line of nextLine(palette(env.colorOut, env.unicode), nextCommandFor(cmd), ['sweep', '-n', '--target', 'detached'], detachedWhy(made.detached, false))) writeLine(env.io.stdout, line);
 }
 
 function nothingLine(matched: number, targets: Flag[], o: SweepOptions): string {

@@ -1,8 +1,8 @@
-import { durationArg, type OptionSpec } from '../options.js';
+import { durationArg, GRACE_MAX, type OptionSpec } from '../options.js';
 
 /** `--grace`: how long the first signal gets before SIGKILL. */
 export function graceOption(first = 'SIGTERM'): OptionSpec {
-  return { flags: '--grace <dur>', description: `how long ${first} gets before SIGKILL`, defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace') };
+  return { flags: '--grace <dur>', description: `how long ${first} gets before SIGKILL`, defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace', GRACE_MAX) };
 }
 
 /** `-y, --yes`: the consent a command that signals needs when nobody can be asked. */

@@ -1,4 +1,4 @@
-import { durationArg, type CommandDef } from '../options.js';
+import { durationArg, GRACE_MAX, type CommandDef } from '../options.js';
 import { LOCK_OPTIONS } from './acting.js';
 import { pidfilesWatchCommand } from './watch.js';
 
@@ -25,7 +25,7 @@ const cleanDef: CommandDef = {
     { flags: '--kill', description: 'first terminate the process tree of every live record (TERM, then KILL after --grace), then remove its record' },
     { flags: '-y, --yes', description: 'do not ask before --kill (required when stdin is not a terminal)' },
     { flags: '-n, --dry-run', description: 'show what would be removed and killed; change nothing' },
-    { flags: '--grace <dur>', description: 'with --kill: how long TERM gets before KILL', defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace') },
+    { flags: '--grace <dur>', description: 'with --kill: how long TERM gets before KILL', defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace', GRACE_MAX) },
     ...LOCK_OPTIONS,
     WIDE,
   ],

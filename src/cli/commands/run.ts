@@ -1,5 +1,5 @@
 import { RESTART_POLICIES } from '../../core/run/policy.js';
-import { durationArg, intArg, type CommandDef } from '../options.js';
+import { durationArg, GRACE_MAX, intArg, MAX_TIMER_MS, type CommandDef } from '../options.js';
 
 /** `procsweep run`: launch a worker so it cannot leak. Takes no shared options: it selects no processes. */
 export const runCommand: CommandDef = {
@@ -13,9 +13,9 @@ export const runCommand: CommandDef = {
     { flags: '--id <route>', description: 'pidfile name: the route or task id (needs --pid-dir)' },
     { flags: '--type <type>', description: "pidfile name: the process type, e.g. ffmpeg or srtOut:6000 (default: CMD's name)" },
     { flags: '--restart <policy>', description: 'start CMD again when it exits: never, on-failure (non-zero status or signal) or always', choices: RESTART_POLICIES, defaultValue: 'never' },
-    { flags: '--restart-delay <dur>', description: 'wait this long before each restart', parse: durationArg('--restart-delay'), defaultValue: 2000, defaultDescription: '2s' },
+    { flags: '--restart-delay <dur>', description: 'wait this long before each restart', parse: durationArg('--restart-delay', { ms: MAX_TIMER_MS, text: '24d', why: 'a longer timer cannot be set' }), defaultValue: 2000, defaultDescription: '2s' },
     { flags: '--max-restarts <n>', description: 'give up after this many restarts and exit with the last status (default: no limit)', parse: intArg('--max-restarts') },
-    { flags: '--grace <dur>', description: "on stop, time CMD's process group gets between the signal and SIGKILL", parse: durationArg('--grace'), defaultValue: 3000, defaultDescription: '3s' },
+    { flags: '--grace <dur>', description: "on stop, time CMD's process group gets between the signal and SIGKILL", parse: durationArg('--grace', GRACE_MAX), defaultValue: 3000, defaultDescription: '3s' },
     { flags: '--survive-parent', description: 'keep running when the process that started run exits (default: stop CMD and exit, so a crashed supervisor leaks nothing)' },
   ],
   examples: [

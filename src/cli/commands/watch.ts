@@ -1,5 +1,5 @@
 import { UsageError } from '../../core/errors.js';
-import { collect, durationArg, intArg, type CommandDef, type OptionSpec } from '../options.js';
+import { collect, durationArg, intArg, MAX_TIMER_MS, type CommandDef, type OptionSpec } from '../options.js';
 import { graceOption, YES_OPTION } from './acting.js';
 
 /** Parses one `--expect SIG=N`. */
@@ -11,7 +11,7 @@ export function parseExpect(spec: string): [string, number] {
 
 /** Options shared by `watch` and `pidfiles watch`: cadence and metrics. */
 export const LOOP_OPTIONS: OptionSpec[] = [
-  { flags: '--interval <dur>', description: 'time between scans (e.g. 500ms, 2s)', defaultValue: 2000, defaultDescription: '2s', parse: durationArg('--interval') },
+  { flags: '--interval <dur>', description: 'time between scans (e.g. 500ms, 2s)', defaultValue: 2000, defaultDescription: '2s', parse: durationArg('--interval', { ms: MAX_TIMER_MS, text: '24d', why: 'a longer timer cannot be set' }) },
   { flags: '--count <n>', description: 'stop after this many scans (default: run until SIGINT/SIGTERM)', parse: intArg('--count', 1) },
   { flags: '--metrics-file <path>', description: 'write Prometheus metrics to this file after each scan, atomically (node_exporter textfile collector)' },
   { flags: '--metrics-port <port>', description: 'serve Prometheus metrics at http://HOST:PORT/metrics', parse: intArg('--metrics-port', 1) },
