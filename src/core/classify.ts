@@ -181,7 +181,9 @@ function markDuplicates(findings: Finding[]): void {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
     if (!f.signature || f.proc.state === 'Z' || f.proc.argv.length === 0) continue;
-    const key = `${f.proc.uid ?? '?'}\u0000${f.proc.argv.join('\u0000')}`;
+    // The raw bytes where argv lost some to U+FFFD: distinct invalid bytes are distinct commands.
+    const cmd = f.proc.cmdlineBytes !== undefined ? `b${f.proc.cmdlineBytes}` : `s${f.proc.argv.join('\u0000')}`;
+    const key = `${f.proc.uid ?? '?'}\u0000${cmd}`;
     const g = groups.get(key);
     if (g) g.push(f);
     else groups.set(key, [f]);

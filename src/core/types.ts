@@ -11,6 +11,11 @@ export interface ProcessInfo {
   comm: string;
   /** NUL-split command line; empty for zombies and kernel threads. */
   argv: string[];
+  /**
+   * Only when the command line is not valid UTF-8 (argv then holds U+FFFD): its raw bytes, one
+   * character per byte (latin1), so command lines that differ only in invalid bytes stay distinct.
+   */
+  cmdlineBytes?: string;
   /** Start time in clock ticks since boot (stat field 22): with pid, the process identity. */
   startTicks: number | null;
   /** Start time as epoch milliseconds (startTicks + btime). */

@@ -2,7 +2,7 @@ import { formatDuration } from '../core/duration.js';
 import { entrySource } from '../core/pidfiles/types.js';
 import type { WatchTick } from '../core/watch.js';
 import type { WatchedProcess, WatchEvent } from '../core/watcher.js';
-import { escapeText } from './escape.js';
+import { commandLine, escapeText } from './escape.js';
 import { formatBytes } from './list.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, type Column } from './table.js';
@@ -79,7 +79,7 @@ export interface DashboardView {
 const clock = (ms: number): string => new Date(ms).toTimeString().slice(0, 8);
 
 function command(p: WatchedProcess): string {
-  return p.argv.length ? p.argv.join(' ') : '[zombie]'; // renderTable escapes it
+  return commandLine(p.argv, 'zombie');
 }
 
 const PROC_COLUMNS: Column[] = [

@@ -23,7 +23,25 @@ export function escapeText(text: string): string {
   return UNSAFE_TEST.test(text) ? text.replace(UNSAFE, '?') : text;
 }
 
-/** A command line for humans, escaped: argv joined by spaces, or `[comm]` when argv is empty (zombies, kernel threads). */
+/**
+ * A process title set with setproctitle(3) and padded with spaces instead of NULs: the padding
+ * overwrote the end of argv, so the kernel goes on reading into the environment to the next NUL
+ * and the one argument ends in `   HOME=/root` or just spaces. What follows the padding (a run of
+ * two or more spaces, then `NAME=` to the end) and the trailing spaces are not the title.
+ */
+const TITLE_SPILL = /(?: {2,}[A-Za-z_][A-Za-z0-9_]*=[^]*| +)$/;
+
+/** The one argument of a setproctitle title, without its space padding and spilled environment. */
+export function trimTitle(arg: string): string {
+  const cut = arg.replace(TITLE_SPILL, '');
+  return cut === '' ? arg : cut;
+}
+
+/**
+ * A command line for humans, escaped: argv joined by spaces (a lone, space-padded setproctitle
+ * title trimmed: trimTitle), or `[comm]` when argv is empty (zombies, kernel threads).
+ */
 export function commandLine(argv: readonly string[], comm: string): string {
+  if (argv.length === 1) return escapeText(trimTitle(argv[0]));
   return escapeText(argv.length ? argv.join(' ') : comm ? `[${comm}]` : '?');
 }

@@ -168,8 +168,11 @@ export class ProcReader {
     // file of the precise processes; elsewhere unknown (null), at no cost. stat's field 24 lags
     // VmRSS and is not used. A zombie has none (0).
     let rssBytes: number | null = null;
+    let cmdlineBytes: string | undefined;
     if (!kernelThread) {
-      argv = this.readArgv(pid) ?? [];
+      const cmd = this.readCmdline(pid);
+      argv = cmd?.argv ?? [];
+      if (cmd?.bytes !== undefined) cmdlineBytes = cmd.bytes;
       const wantStatus = typeof precise === 'function' ? precise(argv, comm, st.state) : precise;
       if (wantStatus) {
         const status = this.readText(`${dir}/status`);
@@ -197,6 +200,7 @@ export class ProcReader {
       threads: st.threads,
       rssBytes,
       kernelThread,
+      ...(cmdlineBytes === undefined ? {} : { cmdlineBytes }),
     };
   }
 
@@ -209,14 +213,21 @@ export class ProcReader {
 
   /** NUL-split argv, or null when unreadable. */
   readArgv(pid: number): string[] | null {
+    return this.readCmdline(pid)?.argv ?? null;
+  }
+
+  /** argv, plus the raw bytes (latin1) when they are not valid UTF-8; null when unreadable. */
+  private readCmdline(pid: number): { argv: string[]; bytes?: string } | null {
     let n: number;
     try {
       n = readProcShared(`${this.base}${pid}/cmdline`);
     } catch {
       return null;
     }
-    if (n === 0) return [];
-    return parseCmdline(shared.toString('utf8', 0, n));
+    if (n === 0) return { argv: [] };
+    const text = shared.toString('utf8', 0, n);
+    // U+FFFD in the decoded text: invalid bytes (or a real U+FFFD), so keep the bytes for comparing.
+    return text.includes('\ufffd') ? { argv: parseCmdline(text), bytes: shared.toString('latin1', 0, n) } : { argv: parseCmdline(text) };
   }
 
   /** Re-reads only stat for the identity check before a signal; null when gone. */
