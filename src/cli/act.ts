@@ -5,6 +5,8 @@ import { EnvironmentError } from '../core/errors.js';
 import { defaultLockPath, withLock } from '../core/lock.js';
 import { planTargets, type Plan } from '../core/plan.js';
 import type { PidfileEntry } from '../core/pidfiles/types.js';
+import type { ResourceReport } from '../core/held/report.js';
+import { stillHeld } from './held.js';
 import { terminate, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
 import type { Snapshot } from '../core/types.js';
 import type { CommandEnv } from './common.js';
@@ -156,7 +158,9 @@ export async function printReport(env: CommandEnv, report: ActionReport, o: { in
     if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.map(escapeText).join(', ')}`);
   }
   if (report.dryRun) return 0;
-  const code = o.log?.failed ? 1 : actionExitCode(report);
+  // A selected port or path still held is something left, as a survivor is.
+  const acted = o.log?.failed ? 1 : actionExitCode(report);
+  const code = stillHeld(report.resources) ? Math.max(1, acted) : acted;
   if (!o.interrupt) return code;
   const ended = report.targets.filter((t) => t.outcome === 'terminated' || t.outcome === 'killed').length;
   o.interrupt.summary(ended, report.targets.filter((t) => t.outcome === 'survived' || t.outcome === 'failed').map((t) => t.pid));
@@ -164,9 +168,11 @@ export async function printReport(env: CommandEnv, report: ActionReport, o: { in
 }
 
 /** Prints a plan: JSON (the dry-run report) or the trees; `toStderr` for the plan shown before a prompt. */
-export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolean; signal: string; graceMs: number; toStderr?: boolean; backend?: string }): Promise<void> {
+export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolean; signal: string; graceMs: number; toStderr?: boolean; backend?: string; ports?: ReadonlyMap<number, string> }, resources?: ResourceReport[]): Promise<void> {
   if (env.json && !o.toStderr) {
-    writeLine(env.io.stdout, JSON.stringify(buildActionReport(plan, null), null, 2));
+    const report = buildActionReport(plan, null);
+    if (resources) report.resources = resources;
+    writeLine(env.io.stdout, JSON.stringify(report, null, 2));
     return;
   }
   const { palette } = await import('../render/palette.js');

@@ -15,6 +15,8 @@ export interface SharedCliOptions {
   pidDir?: string[];
   registry?: string[];
   config?: string;
+  port?: string[];
+  holds?: string[];
 }
 
 /** Maps parsed shared CLI options onto the library's CommonOptions. */
@@ -30,6 +32,8 @@ export function commonOptions(o: SharedCliOptions): CommonOptions {
     registries: o.registry,
     config: o.config,
     onWarning: (m) => writeWarning(process.stderr, m),
+    ports: o.port,
+    holds: o.holds,
   };
 }
 

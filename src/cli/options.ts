@@ -100,6 +100,8 @@ export const SHARED_OPTIONS: OptionSpec[] = [
   { flags: '--user <user>', description: 'only processes of this user (name or uid)' },
   { flags: '--pid-dir <dir>', description: 'a directory of *.pid files written by your supervisor (repeatable)', parse: collect },
   { flags: '--registry <file>', description: 'a JSON process registry [{task_id, process_id, start_time}] (repeatable)', parse: collect },
+  { flags: '--port <[proto:]n>', description: 'only processes holding this local port, udp:N, tcp:N or N (repeatable); list also names holders that match no signature', parse: collect },
+  { flags: '--holds <path>', description: 'only processes holding this file, FIFO or device open, e.g. /dev/video0 (repeatable)', parse: collect },
   { flags: '--config <file>', description: 'config file (default ~/.config/procsweep/config.json, then /etc/procsweep/config.json)' },
 ];
 

@@ -1,6 +1,7 @@
 import type { Outcome, TargetResult } from './terminate.js';
 import type { Plan, PlanEntry } from './plan.js';
 import type { Flag } from './types.js';
+import type { ResourceReport } from './held/report.js';
 import { userName } from './users.js';
 
 /** A target's outcome in a report; `planned` only appears in a dry run. */
@@ -47,6 +48,8 @@ export interface ActionReport {
   pidfilesRemoved: string[];
   summary: ActionSummary;
   durationMs: number;
+  /** With `--port` / `--holds`: who held each resource, and who still holds it after acting. */
+  resources?: ResourceReport[];
 }
 
 const KEY: Record<ReportOutcome, keyof ActionSummary> = {

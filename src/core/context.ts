@@ -1,6 +1,7 @@
 import { openBackend, type Backend } from './backend/index.js';
 import { loadConfig, type Config } from './config.js';
 import { UsageError } from './errors.js';
+import { parsePortSpec, type HeldSelector, type PortSpec } from './held/select.js';
 import { compileRegex, parseSignatureSpec, resolveSignatures, type Signature } from './signatures.js';
 import type { BackendName } from './types.js';
 import { resolveUser } from './users.js';
@@ -23,6 +24,10 @@ export interface CommonOptions {
   config?: string | false;
   /** Told about a default config file that exists but was skipped (unreadable). */
   onWarning?: (message: string) => void;
+  /** `--port [PROTO:]N`: only processes holding one of these local ports (`udp:6000`, `6000`). */
+  ports?: ReadonlyArray<string | PortSpec>;
+  /** `--holds PATH`: only processes holding one of these files, FIFOs or devices open. */
+  holds?: readonly string[];
 }
 
 /** Resolved options plus the open backend: what the pipeline runs with. */
@@ -37,6 +42,8 @@ export interface Context {
   reapers: string[];
   pidDirs: string[];
   registries: string[];
+  /** `--port` / `--holds`, when given: they narrow matched processes and never add unmatched ones. */
+  held?: HeldSelector;
 }
 
 /** Validates common options, loads the config and opens the backend. Throws UsageError/EnvironmentError. */
@@ -56,6 +63,7 @@ export async function createContext(opts: CommonOptions = {}): Promise<Context> 
       uid = opts.user;
     } else uid = resolveUser(opts.user);
   }
+  const held = heldSelector(opts);
   const backend = await openBackend({ backend: opts.backend, procRoot: opts.procRoot });
   if (backend.name === 'procfs') {
     // Fail early with exit 3 when the proc tree is unreadable, rather than listing nothing.
@@ -71,5 +79,15 @@ export async function createContext(opts: CommonOptions = {}): Promise<Context> 
     reapers: config.reapers,
     pidDirs: [...config.pidDirs, ...(opts.pidDirs ?? [])],
     registries: [...config.registries, ...(opts.registries ?? [])],
+    held,
   };
+}
+
+function heldSelector(opts: CommonOptions): HeldSelector | undefined {
+  const ports = (opts.ports ?? []).map((p) => (typeof p === 'string' ? parsePortSpec(p) : p));
+  const holds = [...(opts.holds ?? [])];
+  if (holds.some((h) => h === '')) throw new UsageError('--holds needs a path, e.g. --holds /dev/video0');
+  if (ports.length === 0 && holds.length === 0) return undefined;
+  if (opts.backend === 'portable') throw new UsageError('--port and --holds read /proc/PID/fd: they need the procfs backend (drop --backend portable)');
+  return { ports, holds };
 }

@@ -1,5 +1,7 @@
 import { ageMs, cpuPercent } from './classify.js';
-import type { Backend } from './backend/index.js';
+import type { Backend, ProcfsBackend } from './backend/index.js';
+import { readHeld } from './held/held.js';
+import type { HeldSocket } from './held/net.js';
 import { ALL_FLAGS, type BackendName, type Finding, type Flag, type Role, type Snapshot } from './types.js';
 import { userName } from './users.js';
 
@@ -25,6 +27,14 @@ export interface ProcessRecord {
   flags: Flag[];
   reasons: Partial<Record<Flag, string>>;
   pidfile: string | null;
+  /** Local sockets (null: its descriptors could not be read, see heldNote). */
+  sockets: HeldSocket[] | null;
+  /** Open devices: cameras, GPUs, sound, other character devices (null: unreadable). */
+  devices: string[] | null;
+  /** Its own soft RLIMIT_NOFILE (null: unknown or unlimited). */
+  fdLimit: number | null;
+  /** Why sockets and devices are null, when they are. */
+  heldNote: string | null;
 }
 
 /** Counts under the list. */
@@ -50,14 +60,31 @@ export interface ListReport {
 export interface Extras {
   fds: number | null;
   exe: string | null;
+  sockets: HeldSocket[] | null;
+  devices: string[] | null;
+  fdLimit: number | null;
+  heldNote: string | null;
+  /** Why sockets and devices are unknown (not in the JSON, which has heldNote). */
+  unreadable: 'denied' | 'gone' | null;
 }
 
-/** Reads fd counts and exe links for matched findings only (unmatched ones stay null). */
-export function readExtras(backend: Backend, findings: readonly Finding[]): Map<number, Extras> {
+/**
+ * Reads fd counts, exe links and held resources for matched findings only, plus the `extra`
+ * pids (holders of a `--port` that match no signature); the rest stay null.
+ */
+export function readExtras(backend: Backend, findings: readonly Finding[], extra: ReadonlySet<number> = new Set()): Map<number, Extras> {
   const out = new Map<number, Extras>();
-  for (const f of findings) {
-    if (!f.signature) continue;
-    out.set(f.proc.pid, { fds: backend.fdCount(f.proc.pid), exe: backend.exe(f.proc.pid) });
+  const pids = findings.filter((f) => f.signature || extra.has(f.proc.pid)).map((f) => f.proc.pid);
+  if (backend.name === 'procfs') {
+    const held = readHeld((backend as ProcfsBackend).reader.root, pids);
+    for (const pid of pids) {
+      const h = held.get(pid)!;
+      out.set(pid, { fds: h.fds, exe: backend.exe(pid), sockets: h.sockets, devices: h.devices, fdLimit: h.fdLimit, heldNote: h.note, unreadable: h.unreadable });
+    }
+    return out;
+  }
+  for (const pid of pids) {
+    out.set(pid, { fds: backend.fdCount(pid), exe: backend.exe(pid), sockets: null, devices: null, fdLimit: null, heldNote: 'sockets and devices need /proc (portable backend)', unreadable: null });
   }
   return out;
 }
@@ -87,6 +114,10 @@ export function toRecord(f: Finding, snap: Snapshot, extras?: Extras): ProcessRe
     flags: f.flags,
     reasons: f.reasons,
     pidfile: f.pidfile,
+    sockets: extras?.sockets ?? null,
+    devices: extras?.devices ?? null,
+    fdLimit: extras?.fdLimit ?? null,
+    heldNote: extras?.heldNote ?? null,
   };
 }
 

@@ -1,5 +1,8 @@
-import { classify, type ClassifyOptions, type SupervisorIndex, type TrackingIndex } from './classify.js';
+import { classify, selfAndAncestors, type ClassifyOptions, type SupervisorIndex, type TrackingIndex } from './classify.js';
 import type { Context } from './context.js';
+import { EnvironmentError } from './errors.js';
+import type { ProcfsBackend } from './backend/index.js';
+import type { HolderIndex } from './held/select.js';
 import type { ReadPidfilesOptions } from './pidfiles/read.js';
 import type { PidfileEntry } from './pidfiles/types.js';
 import { matchProcess } from './signatures.js';
@@ -16,6 +19,8 @@ export interface ScanResult {
   pidfiles?: PidfileEntry[];
   /** The named pid dirs and registries that do not exist (when records were read). */
   missingRecords?: string[];
+  /** Who holds the `--port` / `--holds` resources (any process, matched or not), when given. */
+  holders?: HolderIndex;
 }
 
 /** Options of one scan beyond the context. */
@@ -47,7 +52,7 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
   const snapshot = opts.snapshot ?? (await ctx.backend.snapshot(precise));
   const records = opts.tracking ? undefined : await pidfileRecords(ctx, snapshot, { onWarning: opts.onWarning });
   const tracking = opts.tracking ?? records?.tracking;
-  const findings = classify(snapshot, {
+  let findings = classify(snapshot, {
     signatures: ctx.signatures,
     args: ctx.args,
     uid: ctx.uid,
@@ -58,7 +63,21 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
     matcher: opts.matcher,
     all: opts.all,
   });
-  return { snapshot, findings, tracking, pidfiles: records?.entries, missingRecords: records?.missing };
+  let holders: HolderIndex | undefined;
+  if (ctx.held) {
+    holders = await holdersOf(ctx);
+    const keep = holders.selected;
+    findings = findings.filter((f) => keep.has(f.proc.pid));
+  }
+  return { snapshot, findings, tracking, pidfiles: records?.entries, missingRecords: records?.missing, holders };
+}
+
+/** Who holds the context's `--port` / `--holds` resources, over the whole process table. */
+export async function holdersOf(ctx: Context): Promise<HolderIndex> {
+  if (ctx.backend.name !== 'procfs' || !ctx.held) throw new EnvironmentError('--port and --holds read /proc/PID/fd, and there is no /proc here: they need the procfs backend');
+  const { findHolders } = await import('./held/select.js');
+  const reader = (ctx.backend as ProcfsBackend).reader;
+  return findHolders(reader.root, ctx.held, reader.listPids());
 }
 
 /** The pidfile and registry entries of a context, judged, with the tracking index built from them. */
@@ -95,4 +114,21 @@ export async function pidfileRecords(ctx: Context, snapshot: Snapshot, opts: Rea
 /** The tracking index from the context's pid dirs and registries, or undefined when none are given. */
 export async function trackingFor(ctx: Context, snapshot: Snapshot): Promise<TrackingIndex | undefined> {
   return (await pidfileRecords(ctx, snapshot))?.tracking;
+}
+
+/**
+ * The selected holders that are not among the matched findings (`list --port 6000` names them,
+ * marked unmatched): read afresh, so their owner is known. procsweep and its ancestors are left out.
+ */
+export async function unmatchedHolders(ctx: Context, scan: ScanResult): Promise<Finding[]> {
+  if (!scan.holders) return [];
+  const have = new Set(scan.findings.map((f) => f.proc.pid));
+  const self = selfAndAncestors(scan.snapshot);
+  const out: Finding[] = [];
+  for (const pid of scan.holders.selected) {
+    if (have.has(pid) || self.has(pid)) continue;
+    const proc = await ctx.backend.probe(pid);
+    if (proc && !proc.kernelThread) out.push({ proc, signature: null, role: 'process', flags: [], reasons: {}, pidfile: null });
+  }
+  return out;
 }

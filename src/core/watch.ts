@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import { UsageError } from './errors.js';
 import { IncrementalReader } from './procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
+import { portsText, readHeld } from './held/held.js';
 import type { PidfileEntry } from './pidfiles/types.js';
 import { pidfileRecords, scanWith, type ScanResult } from './scan.js';
 import { matchProcess, type SignatureMatch } from './signatures.js';
@@ -251,7 +252,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       if (recs && !opts.pidfilesOnly) result.pidfiles = recs.entries;
       const fds = new Map<number, number | null>();
       for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, procfs ? countFds(procfs.reader.root, f.proc.pid) : ctx.backend.fdCount(f.proc.pid));
-      const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null };
+      const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null, portsOf: procfs ? portsReader(procfs.reader.root) : undefined };
       scanMs = performance.now() - t0;
       events = watcher.observe(obs).map((e) => ({ ...e, tick, at }));
       // Re-read next time: what is followed, its parents, and every recorded pid.
@@ -310,6 +311,15 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       return; // aborted
     }
   }
+}
+
+/** Reads one worker's ports for an alarm's reason (only alarmed workers are read). */
+function portsReader(root: string): (pid: number) => string | null {
+  return (pid) => {
+    const h = readHeld(root, [pid]).get(pid);
+    const text = h ? portsText(h.sockets) : '';
+    return text && text !== '?' ? text : null;
+  };
 }
 
 /** Open fds of one process, or null when not permitted or gone (as ProcReader.fdCount, without path.join per call). */

@@ -182,6 +182,8 @@ export interface Observation {
   /** Soft RLIMIT_NOFILE per matched pid (null: unknown). */
   fdLimits?: ReadonlyMap<number, number | null>;
   files?: FileNr | null;
+  /** The ports a worker holds (`udp:6000 tcp:8554*`), read only when a descriptor alarm names it; '' or null when none or unknown. */
+  portsOf?: (pid: number) => string | null;
 }
 
 interface Tracked extends WatchedProcess {
@@ -398,7 +400,7 @@ export class Watcher {
       s.history.duplicate.push(s.counts.duplicate);
     }
 
-    events.push(...this.evaluateAlarms(obs.at));
+    events.push(...this.evaluateAlarms(obs.at, obs.portsOf));
     this.count(events);
     return events;
   }
@@ -492,7 +494,7 @@ export class Watcher {
     return { event, pid: t.pid, startTicks: t.startTicks, ppid: t.ppid, signature: t.signature, role: t.role, argv: t.argv, flags: t.flags, reason };
   }
 
-  private evaluateAlarms(now: number): AlarmEvent[] {
+  private evaluateAlarms(now: number, portsOf?: (pid: number) => string | null): AlarmEvent[] {
     const r = this.rules;
     const found: Array<Omit<Alarm, 'since'>> = [];
     const alarm = (a: Partial<Omit<Alarm, 'since'>> & Pick<Alarm, 'id' | 'kind' | 'reason'>): void => {
@@ -536,9 +538,14 @@ export class Watcher {
           reason: `${who}: threads grew from ${th.first} to ${th.last} over ${window} and never fell: a thread leak (stuck worker threads)` });
       }
       const fd = tr?.fds.full ? tr.fds.verdict(now) : NO_TREND;
+      // Descriptor alarms name the worker's ports: the route an operator knows it by.
+      const holding = (): string => {
+        const ports = portsOf?.(t.pid);
+        return ports ? `, holding ${ports}` : '';
+      };
       if (fd.covered && !fd.fell && fd.risingSlots >= r.minRisingSlots && fd.rise >= g.fds) {
         alarm({ id: `growth:${key}:fds`, kind: 'growth', signature: t.signature, pid: t.pid, value: fd.last, threshold: fd.first,
-          reason: `${who}: open fds grew from ${fd.first} to ${fd.last} over ${window} and never fell: a descriptor leak` });
+          reason: `${who}${holding()}: open fds grew from ${fd.first} to ${fd.last} over ${window} and never fell: a descriptor leak` });
       }
       const rss = tr?.rss.full ? tr.rss.verdict(now) : NO_TREND;
       if (rss.covered && !rss.fell && rss.risingSlots >= r.minRisingSlots && rss.rise >= g.rssBytes && rss.rise >= rss.first * g.rssRatio) {
@@ -547,7 +554,7 @@ export class Watcher {
       }
       if (t.fds !== null && t.fdLimit !== null && Number.isFinite(t.fdLimit) && t.fdLimit > 0 && t.fds >= t.fdLimit * r.fdLimitRatio) {
         alarm({ id: `fd-limit:${key}`, kind: 'fd-limit', severity: t.fds >= t.fdLimit * 0.95 ? 'critical' : 'warning', signature: t.signature, pid: t.pid, value: t.fds, threshold: t.fdLimit,
-          reason: `${who}: ${t.fds} open fds of its limit ${t.fdLimit} (RLIMIT_NOFILE, ${Math.round((t.fds / t.fdLimit) * 100)}%): it will soon fail to open sockets and files` });
+          reason: `${who}${holding()}: ${t.fds} open fds of its limit ${t.fdLimit} (RLIMIT_NOFILE, ${Math.round((t.fds / t.fdLimit) * 100)}%): it will soon fail to open sockets and files` });
       }
     }
     for (const [ppid, zs] of zombiesByParent) {

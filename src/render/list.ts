@@ -1,6 +1,7 @@
 import { ageMs, cpuPercent, processName } from '../core/classify.js';
 import { formatDuration } from '../core/duration.js';
-import type { ListSummary } from '../core/report.js';
+import { portsText } from '../core/held/held.js';
+import type { Extras, ListSummary } from '../core/report.js';
 import type { Finding, Snapshot } from '../core/types.js';
 import type { UnitMembership } from '../core/units.js';
 import { userName } from '../core/users.js';
@@ -28,6 +29,27 @@ export function commandText(f: Finding): string {
   return commandLine(f.proc.argv, f.proc.comm);
 }
 
+/** What the list renderers show besides the snapshot: held resources, and whether a matchless row is a `--port`/`--holds` holder. */
+export interface ListView {
+  extras?: ReadonlyMap<number, Pick<Extras, 'sockets'>>;
+  /** Mark rows that match no signature `unmatched` (they are there as holders of a selected port or path). */
+  markUnmatched?: boolean;
+  /** Members of a suspect unit, shown `in:ROOT`. */
+  units?: ReadonlyMap<number, UnitMembership>;
+}
+
+/** The flags shown for a finding: wrapper, its flags, or `unmatched` for a holder matching no signature. */
+function shownFlags(f: Finding, view: ListView): string[] {
+  if (!f.signature && view.markUnmatched) return ['unmatched'];
+  return [...(f.role === 'wrapper' ? ['wrapper'] : []), ...f.flags];
+}
+
+/** The ports text of a finding ('' when nothing was read for it). */
+function portsOf(f: Finding, view: ListView): string {
+  const e = view.extras?.get(f.proc.pid);
+  return e ? portsText(e.sockets) : '';
+}
+
 const COLUMNS: Column[] = [
   { header: 'PID', align: 'right' },
   { header: 'PPID', align: 'right' },
@@ -37,6 +59,7 @@ const COLUMNS: Column[] = [
   { header: 'CPU%', align: 'right' },
   { header: 'RSS', align: 'right' },
   { header: 'FLAGS' },
+  { header: 'PORTS', yields: true },
   { header: 'COMMAND', flex: true },
 ];
 
@@ -44,12 +67,15 @@ const COLUMNS: Column[] = [
  * The `list` table: one row per finding, the command cut to `width` (null = keep whole). A
  * member of a suspect unit shows `in:ROOT` (sweep takes it with that orphan's tree).
  */
-export function renderListTable(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette, units?: ReadonlyMap<number, UnitMembership>): string {
-  const rows = findings.map((f) => {
+export function renderListTable(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette, view: ListView = {}): string {
+  const ports = findings.map((f) => portsOf(f, view));
+  // The ports column only when some row holds a port: '?' alone (a fixture, another user's) does not bring it.
+  const withPorts = ports.some((t) => t !== '' && t !== '?');
+  const rows = findings.map((f, i) => {
     const cpu = cpuPercent(f.proc, snap);
-    const unit = units?.get(f.proc.pid);
-    const flags = [...(f.role === 'wrapper' ? ['wrapper'] : []), ...f.flags, ...(unit ? [`in:${unit.root}`] : [])];
-    return [
+    const unit = view.units?.get(f.proc.pid);
+    const flags = [...shownFlags(f, view), ...(unit ? [`in:${unit.root}`] : [])];
+    const row = [
       String(f.proc.pid),
       String(f.proc.ppid),
       userName(f.proc.uid) ?? '?',
@@ -58,17 +84,21 @@ export function renderListTable(snap: Snapshot, findings: readonly Finding[], wi
       cpu === null ? '?' : cpu.toFixed(1),
       formatBytes(f.proc.rssBytes),
       flags.join(',') || '-',
+      ports[i] || '-',
       commandText(f),
     ];
+    if (!withPorts) row.splice(8, 1);
+    return row;
   });
-  return renderTable(COLUMNS, rows, width, (_r, c, text) => {
+  const columns = withPorts ? COLUMNS : COLUMNS.filter((c) => c.header !== 'PORTS');
+  return renderTable(columns, rows, width, (_r, c, text) => {
     if (c !== 7 || text === '-') return text;
     return text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(','));
   });
 }
 
 /** The `list --tree` drawing: matched processes with their ancestors and descendants. */
-export function renderListTree(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette): string {
+export function renderListTree(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette, view: ListView = {}): string {
   const byPid = new Map(findings.map((f) => [f.proc.pid, f]));
   const children = new Map<number, number[]>();
   for (const proc of snap.processes.values()) {
@@ -96,16 +126,20 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
   const node = (pid: number): TreeNode => {
     const proc = snap.processes.get(pid)!;
     const f = byPid.get(pid);
-    const flags = f ? [...(f.role === 'wrapper' ? ['wrapper'] : []), ...f.flags] : [];
+    const flags = f ? shownFlags(f, view) : [];
+    const ports = f ? portsOf(f, view) : '';
     const cmd = commandLine(proc.argv, proc.comm);
     const kids = (children.get(pid) ?? []).filter((c) => include.has(c)).sort((a, b) => a - b);
     return {
       label: (room) => {
         const tag = flags.length ? ` [${flags.join(',')}]` : '';
+        const held = ports ? ` ${ports}` : '';
         const head = `${pid} `;
-        const text = truncate(cmd, room - head.length - tag.length);
+        // Ports give way before the command: dropped when the command would be cut below 20 characters.
+        const keepPorts = held !== '' && room - head.length - tag.length - held.length >= Math.min(20, cmd.length);
+        const text = truncate(cmd, room - head.length - tag.length - (keepPorts ? held.length : 0));
         const coloredTag = flags.length ? ` ${p.dim('[')}${flags.map((fl) => colorFlag(p, fl)).join(p.dim(','))}${p.dim(']')}` : '';
-        return `${p.bold(String(pid))} ${f?.signature ? text : p.dim(text)}${coloredTag}`;
+        return `${p.bold(String(pid))} ${f?.signature ? text : p.dim(text)}${coloredTag}${keepPorts ? p.cyan(held) : ''}`;
       },
       children: kids.map(node),
     };

@@ -16,7 +16,7 @@ function tags(e: PlanEntry): string[] {
 }
 
 /** Plan entries as trees (one per candidate), using the entries' depth (they are in parents-first DFS order). */
-function planForest(entries: readonly PlanEntry[], width: number | null, p: Palette): string {
+function planForest(entries: readonly PlanEntry[], width: number | null, p: Palette, ports?: ReadonlyMap<number, string>): string {
   const roots: TreeNode[] = [];
   const stack: Array<{ depth: number; node: TreeNode }> = [];
   for (const e of entries) {
@@ -26,9 +26,13 @@ function planForest(entries: readonly PlanEntry[], width: number | null, p: Pale
         const tag = t.length ? ` [${t.join(',')}]` : '';
         const skip = e.action === 'skip' ? ' (skipped)' : '';
         const head = `${e.pid} `;
-        const text = truncate(commandOf(e), room - head.length - tag.length - skip.length);
+        const cmd = commandOf(e);
+        const held = ports?.get(e.pid) ? ` ${ports.get(e.pid)}` : '';
+        // The ports give way before the command: dropped when the command would be cut below 20 characters.
+        const keep = held !== '' && room - head.length - tag.length - skip.length - held.length >= Math.min(20, cmd.length);
+        const text = truncate(cmd, room - head.length - tag.length - skip.length - (keep ? held.length : 0));
         const coloured = t.length ? ` ${p.dim('[')}${t.map((f) => colorFlag(p, f)).join(p.dim(','))}${p.dim(']')}` : '';
-        return `${p.bold(String(e.pid))} ${e.action === 'skip' ? p.dim(text) : text}${coloured}${e.action === 'skip' ? p.yellow(skip) : ''}`;
+        return `${p.bold(String(e.pid))} ${e.action === 'skip' ? p.dim(text) : text}${coloured}${keep ? p.cyan(held) : ''}${e.action === 'skip' ? p.yellow(skip) : ''}`;
       },
       children: [],
     };
@@ -49,10 +53,10 @@ export function describeEscalation(signal: string, graceMs: number): string {
  * The plan as trees, with the reason each candidate is there and why anything is skipped, then
  * one line saying what will (or, in a dry run, would) be done.
  */
-export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dryRun: boolean; signal: string; graceMs: number; backend?: string }): string {
+export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dryRun: boolean; signal: string; graceMs: number; backend?: string; ports?: ReadonlyMap<number, string> }): string {
   const lines: string[] = [];
   if (plan.entries.length === 0) return '';
-  lines.push(planForest(plan.entries, width, p));
+  lines.push(planForest(plan.entries, width, p, o.ports));
   const notes: string[] = [];
   for (const e of plan.entries) {
     if (e.action === 'skip') notes.push(`  ${p.yellow('skip')} ${e.pid}: ${escapeText(e.reason)}`);

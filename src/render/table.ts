@@ -8,6 +8,8 @@ export interface Column {
   align?: 'left' | 'right';
   /** The one column that is cut to fit the width (the command). */
   flex?: boolean;
+  /** A column that gives way first on a narrow terminal: cut (down to its header) before the flex column is. */
+  yields?: boolean;
 }
 
 const GAP = 2;
@@ -72,10 +74,18 @@ export function renderTable(
   for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], r[i].length);
   const flexIdx = columns.findIndex((c) => c.flex);
   if (width !== null && flexIdx >= 0) {
+    const total = widths.reduce((a, w) => a + w + GAP, 0) - GAP;
+    let over = total - (width - 1);
+    for (let i = 0; i < columns.length && over > 0; i++) {
+      if (!columns[i].yields) continue;
+      const cut = Math.min(over, widths[i] - columns[i].header.length);
+      widths[i] -= cut;
+      over -= cut;
+    }
     const others = widths.reduce((a, w, i) => (i === flexIdx ? a : a + w + GAP), 0);
     widths[flexIdx] = Math.max(columns[flexIdx].header.length, Math.min(widths[flexIdx], width - others - 1));
   }
-  const plain = rows.map((r) => r.map((cell, ci) => (ci === flexIdx ? truncate(cell, widths[ci]) : cell)));
+  const plain = rows.map((r) => r.map((cell, ci) => (ci === flexIdx || columns[ci].yields ? truncate(cell, widths[ci]) : cell)));
   const cells = style ? plain.map((r, ri) => r.map((cut, ci) => style(ri, ci, cut))) : plain;
   const head = columns.map((c) => c.header);
   const aligns = columns.map((c) => c.align ?? 'left');

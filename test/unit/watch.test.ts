@@ -192,6 +192,22 @@ test('fd growth, fd limit and system file handles alarm', () => {
   assert.match(d.w.alarms().find((a) => a.kind === 'system-fds')!.reason, /system file handles: 1010 of fs.file-max 1000/);
 });
 
+test('descriptor alarms name the worker\'s ports, read only for the alarmed worker', () => {
+  const d = new Driver({ windowMs: 5000 });
+  const asked = new Set<number>();
+  const portsOf = (pid: number): string | null => {
+    asked.add(pid);
+    return pid === 101 ? 'udp:6000 tcp:8554*' : null;
+  };
+  for (let i = 0; i < 12; i++) {
+    d.step([INIT, SUP, ff(101, 100), ff(102, 100)], { fds: new Map([[101, 10 + i * 2], [102, 5]]), fdLimits: new Map([[101, 40], [102, 40]]), portsOf });
+  }
+  const growth = d.w.alarms().find((a) => a.kind === 'growth' && a.pid === 101)!;
+  assert.match(growth.reason, /^PID 101 \(ffmpeg\), holding udp:6000 tcp:8554\*: open fds grew from \d+ to \d+/);
+  assert.match(d.w.alarms().find((a) => a.kind === 'fd-limit')!.reason, /^PID 101 \(ffmpeg\), holding udp:6000 tcp:8554\*: \d+ open fds of its limit 40/);
+  assert.deepEqual([...asked], [101], 'the steady worker is never read');
+});
+
 test('swept processes are not reported again when they vanish; kills are counted by outcome', () => {
   const d = new Driver();
   d.step([INIT, ff(101, 1), ff(102, 1)]);

@@ -1,11 +1,13 @@
 import { createContext } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
-import { effectiveUid, guardContext } from '../../core/guard.js';
+import { effectiveUid, guardContext, guardReason } from '../../core/guard.js';
 import { planGroups, toSignal } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
+import { spareUnmatchedHolders } from '../../core/held/spare.js';
 import { executePlan, printPlan, printReport, withSweepLock } from '../act.js';
 import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
 import { Interruption } from '../interrupt.js';
+import { planPorts, printResources, resourcesAfter, resourcesBefore, stillHeld } from '../held.js';
 import { writeLine } from '../io.js';
 import { confirmAction, requireConsent } from '../prompt.js';
 
@@ -28,28 +30,40 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
     return Number(a);
   });
   const ctx = await createContext(commonOptions(o));
+  if (ids.length === 0 && !ctx.held) throw new UsageError('give the PID of a worker (e.g. procsweep kill-group 4224), or select workers with --port or --holds');
+  if (ids.length > 0 && ctx.held) throw new UsageError('give PIDs or --port/--holds, not both: with --port or --holds, kill-group acts on the groups of the matched workers that hold them');
   // Not root: the guard judges the owner of every process, so read every owner. Root: the guard
   // ignores owners, and they stay unknown (user null) where the fast scan did not need them.
-  const { snapshot, findings, pidfiles } = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
-  const plan = planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, guard: guardContext(snapshot) });
+  const scan = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
+  const { snapshot, findings, pidfiles } = scan;
+  // --port/--holds: the matched holders' groups (never an unmatched holder's).
+  if (ctx.held) {
+    const guard = guardContext(snapshot);
+    for (const f of findings) if (f.signature && f.proc.state !== 'Z' && !guardReason(f.proc, guard)) ids.push(o.pgid && f.proc.pgid !== null ? f.proc.pgid : f.proc.pid);
+  }
+  const plan = spareUnmatchedHolders(planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, guard: guardContext(snapshot) }), scan.holders, findings);
+  const resources = await resourcesBefore(ctx, scan, plan);
   // A wrong or protected PID is the error worth reporting first, even without a terminal to ask on:
   // planning only reads /proc. Then, with something to signal, consent before any output.
   if (toSignal(plan).length > 0) requireConsent(env.io, o);
   const view = { signal: o.signal, graceMs: o.grace, backend: ctx.backend.name };
   if (o.dryRun) {
-    await printPlan(env, plan, { ...view, dryRun: true });
+    await printPlan(env, plan, { ...view, dryRun: true, ports: env.json ? undefined : await planPorts(ctx, plan) }, resources);
+    await printResources(env, resources);
     return 0;
   }
   if (toSignal(plan).length === 0) {
-    await printPlan(env, plan, { ...view, dryRun: false, toStderr: !env.json });
-    return 0;
+    const now = resources && (await resourcesAfter(ctx, resources));
+    await printPlan(env, plan, { ...view, dryRun: false, toStderr: !env.json }, now);
+    await printResources(env, now);
+    return stillHeld(now) ? 1 : 0;
   }
   // Like sweep, acting takes the one-sweep-at-a-time lock: once the arguments are checked and
   // there is something to signal, for the confirm and the run (the engine re-checks every
   // identity before each signal, so the plan need not be remade under the lock).
   return withSweepLock(env, o, async () => {
     if (!o.yes) {
-      await printPlan(env, plan, { ...view, dryRun: false, toStderr: true });
+      await printPlan(env, plan, { ...view, dryRun: false, toStderr: true, ports: await planPorts(ctx, plan) });
       const n = toSignal(plan).length;
       if (!(await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`))) {
         writeLine(env.io.stderr, 'Nothing was signalled.');
@@ -59,6 +73,9 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
     }
     const interrupt = new Interruption(env, o.grace);
     const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
-    return printReport(env, report, { interrupt });
+    if (resources) report.resources = await resourcesAfter(ctx, resources);
+    const code = await printReport(env, report, { interrupt });
+    await printResources(env, report.resources);
+    return code;
   });
 }

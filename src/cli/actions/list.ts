@@ -3,7 +3,7 @@ import { createContext } from '../../core/context.js';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { buildListReport, readExtras, summarize } from '../../core/report.js';
 import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
-import { scanWith } from '../../core/scan.js';
+import { scanWith, unmatchedHolders } from '../../core/scan.js';
 import { flagNamed } from '../../core/targets.js';
 import { suspectUnits } from '../../core/units.js';
 import { ALL_FLAGS, type Finding, type Flag } from '../../core/types.js';
@@ -36,7 +36,10 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
   const ctx = await createContext(commonOptions(o));
   const warn = (m: string): void => writeWarning(env.io.stderr, m);
   const scanned = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all, onWarning: warn });
-  const { snapshot, findings, pidfiles } = scanned;
+  const { snapshot, pidfiles } = scanned;
+  // `--port`/`--holds` answer "who holds it" even when the holder matches no signature.
+  const strangers = await unmatchedHolders(ctx, scanned);
+  const findings = [...scanned.findings, ...strangers];
   const matched = findings.filter((f) => f.signature);
   // A process inside a suspect unit (the ffmpeg under an orphaned wrapper) counts for --flag as
   // its unit does: sweep takes the whole tree, so the list shows what sweep would signal.
@@ -47,8 +50,9 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
   const suspects = matched.filter((f) => f.flags.some((x) => CHECK_FLAGS.includes(x)));
   const stale = (pidfiles ?? []).filter((e) => STALE_STATUSES.includes(e.status));
 
+  const extras = readExtras(ctx.backend, shown, scanned.holders?.selected);
   if (env.json) {
-    const built = buildListReport(snapshot, shown, matched, readExtras(ctx.backend, shown));
+    const built = buildListReport(snapshot, shown, matched, extras);
     const report = { ...built, processes: built.processes.map((r) => ({ ...r, unit: units.get(r.pid)?.root ?? null })) };
     if (pidfiles) report.summary.pidfiles = countStatuses(pidfiles);
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
@@ -57,9 +61,12 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
     const { renderListFooter, renderListTable, renderListTree } = await import('../../render/list.js');
     const p = palette(env.colorOut, env.unicode);
     const width = o.wide ? null : env.io.columns;
+    const view = { extras, markUnmatched: Boolean(ctx.held), units };
     if (shown.length > 0) {
-      writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p) : renderListTable(snapshot, shown, width, p, units));
+      writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p, view) : renderListTable(snapshot, shown, width, p, view));
     }
+    const { renderHolderLines } = await import('../../render/held.js');
+    for (const line of renderHolderLines(scanned.holders, findings, extras, p)) writeLine(env.io.stdout, line);
     const { nextCommandFor } = await import('../hint.js');
     const { nextLine } = await import('../../render/next.js');
     const next = nextCommandFor(cmd);

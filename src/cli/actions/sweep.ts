@@ -8,7 +8,9 @@ import { guardContext } from '../../core/guard.js';
 import { planWithOwners } from '../../core/owners.js';
 import { checkPlanSize, parseSweepTargets, planOverMax, planSweep, toSignal, type Plan } from '../../core/plan.js';
 import { checkUntrackedTarget } from '../../core/targets.js';
-import { scanWith } from '../../core/scan.js';
+import { scanWith, type ScanResult } from '../../core/scan.js';
+import { spareUnmatchedHolders } from '../../core/held/spare.js';
+import { planPorts, printResources, resourcesAfter, resourcesBefore, stillHeld } from '../held.js';
 import { matchProcess } from '../../core/signatures.js';
 import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
@@ -46,14 +48,16 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
   if (o.dryRun) {
     const made = await makePlan(env, ctx, targets, o);
     const { plan } = made;
+    const resources = await resourcesBefore(ctx, made.scan, plan);
     // --max guards acting, not looking: the preview is shown whatever its size.
-    await printPlan(env, plan, { ...view, dryRun: true });
+    await printPlan(env, plan, { ...view, dryRun: true, ports: env.json ? undefined : await planPorts(ctx, plan) }, resources);
     const over = planOverMax(plan, o.max);
     if (over) {
       const line = `-y would refuse this plan: it signals ${over.count} processes, more than --max ${over.max}. To act on all of it, add --max ${over.count}; or narrow it with --args, --match, --older-than or --target.`;
       writeLine(env.json ? env.io.stderr : env.io.stdout, env.json ? `procsweep: warning: ${line}` : line);
     }
     if (!env.json && plan.entries.length === 0) await printNothing(env, made, targets, o, cmd);
+    await printResources(env, resources);
     return 0;
   }
 
@@ -61,10 +65,10 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
   return withSweepLock(env, o, async () => {
     const made = await makePlan(env, ctx, targets, o);
     let plan = made.plan;
-    const { snapshot, records } = made;
+    const { snapshot, records, scan } = made;
     checkPlanSize(plan, o.max);
     if (toSignal(plan).length > 0 && !o.yes) {
-      const chosen = await ask(env, plan, snapshot, view);
+      const chosen = await ask(env, plan, snapshot, { ...view, ports: await planPorts(ctx, plan) });
       if (chosen === null) {
         writeLine(env.io.stderr, 'Nothing was signalled.');
         if (env.json) await printPlan(env, plan, { ...view, dryRun: true });
@@ -72,14 +76,27 @@ export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Pro
       }
       plan = chosen;
     }
+    const resources = await resourcesBefore(ctx, scan, plan);
     if (toSignal(plan).length === 0) {
-      if (env.json || plan.entries.length > 0) return printReport(env, buildActionReport(plan, { results: [], durationMs: 0 }));
+      // Nothing to signal: still say whether each selected port is free (exit 1 when held).
+      const now = resources && (await resourcesAfter(ctx, resources));
+      if (env.json || plan.entries.length > 0) {
+        const report = buildActionReport(plan, { results: [], durationMs: 0 });
+        if (now) report.resources = now;
+        const code = await printReport(env, report);
+        await printResources(env, now);
+        return code;
+      }
       await printNothing(env, made, targets, o, cmd);
-      return 0;
+      await printResources(env, now);
+      return stillHeld(now) ? 1 : 0;
     }
     const interrupt = new Interruption(env, o.grace);
     const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records, interrupt });
-    return printReport(env, report, { interrupt, log });
+    if (resources) report.resources = await resourcesAfter(ctx, resources);
+    const code = await printReport(env, report, { interrupt, log });
+    await printResources(env, report.resources);
+    return code;
   });
 }
 
@@ -91,6 +108,7 @@ interface MadePlan {
   matched: number;
   detached: number;
   records?: PidfileEntry[];
+  scan: ScanResult;
 }
 
 async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: SweepOptions): Promise<MadePlan> {
@@ -98,18 +116,20 @@ async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: Sweep
   const scan = await scanWith(ctx, { maxAgeMs: o.olderThan, onWarning: warn });
   checkUntrackedTarget(targets, o.target?.includes('untracked') ?? false, scan.tracking);
   const { findings, pidfiles } = scan;
-  const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
+  const owned = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
+  const { snapshot } = owned;
+  const plan = spareUnmatchedHolders(owned.plan, scan.holders, findings);
   const oldEnough = (f: (typeof findings)[number]): boolean => {
     if (o.olderThan === undefined) return true;
     const age = ageMs(f.proc, scan.snapshot.scannedAt);
     return age !== null && age > o.olderThan;
   };
   const detached = findings.filter((f) => f.signature && f.proc.state !== 'Z' && f.flags.includes('detached') && oldEnough(f)).length;
-  return { plan, snapshot, matched: findings.filter((f) => f.signature).length, detached, records: pidfiles };
+  return { plan, snapshot, matched: findings.filter((f) => f.signature).length, detached, records: pidfiles, scan };
 }
 
 /** The checkbox then the confirm; the narrowed plan, or null when declined. */
-async function ask(env: CommandEnv, plan: Plan, snapshot: Snapshot, view: { signal: string; graceMs: number }): Promise<Plan | null> {
+async function ask(env: CommandEnv, plan: Plan, snapshot: Snapshot, view: { signal: string; graceMs: number; ports?: ReadonlyMap<number, string> }): Promise<Plan | null> {
   const { candidateHeader, candidateLabel } = await import('../../render/plan.js');
   const width = stderrWidth(env);
   const choices = plan.candidates.map((pid) => {
