@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EngineOps, LiveStat } from '../../src/core/backend/ops.js';
+import type { EngineOps, LiveStat, ThawGuard } from '../../src/core/backend/ops.js';
 import type { GuardContext } from '../../src/core/guard.js';
 import { terminate, type TargetResult } from '../../src/core/terminate.js';
 import type { ProcessInfo } from '../../src/core/types.js';
@@ -179,4 +179,67 @@ test('portable identity includes the command line: same pid and start second, ot
   assert.equal(r.outcome, 'reused');
   assert.match(r.reason, /same start second, but its command line is now 'ffmpeg -i cam100'/);
   assert.equal(table.log.length, 0);
+});
+
+/** Runs the engine with extra ops (a thaw guard, a hurry) over a fake table. */
+const runWith = (table: FakeTable, pids: number[], graceMs: number, extra: Partial<EngineOps>, hurry?: AbortSignal) => {
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  const ops = { ...table.ops(), ...extra };
+  const backend = { name: 'procfs' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops };
+  return terminate(pids.map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks })), { backend, ops, snapshot: s, guard, graceMs, hurry });
+};
+
+/** A thaw guard that writes what it is told into the table's signal log, in order. */
+const loggingGuard = (table: FakeTable): ThawGuard => ({
+  record: async (batch) => {
+    table.log.push(`record ${batch.map((t) => t.pid).join(',')}`);
+    return true;
+  },
+  clear: async () => void table.log.push('clear'),
+  close: () => void table.log.push('close'),
+});
+
+test('a hurry cuts a long grace short: SIGKILL at once, verified, and the reason says so', async () => {
+  const table = new FakeTable([fake(100, 1, { onTerm: 'ignore' }), fake(200, 1, { exitMs: 50 })]);
+  const hurry = new AbortController();
+  const sleep = async (ms: number): Promise<void> => {
+    await table.sleep(ms);
+    if (table.clock >= 700) hurry.abort(); // the second Ctrl-C, 0.7s into a 120s grace
+  };
+  const report = await runWith(table, [100, 200], 120_000, { sleep }, hurry.signal);
+  const r = byPid(report.results);
+  assert.equal(r.get(100)!.outcome, 'killed');
+  assert.match(r.get(100)!.reason, /outlived SIGTERM for 7\d\dms of the 120\.0s grace, cut short on request; SIGKILL ended it/);
+  assert.equal(r.get(200)!.outcome, 'terminated');
+  assert.ok(table.clock < 3000, `the engine waited ${table.clock}ms`);
+});
+
+test('the thaw guard hears of every process before its SIGSTOP, and is cleared only once each is resumed or killed', async () => {
+  const table = new FakeTable([fake(100, 1, { onTerm: 'ignore' }), fake(101, 100, { onTerm: 'ignore' }), fake(200, 1, { exitMs: 20 })]);
+  await runWith(table, [100, 200], 300, { thawGuard: () => loggingGuard(table) });
+  const recorded = new Set<number>();
+  const stopped = new Set<number>();
+  for (const line of table.log) {
+    const [at, pid, sig] = line.split(' ');
+    if (at === 'record') pid.split(',').forEach((p) => recorded.add(Number(p)));
+    else if (at === 'clear') {
+      assert.deepEqual([...stopped], [], `cleared while ${[...stopped].join(', ')} were stopped`);
+      recorded.clear();
+    } else if (sig === 'SIGSTOP') {
+      assert.ok(recorded.has(Number(pid)), `${pid} stopped before the guard heard of it:\n${table.log.join('\n')}`);
+      stopped.add(Number(pid));
+    } else if (sig === 'SIGCONT' || sig === 'SIGKILL') stopped.delete(Number(pid));
+  }
+  assert.deepEqual(table.log.filter((l) => l === 'clear' || l === 'close'), ['clear', 'clear', 'close'], 'one clear per freeze, then close');
+  assert.equal(table.log.at(-1), 'close');
+});
+
+test('a throw mid-freeze closes the thaw guard without clearing it (so it resumes what was stopped)', async () => {
+  const table = new FakeTable([fake(100, 1, { onTerm: 'ignore' })]);
+  const pids = (): number[] => {
+    throw new Error('the process table went away');
+  };
+  await assert.rejects(runWith(table, [100], 300, { thawGuard: () => loggingGuard(table), pids }), /went away/);
+  assert.deepEqual(table.log.filter((l) => !l.includes('SIG')), ['record 100', 'close']);
+  assert.ok(table.log.includes('0 100 SIGSTOP'));
 });
