@@ -132,6 +132,8 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
 export interface GroupPlanOptions {
   /** The arguments are process group ids, not pids. */
   byPgid?: boolean;
+  /** Each PID and its descendants only, not the rest of its group (`kill-tree`). */
+  treeOnly?: boolean;
   guard: GuardContext;
 }
 
@@ -157,6 +159,10 @@ export function planGroups(snap: Snapshot, findings: readonly Finding[], ids: re
       if (!p) throw new UsageError(`no process ${id} is running. Nothing was signalled`);
       const refused = guardReason(p, opts.guard);
       if (refused) throw new UsageError(`refusing PID ${id}: ${refused}. Nothing was signalled`);
+      if (opts.treeOnly) {
+        groups.push({ id, pgid: null, members: [p] });
+        continue;
+      }
       if (p.pgid !== null && p.pgid <= 1) throw new UsageError(`refusing PID ${id}: it is in process group ${p.pgid}, the init's. Nothing was signalled`);
       groups.push({ id, pgid: p.pgid, members: p.pgid === null ? [p] : all.filter((q) => q.pgid === p.pgid) });
     }
@@ -167,7 +173,7 @@ export function planGroups(snap: Snapshot, findings: readonly Finding[], ids: re
     const inGroup = new Set(g.members.map((m) => m.pid));
     const tops = g.members.filter((m) => !inGroup.has(m.ppid)).sort((a, b) => a.pid - b.pid);
     for (const top of tops) {
-      const label = opts.byPgid ? `in process group ${g.id}` : g.pgid === null ? `PID ${g.id}` : `in process group ${g.pgid} of PID ${g.id}`;
+      const label = opts.byPgid ? `in process group ${g.id}` : opts.treeOnly ? `PID ${g.id} (kill-tree: it and its descendants)` : g.pgid === null ? `PID ${g.id}` : `in process group ${g.pgid} of PID ${g.id}`;
       addTree(entries, included, children, top, g.id, label, byPid, opts.guard, (f) => (inGroup.has(f.proc.pid) ? label : null));
     }
     // A group whose every member the guard protects is as wrong an argument as a protected PID.

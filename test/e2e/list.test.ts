@@ -140,7 +140,7 @@ describe('help', () => {
     }
     // The top-level help lists every command, although only the invoked one is fully defined.
     const top = cli(['--help']).stdout;
-    for (const c of ['list', 'sweep', 'kill-group', 'pidfiles', 'watch', 'run']) assert.match(top, new RegExp(`^  ${c}\\b`, 'm'), c);
+    for (const c of ['list', 'sweep', 'kill-group', 'kill-tree', 'pidfiles', 'watch', 'run']) assert.match(top, new RegExp(`^  ${c}\\b`, 'm'), c);
     assert.match(cli(['help', 'sweep']).stdout, /--target <targets>/);
     const bare = cli(['pidfiles']);
     assert.equal(bare.code, 2);

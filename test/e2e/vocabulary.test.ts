@@ -112,7 +112,7 @@ describe('kill-group and pidfiles clean take the sweep lock (--lock-file, --wait
 
   test('kill-group --help says the matching options only label', () => {
     const help = cli(['kill-group', '--help']).stdout.replace(/\s+/g, ' ');
-    assert.match(help, /--args <regex> label members whose command line matches this regex \(the whole group is still signalled\)/);
+    assert.match(help, /--args <regex> label processes whose command line matches this regex \(everything planned is still signalled\)/);
     assert.match(help, /--lock-file <path>/);
     assert.doesNotMatch(help, /only processes whose command line also matches/);
   });

@@ -21,17 +21,21 @@ interface KillGroupOptions extends SharedCliOptions {
   waitLock?: boolean;
 }
 
-/** `procsweep kill-group PID...`: the process group of each PID plus every member's tree. */
-export async function runKillGroup(args: string[], raw: Record<string, unknown>): Promise<number> {
+/**
+ * `procsweep kill-group PID...`: the process group of each PID plus every member's tree; with
+ * `mode` 'tree' (`kill-tree`), each PID and its descendants only. Same plan, guard and engine.
+ */
+export async function runKillGroup(args: string[], raw: Record<string, unknown>, mode: 'group' | 'tree' = 'group'): Promise<number> {
   const o = raw as unknown as KillGroupOptions;
   const env = commandEnv(o);
+  const command = mode === 'tree' ? 'kill-tree' : 'kill-group';
   const ids = args.map((a) => {
-    if (!/^\d+$/.test(a)) throw new UsageError(`'${a}' is not a ${o.pgid ? 'process group id' : 'PID'}: give numbers, e.g. procsweep kill-group 4224`);
+    if (!/^\d+$/.test(a)) throw new UsageError(`'${a}' is not a ${o.pgid ? 'process group id' : 'PID'}: give numbers, e.g. procsweep ${command} 4224`);
     return Number(a);
   });
   const ctx = await createContext(commonOptions(o));
-  if (ids.length === 0 && !ctx.held) throw new UsageError('give the PID of a worker (e.g. procsweep kill-group 4224), or select workers with --port or --holds');
-  if (ids.length > 0 && ctx.held) throw new UsageError('give PIDs or --port/--holds, not both: with --port or --holds, kill-group acts on the groups of the matched workers that hold them');
+  if (ids.length === 0 && !ctx.held) throw new UsageError(`give the PID of a worker (e.g. procsweep ${command} 4224), or select workers with --port or --holds`);
+  if (ids.length > 0 && ctx.held) throw new UsageError(`give PIDs or --port/--holds, not both: with --port or --holds, ${command} acts on the ${mode === 'tree' ? 'trees' : 'groups'} of the matched workers that hold them`);
   // Not root: the guard judges the owner of every process, so read every owner. Root: the guard
   // ignores owners, and they stay unknown (user null) where the fast scan did not need them.
   const scan = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
@@ -41,7 +45,7 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
     const guard = guardContext(snapshot);
     for (const f of findings) if (f.signature && f.proc.state !== 'Z' && !guardReason(f.proc, guard)) ids.push(o.pgid && f.proc.pgid !== null ? f.proc.pgid : f.proc.pid);
   }
-  const plan = spareUnmatchedHolders(planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, guard: guardContext(snapshot) }), scan.holders, findings);
+  const plan = spareUnmatchedHolders(planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, treeOnly: mode === 'tree', guard: guardContext(snapshot) }), scan.holders, findings);
   const resources = await resourcesBefore(ctx, scan, plan);
   // A wrong or protected PID is the error worth reporting first, even without a terminal to ask on:
   // planning only reads /proc. Then, with something to signal, consent before any output.
@@ -72,7 +76,7 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>)
       }
     }
     const interrupt = new Interruption(env, o.grace);
-    const report = await executePlan(env, ctx, plan, snapshot, { command: 'kill-group', graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
+    const report = await executePlan(env, ctx, plan, snapshot, { command, graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
     if (resources) report.resources = await resourcesAfter(ctx, resources);
     const code = await printReport(env, report, { interrupt });
     await printResources(env, report.resources);

@@ -2,6 +2,16 @@ import { parseSignal } from '../../core/signals.js';
 import type { CommandDef } from '../options.js';
 import { dryRunOption, graceOption, LOCK_OPTIONS, YES_OPTION } from './acting.js';
 
+// The whole group (or tree) and every descendant go, whatever they match: the matching options only label.
+const LABEL_ONLY: Record<string, string> = {
+  '--signature': 'add a signature, to label matching processes in the plan (it never narrows what is signalled)',
+  '--match': 'label processes of these signatures only (everything planned is still signalled)',
+  '--args': 'label processes whose command line matches this regex (everything planned is still signalled)',
+  '--user': "label this user's processes (everything planned is still signalled; the guard refuses other users' processes unless root)",
+};
+
+const SIGNAL_OPTION = { flags: '--signal <sig>', description: 'the first signal (SIGKILL still follows after the grace)', defaultValue: 'SIGTERM', defaultDescription: 'TERM', parse: (v: string) => parseSignal(v) };
+
 /** `procsweep kill-group PID...`: a process group plus every member's tree, gracefully and verified. */
 export const killGroupCommand: CommandDef = {
   name: 'kill-group',
@@ -9,18 +19,14 @@ export const killGroupCommand: CommandDef = {
   args: '[pid...]',
   options: [
     { flags: '--pgid', description: 'read the arguments as process group ids instead of PIDs' },
-    { flags: '--signal <sig>', description: 'the first signal (SIGKILL still follows after the grace)', defaultValue: 'SIGTERM', defaultDescription: 'TERM', parse: (v) => parseSignal(v) },
+    SIGNAL_OPTION,
     graceOption('the first signal'),
     YES_OPTION,
     dryRunOption('show the plan as a tree'),
     ...LOCK_OPTIONS,
   ],
-  // The whole group and every tree go, whatever they match: the matching options only label.
   sharedHelp: {
-    '--signature': 'add a signature, to label matching members in the plan (it never narrows the group)',
-    '--match': 'label members of these signatures only (the whole group is still signalled)',
-    '--args': 'label members whose command line matches this regex (the whole group is still signalled)',
-    '--user': "label this user's members (the whole group is still signalled; the guard refuses other users' processes unless root)",
+    ...LABEL_ONLY,
     '--port': 'instead of PIDs: the groups of the matched workers holding this local port, udp:N, tcp:N or N (repeatable); a holder matching no signature is never signalled',
     '--holds': 'instead of PIDs: the groups of the matched workers holding this file, FIFO or device open (repeatable)',
   },
@@ -31,4 +37,22 @@ export const killGroupCommand: CommandDef = {
     'procsweep kill-group -n --port udp:6000   # the groups of the matched workers holding UDP 6000',
   ],
   action: async (args, opts) => (await import('../actions/kill-group.js')).runKillGroup(args, opts),
+};
+
+/** `procsweep kill-tree PID...`: one process and its descendants only (not its group), with kill-group's plan, guard and verification. */
+export const killTreeCommand: CommandDef = {
+  name: 'kill-tree',
+  summary: 'terminate each PID and its descendants only (not the rest of its group): TERM, then KILL, verified',
+  args: '[pid...]',
+  options: [SIGNAL_OPTION, graceOption('the first signal'), YES_OPTION, dryRunOption('show the plan as a tree'), ...LOCK_OPTIONS],
+  sharedHelp: {
+    ...LABEL_ONLY,
+    '--port': 'instead of PIDs: the trees of the matched workers holding this local port, udp:N, tcp:N or N (repeatable); a holder matching no signature is never signalled',
+    '--holds': 'instead of PIDs: the trees of the matched workers holding this file, FIFO or device open (repeatable)',
+  },
+  examples: [
+    'procsweep kill-tree -n 4227',
+    'procsweep kill-tree -y --grace 10s 4227   # this ffmpeg and its children; its wrapper and siblings stay',
+  ],
+  action: async (args, opts) => (await import('../actions/kill-group.js')).runKillGroup(args, opts, 'tree'),
 };
