@@ -4,6 +4,7 @@ export { parseDuration, formatDuration } from './core/duration.js';
 export type { ProcessInfo, Snapshot, Finding, Flag, Role, ProcessIdentity, BackendName } from './core/types.js';
 export { ALL_FLAGS } from './core/types.js';
 export type { Backend, BackendOptions } from './core/backend/index.js';
+export type { EngineOps, LiveStat } from './core/backend/ops.js';
 export { openBackend, ProcfsBackend } from './core/backend/index.js';
 export { ProcReader } from './core/procfs/reader.js';
 export { parseStat, parseStatus, parseCmdline } from './core/procfs/parse.js';
