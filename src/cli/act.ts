@@ -9,6 +9,7 @@ import type { ResourceReport } from '../core/held/report.js';
 import { stillHeld } from './held.js';
 import { terminate, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
 import type { Snapshot } from '../core/types.js';
+import type { ProgressCounts } from '../render/plan.js';
 import type { CommandEnv } from './common.js';
 import { escapeText } from '../render/escape.js';
 import type { Interruption } from './interrupt.js';
@@ -51,7 +52,7 @@ export interface ActOptions {
  */
 export async function runEngine(env: CommandEnv, ctx: Context, targets: TerminateTarget[], snapshot: Snapshot, o: { graceMs: number; signal: NodeJS.Signals; interrupt: Interruption }): Promise<TerminateReport> {
   const { progressLine } = await import('../render/plan.js');
-  const counts = { total: targets.length, terminated: 0, killed: 0, escalated: 0, other: 0 };
+  const counts: ProgressCounts = { total: targets.length, terminated: 0, killed: 0, escalated: 0, other: 0, phase: 'freeze', killAt: null };
   const tty = env.io.stderrIsTTY;
   let last = 0;
   const draw = (force = false): void => {
@@ -59,8 +60,11 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
     const now = Date.now();
     if (!force && now - last < 80) return;
     last = now;
-    env.io.stderr.write(`\r\x1b[K${progressLine(counts)}`);
+    env.io.stderr.write(`\r\x1b[K${progressLine({ ...counts, now })}`);
   };
+  // On a terminal the grace is followed live: the countdown to SIGKILL ticks even while no
+  // process changes, so 200 TERM-ignoring workers do not look like a hang.
+  let ticker: NodeJS.Timeout | null = null;
   o.interrupt.arm();
   try {
     return await terminate(targets, {
@@ -72,7 +76,16 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
       onWarning: (m) => writeWarning(env.io.stderr, m),
       onPhase: (phase, pending) => {
         o.interrupt.onPhase(phase);
+        counts.phase = phase;
+        if (phase === 'wait') {
+          counts.killAt = Date.now() + o.graceMs;
+          if (tty && !ticker) ticker = setInterval(() => draw(true), 100).unref();
+        }
         if (phase === 'kill') counts.escalated = pending;
+        if (phase !== 'wait' && ticker) {
+          clearInterval(ticker);
+          ticker = null;
+        }
         draw(true);
       },
       onProgress: (r) => {
@@ -84,6 +97,7 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
       },
     });
   } finally {
+    if (ticker) clearInterval(ticker);
     o.interrupt.onPhase('done');
     if (tty) env.io.stderr.write('\r\x1b[K');
   }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { ActionReport, ActionTarget } from '../core/action-report.js';
 import { formatDuration } from '../core/duration.js';
 import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/plan.js';
@@ -136,6 +137,8 @@ export function renderReport(report: ActionReport, width: number | null, p: Pale
     lines.push(`  ${outcomeColour(p, t.outcome)} ${t.pid}: ${escapeText(t.reason)}`);
   }
   lines.push(renderSummary(report));
+  const killed = killedLine(report);
+  if (killed) lines.push(p.yellow(killed));
   if (report.targets.some((t: ActionTarget) => t.outcome === 'skipped' && /zombie|not reaped/.test(t.reason))) {
     lines.push(p.dim('zombies cannot be killed: fix or restart the parent named above (or remove it with procsweep kill-group PARENT)'));
   }
@@ -149,12 +152,37 @@ export interface ProgressCounts {
   killed: number;
   escalated: number;
   other: number;
+  /** The engine's phase (freeze, terminate, wait, kill, verify), when known. */
+  phase?: string;
+  /** When the grace ends and SIGKILL goes to the rest (epoch ms), during `wait`. */
+  killAt?: number | null;
+  /** The time the line is drawn at (epoch ms), for the countdown. */
+  now?: number;
 }
 
 /** The one-line progress shown on stderr while acting: terminated / escalated to KILL / left. */
 export function progressLine(c: ProgressCounts): string {
   const left = Math.max(0, c.total - c.terminated - c.killed - c.other);
+  const done = [`${c.terminated} terminated`, ...(c.killed ? [`${c.killed} killed (needed SIGKILL)`] : []), ...(c.other ? [`${c.other} other (see the report)`] : [])].join(', ');
+  if (c.phase === 'wait' && c.killAt != null && c.now !== undefined) {
+    const secs = Math.max(0, (c.killAt - c.now) / 1000);
+    return `procsweep: ${done}, ${left} left; SIGKILL in ${secs < 10 ? secs.toFixed(1) : Math.ceil(secs)}s to ${left === 1 ? 'it' : 'those'} if still running`;
+  }
+  if (c.phase === 'kill' || c.phase === 'verify') return `procsweep: grace over, SIGKILL sent to ${c.escalated}; ${done}, ${left} left`;
   return `procsweep: ${c.terminated} terminated, ${c.escalated} escalated to KILL, ${left} left`;
+}
+
+/**
+ * The processes that needed SIGKILL, by PID and name: for a recorder that means a file left
+ * unfinalized, so they are named even when the table leaves routine outcomes out.
+ */
+export function killedLine(report: ActionReport, max = 20): string | null {
+  const killed = report.targets.filter((t) => t.outcome === 'killed');
+  if (killed.length === 0) return null;
+  const name = (t: ActionTarget): string => escapeText(t.argv.length ? basename(t.argv[0]) : t.comm ? t.comm : '?');
+  const names = killed.slice(0, max).map((t) => `${t.pid} ${name(t)}`).join(', ');
+  const more = killed.length > max ? `, and ${killed.length - max} more (--json lists every one)` : '';
+  return `Needed SIGKILL (${killed.length}; a recorder's output may be unfinalized): ${names}${more}`;
 }
 
 /** Column layout shared by the checkbox labels and their header. */
