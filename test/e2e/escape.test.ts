@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -118,5 +118,27 @@ describe('terminal injection through argv', () => {
     checkHuman(y.stdout);
     assert.doesNotMatch(y.stderr, RAW);
     assert.ok(!alive(pid), 'the worker was swept');
+  });
+
+  test('pidfiles list escapes a hostile file name; --json keeps it', () => {
+    const pids = join(dir, 'pids');
+    mkdirSync(pids);
+    const name = 'cam\x1b[2J\r_ffmpeg.pid';
+    writeFileSync(join(pids, name), '999999\n');
+    const r = cli(['pidfiles', 'list', '--pid-dir', pids]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, RAW, JSON.stringify(r.stdout));
+    assert.match(r.stdout, /cam\?\[2J\?_ffmpeg\.pid/);
+    const j = cli(['pidfiles', 'list', '--pid-dir', pids, '--json']);
+    assert.ok(j.json().pidfiles.some((e: any) => e.path === join(pids, name)), j.stdout);
+  });
+
+  test("run's messages escape the command's name", () => {
+    const link = join(dir, 'true\x1b]0;pwned\x07');
+    symlinkSync('/bin/true', link);
+    const r = cli(['run', '--', link]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, RAW, JSON.stringify(r.stderr));
+    assert.match(r.stderr, /started true\?\]0;pwned\? as pid/);
   });
 });
