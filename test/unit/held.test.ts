@@ -8,6 +8,8 @@ import { portsText, readHeld } from '../../src/core/held/held.js';
 import { parseHexAddress, parseIpTable, parseUnixTable, socketState } from '../../src/core/held/net.js';
 import { findHolders, parsePortSpec, portLabel } from '../../src/core/held/select.js';
 import { spareUnmatchedHolders } from '../../src/core/held/spare.js';
+import { killRefusal } from '../../src/core/pidfiles/clean.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
 import { UsageError } from '../../src/core/errors.js';
 import type { Plan, PlanEntry } from '../../src/core/plan.js';
 import { renderTable } from '../../src/render/table.js';
@@ -184,4 +186,12 @@ test('a yielding column is cut before the command is', () => {
   assert.ok(line.length <= 45, line);
   assert.match(line, /ffmpeg -i rtsp:\/\/cam\/main$/, 'the command is whole');
   assert.match(line, /…/, 'the ports were cut');
+});
+
+test('pidfiles clean --kill with --port: a live record whose process does not hold the port is kept', () => {
+  const proc = { pid: 101, ppid: 1, pgid: 101, sid: 101, uid: 0, state: 'S', comm: 'ffmpeg', argv: ['ffmpeg', '-i', 'x'], startTicks: 5, startedAt: 0, cpuTicks: 0, threads: 1, rssBytes: 0, kernelThread: false };
+  const snap = { scannedAt: 0, backend: 'procfs' as const, processes: new Map([[101, proc]]), clockTicks: 100, bootTime: 0, selfPid: 0 };
+  const entry = { pid: 101, startTicks: 5 } as never;
+  assert.equal(killRefusal(entry, snap, { signatures: BUILTIN_SIGNATURES, holders: new Set([101]) }), null);
+  assert.match(killRefusal(entry, snap, { signatures: BUILTIN_SIGNATURES, holders: new Set([7]) })!, /does not hold the --port/);
 });

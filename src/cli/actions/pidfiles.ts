@@ -1,4 +1,5 @@
 import { buildPidfileReport, executeClean, killRefusal, openRecords, planClean, type CleanItem } from '../../core/pidfiles/index.js';
+import { holdersOf } from '../../core/scan.js';
 import type { Command } from 'commander';
 import type { Context } from '../../core/context.js';
 import type { Snapshot } from '../../core/types.js';
@@ -53,7 +54,8 @@ export async function runPidfilesClean(raw: Record<string, unknown>, _cmd?: Comm
   const env = commandEnv(o);
   if (o.kill) requireConsent(env.io, o);
   const { ctx, snapshot, entries } = await read(o, env);
-  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures };
+  const holders = ctx.held ? (await holdersOf(ctx)).selected : undefined;
+  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures, holders };
   const plan = planClean(entries, { removeInvalid: o.removeInvalid, kill: o.kill }, (e) => killRefusal(e, snapshot, filter));
   // Removing records (and --kill's signals) takes the one-sweep-at-a-time lock, as sweep does;
   // every record is judged again just before it is removed, so the plan need not be remade.

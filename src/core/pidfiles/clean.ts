@@ -44,6 +44,8 @@ export interface KillFilter {
   runWorkers?: boolean;
   args?: RegExp;
   uid?: number;
+  /** `--port` / `--holds`: only the processes holding a selected port or path may be killed. */
+  holders?: ReadonlySet<number>;
 }
 
 /** Why a live entry's process may not be killed under the filter, or null when it may. */
@@ -54,6 +56,7 @@ export function killRefusal(e: PidfileEntry, snap: Snapshot, filter: KillFilter)
   if (!matchProcess(filter.signatures, p) && !(filter.runWorkers && supervisingRun(p, snap))) return `outside --match (${filter.signatures.map((s) => s.name).join(', ')})`;
   if (filter.args && !filter.args.test(p.argv.join(' '))) return 'its command line does not match --args';
   if (filter.uid !== undefined && p.uid !== filter.uid) return 'not owned by --user';
+  if (filter.holders && !filter.holders.has(p.pid)) return 'it does not hold the --port / --holds resource';
   return null;
 }
 

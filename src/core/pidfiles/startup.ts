@@ -1,4 +1,5 @@
 import { createContext, type CommonOptions, type Context } from '../context.js';
+import { holdersOf } from '../scan.js';
 import { UsageError } from '../errors.js';
 import { terminate } from '../terminate.js';
 import type { Snapshot } from '../types.js';
@@ -51,7 +52,8 @@ export interface CleanStaleOptions extends CommonOptions {
  */
 export async function cleanStale(opts: CleanStaleOptions): Promise<CleanItem[]> {
   const { ctx, snapshot, entries } = await openRecords(opts, opts.onWarning);
-  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures };
+  const holders = ctx.held ? (await holdersOf(ctx)).selected : undefined;
+  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures, holders };
   const plan = planClean(entries, { removeInvalid: opts.removeInvalid, kill: opts.kill }, (e) => killRefusal(e, snapshot, filter));
   return executeClean(plan, {
     dryRun: opts.dryRun,
