@@ -17,6 +17,10 @@ export interface SharedCliOptions {
   config?: string;
   port?: string[];
   holds?: string[];
+  unit?: string;
+  container?: string;
+  owner?: string;
+  keep?: string[];
 }
 
 /** Maps parsed shared CLI options onto the library's CommonOptions. */
@@ -34,6 +38,10 @@ export function commonOptions(o: SharedCliOptions): CommonOptions {
     onWarning: (m) => writeWarning(process.stderr, m),
     ports: o.port,
     holds: o.holds,
+    unit: o.unit,
+    container: o.container,
+    owner: o.owner,
+    keep: o.keep,
   };
 }
 

@@ -102,6 +102,10 @@ export const SHARED_OPTIONS: OptionSpec[] = [
   { flags: '--registry <file>', description: 'a JSON process registry [{task_id, process_id, start_time}] (repeatable)', parse: collect },
   { flags: '--port <[proto:]n>', description: 'only processes holding this local port, udp:N, tcp:N or N (repeatable); list also names holders that match no signature', parse: collect },
   { flags: '--holds <path>', description: 'only processes holding this file, FIFO or device open, e.g. /dev/video0 (repeatable)', parse: collect },
+  { flags: '--unit <name>', description: 'only processes in this systemd unit (from their cgroup; .service may be left off)' },
+  { flags: '--container <id>', description: 'only processes in this container (docker, containerd, podman; an id prefix will do)' },
+  { flags: '--owner <kind[:name]>', description: 'only processes with this owner: pm2, supervisord, mediamtx, procsweep-run, systemd, container, record or parent, optionally :NAME (pm2:cam1)' },
+  { flags: '--keep <regex>', description: 'never sweep processes whose command line matches (repeatable; shown as kept)', parse: collect },
   { flags: '--config <file>', description: 'config file (default ~/.config/procsweep/config.json, then /etc/procsweep/config.json)' },
 ];
 

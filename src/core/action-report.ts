@@ -38,6 +38,11 @@ export interface ActionSummary {
   skipped: number;
   survived: number;
   failed: number;
+  /**
+   * Processes the run leaves running: survivors, failures, and targets the guard or a rule
+   * (keep) skipped, which were never signalled. Zombies are not counted: they are not running.
+   */
+  leftRunning: number;
 }
 
 /** The whole `sweep` / `kill-group` report. */
@@ -64,9 +69,12 @@ const KEY: Record<ReportOutcome, keyof ActionSummary> = {
 };
 
 /** Counts targets by outcome. */
-export function summarizeTargets(targets: readonly Pick<ActionTarget, 'outcome'>[]): ActionSummary {
-  const s: ActionSummary = { total: targets.length, planned: 0, terminated: 0, killed: 0, alreadyGone: 0, reused: 0, skipped: 0, survived: 0, failed: 0 };
-  for (const t of targets) s[KEY[t.outcome]]++;
+export function summarizeTargets(targets: ReadonlyArray<Pick<ActionTarget, 'outcome' | 'pid'>>, zombies: ReadonlySet<number> = new Set()): ActionSummary {
+  const s: ActionSummary = { total: targets.length, planned: 0, terminated: 0, killed: 0, alreadyGone: 0, reused: 0, skipped: 0, survived: 0, failed: 0, leftRunning: 0 };
+  for (const t of targets) {
+    s[KEY[t.outcome]]++;
+    if (t.outcome === 'survived' || t.outcome === 'failed' || (t.outcome === 'skipped' && !zombies.has(t.pid))) s.leftRunning++;
+  }
   return s;
 }
 
@@ -115,12 +123,12 @@ export function buildActionReport(plan: Plan, run: { results: readonly TargetRes
       candidate, user: null, startedAt: null, comm: '', reasons: {},
     });
   }
-  return { dryRun: run === null, targets, pidfilesRemoved, summary: summarizeTargets(targets), durationMs: run?.durationMs ?? 0 };
+  return { dryRun: run === null, targets, pidfilesRemoved, summary: summarizeTargets(targets, new Set(plan.entries.filter((e) => e.state === 'Z').map((e) => e.pid))), durationMs: run?.durationMs ?? 0 };
 }
 
-/** Exit status of an acting run: 1 when anything survived or failed, else 0 (design.md section 7). */
+/** Exit status of an acting run: 1 when anything is left running (survived, failed, or skipped by the guard or a keep rule), else 0 (design.md section 7). */
 export function actionExitCode(report: ActionReport): 0 | 1 {
-  return report.summary.survived > 0 || report.summary.failed > 0 ? 1 : 0;
+  return !report.dryRun && report.summary.leftRunning > 0 ? 1 : 0;
 }
 
 /** One `--log` line: an audit record per target. */

@@ -1,4 +1,5 @@
 import { formatDuration } from './duration.js';
+import { applyOwnership, type OwnershipInput, type OwnershipOptions } from './owner/apply.js';
 import { judgeParentage } from './parentage.js';
 import { basename, matchProcess, type Signature, type SignatureMatch } from './signatures.js';
 import type { Finding, Flag, ProcessInfo, Snapshot } from './types.js';
@@ -48,6 +49,8 @@ export interface ClassifyOptions {
   matcher?: (p: ProcessInfo) => SignatureMatch | null;
   /** Include unmatched processes (no flags) as well. */
   all?: boolean;
+  /** Owner evidence, keep rules and owner selectors; without it no owner is read. */
+  ownership?: OwnershipOptions;
 }
 
 /** Name of a process for humans and reaper matching: argv[0]'s basename, else comm. */
@@ -99,6 +102,7 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
   const protectedPids = selfAndAncestors(snap);
   const isReaper = reaperMatcher([...DEFAULT_REAPERS, ...(opts.reapers ?? [])]);
   const findings: Finding[] = [];
+  const owned: OwnershipInput[] = [];
 
   for (const p of snap.processes.values()) {
     if (opts.uid !== undefined && p.uid !== opts.uid) continue;
@@ -120,12 +124,14 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
     if (p.state === 'Z') {
       add('zombie', `exited but not reaped: parent ${describe(snap, p.ppid)} has not called wait(); it cannot be killed, only its parent can reap it`);
     } else if (supervisor) {
-      add('supervised', `started by procsweep run ${supervisor}, which is alive`);
+      add('supervised', `started by procsweep run ${supervisor.pid} (${supervisor.label}), which is alive`);
     } else if (p.ppid === 1 || (parent !== undefined && p.ppid > 1 && isReaper(processName(parent)))) {
       const by = p.ppid === 1 ? `PID 1${parent ? ` (${processName(parent)})` : ''}` : `reaper ${describe(snap, p.ppid)}`;
       const verdict = judgeParentage(snap, p, by, (pid) => describe(snap, pid));
       if (verdict.flag) add(verdict.flag, verdict.reason);
     }
+    const parentOwns = p.state !== 'Z' && !supervisor && !f.flags.includes('orphan') && !f.flags.includes('detached');
+    let record: OwnershipInput['record'] = null;
 
     if (opts.maxAgeMs !== undefined) {
       const age = ageMs(p, snap.scannedAt);
@@ -137,6 +143,7 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
     if (opts.tracking) {
       const hit = findTracker(snap, p, opts.tracking);
       if (hit) {
+        record = hit;
         f.pidfile = hit.source;
         add('tracked', hit.pid === p.pid ? `named by ${hit.source}` : `its ancestor ${describe(snap, hit.pid)} is named by ${hit.source}`);
       } else {
@@ -145,10 +152,23 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
         add('untracked', `no live pidfile or registry entry names it or an ancestor (searched ${where})${gaps}`);
       }
     }
+    if (opts.ownership) owned.push({ finding: f, supervisor, record, parentOwns });
   }
 
-  markDuplicates(findings);
-  return findings;
+  let keys = new Map<number, string>();
+  let out = findings;
+  if (opts.ownership && owned.length > 0) {
+    const applied = applyOwnership(snap, owned, opts.ownership, opts.tracking !== undefined);
+    keys = applied.keys;
+    if (applied.unselected.size > 0) {
+      // Left out by --unit/--container/--owner, like --args: listed as unmatched only with --all.
+      out = opts.all
+        ? findings.map((f) => (applied.unselected.has(f.proc.pid) ? { ...f, signature: null, role: 'process' as const, flags: [], reasons: {}, pidfile: null, owner: null } : f))
+        : findings.filter((f) => !applied.unselected.has(f.proc.pid));
+    }
+  }
+  markDuplicates(out, keys);
+  return out;
 }
 
 function findTracker(snap: Snapshot, p: ProcessInfo, idx: TrackingIndex): { pid: number; source: string } | null {
@@ -163,27 +183,31 @@ function findTracker(snap: Snapshot, p: ProcessInfo, idx: TrackingIndex): { pid:
   return null;
 }
 
-function findSupervisor(snap: Snapshot, p: ProcessInfo, sups: SupervisorIndex | undefined): string | null {
+function findSupervisor(snap: Snapshot, p: ProcessInfo, sups: SupervisorIndex | undefined): { pid: number; label: string } | null {
   if (!sups || sups.size === 0) return null;
   const seen = new Set<number>();
   let cur = snap.processes.get(p.ppid);
   while (cur && cur.pid > 1 && !seen.has(cur.pid)) {
     seen.add(cur.pid);
     const s = sups.get(cur.pid);
-    if (s && (s.startTicks === null || s.startTicks === cur.startTicks)) return `${cur.pid} (${s.label})`;
+    if (s && (s.startTicks === null || s.startTicks === cur.startTicks)) return { pid: cur.pid, label: s.label };
     cur = snap.processes.get(cur.ppid);
   }
   return null;
 }
 
-/** Flags all but the newest of each group of live matched processes of one user with identical argv. */
-function markDuplicates(findings: Finding[]): void {
+/**
+ * Flags all but the newest of each group of live matched processes of one user with identical
+ * argv. Workers an owner tells apart (their owner keys differ: PM2 app ids, supervisord programs,
+ * MediaMTX paths, units, containers) are never grouped together.
+ */
+function markDuplicates(findings: Finding[], ownerKeys: ReadonlyMap<number, string>): void {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
     if (!f.signature || f.proc.state === 'Z' || f.proc.argv.length === 0) continue;
     // The raw bytes where argv lost some to U+FFFD: distinct invalid bytes are distinct commands.
     const cmd = f.proc.cmdlineBytes !== undefined ? `b${f.proc.cmdlineBytes}` : `s${f.proc.argv.join('\u0000')}`;
-    const key = `${f.proc.uid ?? '?'}\u0000${cmd}`;
+    const key = `${f.proc.uid ?? '?'}\u0000${ownerKeys.get(f.proc.pid) ?? ''}\u0000${cmd}`;
     const g = groups.get(key);
     if (g) g.push(f);
     else groups.set(key, [f]);

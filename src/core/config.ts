@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { EnvironmentError, UsageError } from './errors.js';
 import { readRecordFile } from './pidfiles/safefile.js';
 import { BUILTIN_SIGNATURES, compileRegex, type Signature } from './signatures.js';
+import type { KeepRule } from './owner/keep.js';
+import { resolveUser } from './users.js';
 
 /** The config file, validated. Every key is optional. */
 export interface Config {
@@ -14,6 +16,8 @@ export interface Config {
   registries: string[];
   /** Default config files that exist but were skipped because they cannot be read, in words. */
   warnings: string[];
+  /** Keep rules: what a person started on purpose is never swept. */
+  keep?: KeepRule[];
 }
 
 /** The largest config file read: anything bigger is not a config. */
@@ -22,7 +26,32 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Permission-like failures: the file is there but this user may not read it. */
 const UNREADABLE = new Set(['EACCES', 'EPERM']);
 
-const KEYS = ['signatures', 'reapers', 'pidDirs', 'registries'] as const;
+const KEYS = ['signatures', 'reapers', 'pidDirs', 'registries', 'keep'] as const;
+const KEEP_KEYS = ['args', 'user', 'unit', 'container'];
+
+/** The config's `keep` list: a string is an args regex; an object matches on args, user, unit and container (all given must match). */
+function parseKeep(v: unknown, path: string): KeepRule[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new UsageError(`config ${path}: 'keep' must be an array of rules such as {"args": "REGEX"} or {"unit": "cam-ingest.service"}`);
+  return v.map((item, i) => {
+    const where = `config ${path}: 'keep[${i}]'`;
+    const source = `keep[${i}] of ${path}`;
+    if (typeof item === 'string' && item.length > 0) return { args: compileRegex(item, where), source };
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new UsageError(`${where} must be a regex string or an object with ${KEEP_KEYS.join(', ')}`);
+    const o = item as Record<string, unknown>;
+    const keys = Object.keys(o);
+    const bad = keys.find((k) => !KEEP_KEYS.includes(k));
+    if (bad) throw new UsageError(`${where}: unknown key '${bad}' (known: ${KEEP_KEYS.join(', ')})`);
+    if (keys.length === 0) throw new UsageError(`${where} is empty: it would keep every process; give args, user, unit or container`);
+    for (const k of keys) if (typeof o[k] !== 'string' || (o[k] as string).length === 0) throw new UsageError(`${where}.${k} must be a non-empty string`);
+    const rule: KeepRule = { source };
+    if (o.args !== undefined) rule.args = compileRegex(o.args as string, `${where}.args`);
+    if (o.user !== undefined) rule.uid = resolveUser(o.user as string);
+    if (o.unit !== undefined) rule.unit = o.unit as string;
+    if (o.container !== undefined) rule.container = o.container as string;
+    return rule;
+  });
+}
 
 /** The files tried, in order, when --config is not given. */
 export function defaultConfigPaths(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -94,5 +123,5 @@ export function parseConfig(text: string, path: string): Config {
       signatures.push({ name, pattern: compileRegex(pattern, `config ${path}: 'signatures.${name}'`) });
     }
   }
-  return { path, signatures, reapers: strings('reapers'), pidDirs: strings('pidDirs'), registries: strings('registries'), warnings: [] };
+  return { path, signatures, reapers: strings('reapers'), pidDirs: strings('pidDirs'), registries: strings('registries'), warnings: [], keep: parseKeep(obj.keep, path) };
 }

@@ -5,6 +5,8 @@ import { parsePortSpec, type HeldSelector, type PortSpec } from './held/select.j
 import { compileRegex, parseSignatureSpec, resolveSignatures, type Signature } from './signatures.js';
 import type { BackendName } from './types.js';
 import { resolveUser } from './users.js';
+import type { KeepRule } from './owner/keep.js';
+import { parseOwnerSpec, type OwnerSelector } from './owner/select.js';
 
 /** The options every command shares (design.md section 7), as the library takes them. */
 export interface CommonOptions {
@@ -28,6 +30,14 @@ export interface CommonOptions {
   ports?: ReadonlyArray<string | PortSpec>;
   /** `--holds PATH`: only processes holding one of these files, FIFOs or devices open. */
   holds?: readonly string[];
+  /** Only processes in this systemd unit (`cam-ingest` or `cam-ingest.service`). */
+  unit?: string;
+  /** Only processes in this container (id or its prefix). */
+  container?: string;
+  /** Only processes with this owner: `KIND` or `KIND:NAME` (pm2:cam1, supervisord:loop, systemd:x.service). */
+  owner?: string;
+  /** Keep rules over the command line (`--keep REGEX`, repeatable): never swept. */
+  keep?: ReadonlyArray<string | RegExp>;
 }
 
 /** Resolved options plus the open backend: what the pipeline runs with. */
@@ -44,12 +54,16 @@ export interface Context {
   registries: string[];
   /** `--port` / `--holds`, when given: they narrow matched processes and never add unmatched ones. */
   held?: HeldSelector;
+  /** `--keep` and the config's keep list. */
+  keep?: KeepRule[];
+  /** `--unit`, `--container`, `--owner`. */
+  select?: OwnerSelector;
 }
 
 /** Validates common options, loads the config and opens the backend. Throws UsageError/EnvironmentError. */
 export async function createContext(opts: CommonOptions = {}): Promise<Context> {
   const config = opts.config === false
-    ? { path: null, signatures: [], reapers: [], pidDirs: [], registries: [], warnings: [] }
+    ? { path: null, signatures: [], reapers: [], pidDirs: [], registries: [], warnings: [], keep: [] }
     : loadConfig(opts.config);
   for (const w of config.warnings) opts.onWarning?.(w);
   const custom = [...config.signatures];
@@ -64,6 +78,13 @@ export async function createContext(opts: CommonOptions = {}): Promise<Context> 
     } else uid = resolveUser(opts.user);
   }
   const held = heldSelector(opts);
+  const keep: KeepRule[] = (opts.keep ?? []).map((k) => ({ args: typeof k === 'string' ? compileRegex(k, '--keep') : k, source: `--keep ${String(k)}` }));
+  keep.push(...(config.keep ?? []));
+  const select: OwnerSelector = {
+    unit: nonEmpty(opts.unit, '--unit'),
+    container: nonEmpty(opts.container, '--container'),
+    owner: opts.owner === undefined ? undefined : parseOwnerSpec(opts.owner),
+  };
   const backend = await openBackend({ backend: opts.backend, procRoot: opts.procRoot });
   if (backend.name === 'procfs') {
     // Fail early with exit 3 when the proc tree is unreadable, rather than listing nothing.
@@ -80,6 +101,8 @@ export async function createContext(opts: CommonOptions = {}): Promise<Context> 
     pidDirs: [...config.pidDirs, ...(opts.pidDirs ?? [])],
     registries: [...config.registries, ...(opts.registries ?? [])],
     held,
+    keep,
+    select,
   };
 }
 
@@ -90,4 +113,10 @@ function heldSelector(opts: CommonOptions): HeldSelector | undefined {
   if (ports.length === 0 && holds.length === 0) return undefined;
   if (opts.backend === 'portable') throw new UsageError('--port and --holds read /proc/PID/fd: they need the procfs backend (drop --backend portable)');
   return { ports, holds };
+}
+
+function nonEmpty(v: string | undefined, name: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (v.trim().length === 0) throw new UsageError(`${name} needs a name, e.g. ${name === '--unit' ? '--unit cam-ingest.service' : '--container 3f4e1a2b9c0d'}`);
+  return v.trim();
 }

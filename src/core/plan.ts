@@ -63,7 +63,9 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
     const age = ageMs(p, snap.scannedAt);
     return age !== null && age > opts.olderThanMs;
   };
-  const candidates = findings.filter((f) => f.signature && f.proc.state !== 'Z' && f.flags.some((fl) => opts.targets.includes(fl)) && oldEnough(f.proc));
+  const targeted = (f: Finding): boolean => Boolean(f.signature) && f.proc.state !== 'Z' && f.flags.some((fl) => opts.targets.includes(fl)) && oldEnough(f.proc);
+  // A kept process is never a candidate, whatever --target says.
+  const candidates = findings.filter((f) => targeted(f) && !f.flags.includes('kept'));
 
   const children = childrenOf(snap);
   // A wrapper the filters left out may still come along: one of the same owner, running nothing
@@ -87,7 +89,7 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
     for (;;) {
       const pp = snap.processes.get(cur.proc.ppid);
       const parent = byPid.get(cur.proc.ppid) ?? (pp && filteredWrapper(pp, cur));
-      if (!parent || parent.role !== 'wrapper' || parent.proc.state === 'Z' || seen.has(parent.proc.pid) || guardReason(parent.proc, opts.guard)) return cur;
+      if (!parent || parent.role !== 'wrapper' || parent.proc.state === 'Z' || parent.flags.includes('kept') || seen.has(parent.proc.pid) || guardReason(parent.proc, opts.guard)) return cur;
       seen.add(parent.proc.pid);
       if (!byPid.has(parent.proc.pid)) byPid.set(parent.proc.pid, parent);
       cur = parent;
@@ -114,6 +116,13 @@ export function planSweep(snap: Snapshot, findings: readonly Finding[], opts: Sw
     if (included.has(root.proc.pid)) continue;
     const rootWhy = why(root) || `restart-loop wrapper of ${candidates.filter((c) => rootOf(c) === root).map((c) => `${c.proc.pid} (${why(c)})`).join(', ')}`;
     addTree(entries, included, children, root.proc, root.proc.pid, rootWhy, byPid, opts.guard, (f) => why(f) || null);
+  }
+
+  // Kept processes that --target would have picked are shown, never planned.
+  for (const f of findings) {
+    if (!f.flags.includes('kept') || !targeted(f) || included.has(f.proc.pid)) continue;
+    entries.push(entry(f.proc, byPid, f.proc.pid, 0, 'skip', `kept: ${f.reasons.kept}`));
+    included.add(f.proc.pid);
   }
 
   // Zombies cannot be signalled away: report them, naming the parent that has to reap them
@@ -210,6 +219,11 @@ function addTree(
     if (depth > 0 && p.state === 'Z') continue; // reaped once its parent is gone
     included.add(p.pid);
     const f = byPid.get(p.pid);
+    if (f?.flags.includes('kept')) {
+      // A kept process and everything under it stay: a keep rule outranks the tree it is in.
+      entries.push(entry(p, byPid, candidate, depth, 'skip', `kept: ${f.reasons.kept}`));
+      continue;
+    }
     const own = depth === 0 ? topReason : (f && reasonFor(f)) ?? parentReason ?? `descendant of ${candidate}`;
     const refused = guardReason(p, guard) ?? (p.startTicks === null ? UNKNOWN_START : null);
     entries.push(entry(p, byPid, candidate, depth, refused ? 'skip' : 'signal', refused ?? own));

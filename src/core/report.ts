@@ -4,6 +4,7 @@ import { readHeld } from './held/held.js';
 import type { HeldSocket } from './held/net.js';
 import { ALL_FLAGS, type BackendName, type Finding, type Flag, type Role, type Snapshot } from './types.js';
 import { userName } from './users.js';
+import type { Owner } from './owner/types.js';
 
 /** One process in `list --json` (design.md section 7). Unknown values are null. */
 export interface ProcessRecord {
@@ -35,6 +36,8 @@ export interface ProcessRecord {
   fdLimit: number | null;
   /** Why sockets and devices are null, when they are. */
   heldNote: string | null;
+  /** Its owner from the strongest evidence, or null when none is known (design.md section 4). */
+  owner: Owner | null;
 }
 
 /** Counts under the list. */
@@ -118,6 +121,7 @@ export function toRecord(f: Finding, snap: Snapshot, extras?: Extras): ProcessRe
     devices: extras?.devices ?? null,
     fdLimit: extras?.fdLimit ?? null,
     heldNote: extras?.heldNote ?? null,
+    owner: f.owner ?? null,
   };
 }
 

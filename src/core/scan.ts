@@ -62,6 +62,7 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
     supervisors: opts.supervisors ?? supervisorIndex(snapshot),
     matcher: opts.matcher,
     all: opts.all,
+    ownership: ctx.backend.ownerPorts ? { ports: ctx.backend.ownerPorts(), keep: ctx.keep, select: ctx.select } : undefined,
   });
   let holders: HolderIndex | undefined;
   if (ctx.held) {

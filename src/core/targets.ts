@@ -5,11 +5,15 @@ import { ALL_FLAGS, type Flag } from './types.js';
 /** `sweep --target` names and the flag each one selects. */
 export const SWEEP_TARGETS = {
   orphans: 'orphan',
+  abandoned: 'abandoned',
   detached: 'detached',
   untracked: 'untracked',
   duplicates: 'duplicate',
   'long-lived': 'long-lived',
 } as const satisfies Record<string, Flag>;
+
+/** What `sweep` removes when `--target` is not given: orphans, and workers whose owner is gone. */
+export const DEFAULT_TARGETS: readonly SweepTargetName[] = ['orphans', 'abandoned'];
 
 /** A `--target` name. */
 export type SweepTargetName = keyof typeof SWEEP_TARGETS;

@@ -1,3 +1,5 @@
+import type { Owner } from './owner/types.js';
+
 /** One process as read from /proc (or the portable backend). Unknown values are `null`, never 0. */
 export interface ProcessInfo {
   pid: number;
@@ -51,9 +53,9 @@ export interface ProcessIdentity {
 }
 
 /** Classification flags, design.md section 4. */
-export type Flag = 'orphan' | 'detached' | 'zombie' | 'tracked' | 'untracked' | 'duplicate' | 'long-lived' | 'supervised';
+export type Flag = 'orphan' | 'detached' | 'zombie' | 'tracked' | 'untracked' | 'duplicate' | 'long-lived' | 'supervised' | 'abandoned' | 'kept';
 
-export const ALL_FLAGS: readonly Flag[] = ['orphan', 'detached', 'zombie', 'tracked', 'untracked', 'duplicate', 'long-lived', 'supervised'];
+export const ALL_FLAGS: readonly Flag[] = ['orphan', 'detached', 'zombie', 'tracked', 'untracked', 'duplicate', 'long-lived', 'supervised', 'abandoned', 'kept'];
 
 export type Role = 'process' | 'wrapper';
 
@@ -67,4 +69,6 @@ export interface Finding {
   reasons: Partial<Record<Flag, string>>;
   /** Path of the pidfile/registry entry that tracks it (or its ancestor), when any. */
   pidfile: string | null;
+  /** Its owner from the strongest evidence (matched processes, when ownership was read); null when none is known. */
+  owner?: Owner | null;
 }

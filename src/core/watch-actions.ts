@@ -31,7 +31,8 @@ export interface SweepActionOptions {
   onFrozen?: (frozen: boolean) => void;
 }
 
-const TARGETS: readonly Flag[] = ['orphan'];
+/** The flags `sweep` targets by default: orphans, and workers whose owner is gone. */
+const TARGETS: readonly Flag[] = ['orphan', 'abandoned'];
 
 /**
  * `--sweep`: on a tick that saw an orphan (older than `olderThanMs`), take the sweep lock,
@@ -51,7 +52,7 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
       if (!f.signature) continue;
       const key = identityKey(f.proc.pid, f.proc.startTicks, f.proc.argv);
       alive.add(key);
-      if (f.proc.state === 'Z' || !f.flags.includes('orphan') || givenUp.has(key)) continue;
+      if (f.proc.state === 'Z' || !TARGETS.some((t) => f.flags.includes(t)) || f.flags.includes('kept') || givenUp.has(key)) continue;
       const age = ageMs(f.proc, now);
       if (o.olderThanMs === undefined || (age !== null && age > o.olderThanMs)) due = true;
     }

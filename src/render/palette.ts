@@ -31,6 +31,7 @@ export function colorFlag(p: Palette, flag: string): string {
   switch (flag) {
     case 'orphan':
     case 'zombie':
+    case 'abandoned':
       return p.red(flag);
     case 'duplicate':
     case 'untracked':
@@ -38,6 +39,7 @@ export function colorFlag(p: Palette, flag: string): string {
       return p.yellow(flag);
     case 'supervised':
     case 'tracked':
+    case 'kept':
       return p.green(flag);
     default:
       return p.dim(flag);

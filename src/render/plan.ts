@@ -113,7 +113,7 @@ export function renderSummary(report: ActionReport): string {
   if (s.skipped) parts.push(`${s.skipped} skipped`);
   if (s.survived) parts.push(`${s.survived} survived`);
   if (s.failed) parts.push(`${s.failed} failed`);
-  const left = s.survived + s.failed;
+  const left = s.leftRunning;
   const tail = left === 0 ? 'nothing left running.' : `${left} left running: see the reasons above.`;
   const took = report.durationMs < 1000 ? `${report.durationMs}ms` : `${(report.durationMs / 1000).toFixed(1)}s`;
   return `Done in ${took}: ${parts.join(', ') || 'nothing to do'}; ${tail}`;

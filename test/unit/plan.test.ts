@@ -112,7 +112,7 @@ describe('planSweep', () => {
   });
 
   test('all = every target; detached is never swept unless asked', () => {
-    assert.deepEqual(parseSweepTargets(['all']).sort(), ['detached', 'duplicate', 'long-lived', 'orphan', 'untracked']);
+    assert.deepEqual(parseSweepTargets(['all']).sort(), ['abandoned', 'detached', 'duplicate', 'long-lived', 'orphan', 'untracked']);
     assert.ok(!planSweep(world, findings, { targets: ['orphan'], guard: root }).entries.some((e) => e.pid === 1200));
     assert.ok(planSweep(world, findings, { targets: ['detached'], guard: root }).candidates.includes(1200));
     assert.throws(() => parseSweepTargets(['orphans', 'bogus']), (e: unknown) => e instanceof UsageError && /unknown target 'bogus'/.test(e.message));
@@ -186,7 +186,12 @@ describe('reports', () => {
     const ok = buildActionReport(plan, { results, durationMs: 12 });
     assert.equal(ok.summary.terminated, 7);
     assert.equal(ok.targets.find((t) => t.pid === 1103)!.candidate, 1100);
-    assert.equal(actionExitCode(ok), 0);
+    // The guard skipped 1500 (procsweep's own session): it still runs, so the run left something
+    // (#14 reporting rule); the zombie note is not running and does not count.
+    assert.equal(ok.summary.leftRunning, 1);
+    assert.equal(actionExitCode(ok), 1);
+    const noSkips = { ...plan, entries: plan.entries.filter((e) => e.action === 'signal' || e.state === 'Z') };
+    assert.equal(actionExitCode(buildActionReport(noSkips, { results, durationMs: 12 })), 0);
     results[0] = { ...results[0], outcome: 'survived' as never };
     assert.equal(actionExitCode(buildActionReport(plan, { results, durationMs: 12 })), 1);
     const lines = auditLines(ok, 'sweep').trim().split('\n').map((l) => JSON.parse(l));

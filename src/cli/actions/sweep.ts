@@ -7,7 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import { guardContext } from '../../core/guard.js';
 import { planWithOwners } from '../../core/owners.js';
 import { checkPlanSize, parseSweepTargets, planOverMax, planSweep, toSignal, type Plan } from '../../core/plan.js';
-import { checkUntrackedTarget } from '../../core/targets.js';
+import { checkUntrackedTarget, DEFAULT_TARGETS } from '../../core/targets.js';
 import { scanWith, type ScanResult } from '../../core/scan.js';
 import { spareUnmatchedHolders } from '../../core/held/spare.js';
 import { planPorts, printResources, resourcesAfter, resourcesBefore, stillHeld } from '../held.js';
@@ -37,7 +37,7 @@ interface SweepOptions extends SharedCliOptions {
 export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
   const o = raw as unknown as SweepOptions;
   const env = commandEnv(o);
-  const targets = parseSweepTargets(o.target ?? ['orphans']);
+  const targets = parseSweepTargets(o.target ?? [...DEFAULT_TARGETS]);
   if (o.target?.includes('long-lived') && o.olderThan === undefined) {
     throw new UsageError('--target long-lived needs --older-than DUR: the age above which a worker counts as long-lived');
   }

@@ -5,9 +5,9 @@ import { dryRunOption, graceOption, LOCK_OPTIONS, YES_OPTION } from './acting.js
 /** `procsweep sweep`: remove suspects (orphans by default) with their trees, after confirmation. */
 export const sweepCommand: CommandDef = {
   name: 'sweep',
-  summary: 'remove suspect workers (orphans by default) with their whole trees: TERM, then KILL, verified',
+  summary: 'remove suspect workers (orphans and abandoned by default) with their whole trees: TERM, then KILL, verified',
   options: [
-    { flags: '--target <targets>', description: `what to remove, comma-separated: ${Object.keys(SWEEP_TARGETS).join(', ')} or all, singular or plural alike (default: orphans)`, parse: commaList },
+    { flags: '--target <targets>', description: `what to remove, comma-separated: ${Object.keys(SWEEP_TARGETS).join(', ')} or all, singular or plural alike (default: orphans,abandoned; kept processes never)`, parse: commaList },
     { flags: '--older-than <dur>', description: 'only candidates running longer than this (e.g. 2m), and the age that makes --target long-lived; unknown ages are left alone', parse: durationArg('--older-than'), scope: true },
     graceOption(),
     YES_OPTION,

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
+import { procfsOwnerPorts } from '../owner/ports.js';
+import type { OwnerPorts } from '../owner/resolve.js';
 import { ProcReader, type PrecisePredicate } from '../procfs/reader.js';
 import type { BackendName, ProcessInfo, Snapshot } from '../types.js';
 import type { EngineOps } from './ops.js';
@@ -19,6 +21,8 @@ export interface Backend {
   exe(pid: number): string | null;
   /** The termination engine's reads, signals and clock on this table; throws UsageError when its pids cannot be signalled here. */
   signalOps(): EngineOps;
+  /** Where ownership evidence (cgroup, environ, systemd) is read; absent where it cannot be (portable). */
+  readonly ownerPorts?: () => OwnerPorts;
 }
 
 /** Options that choose and place a backend. */
@@ -31,8 +35,10 @@ export interface BackendOptions {
 export class ProcfsBackend implements Backend {
   readonly name = 'procfs' as const;
   readonly reader: ProcReader;
+  readonly ownerPorts: () => OwnerPorts;
   constructor(root = '/proc') {
     this.reader = new ProcReader(root);
+    this.ownerPorts = procfsOwnerPorts(root);
   }
   async snapshot(precise?: PrecisePredicate): Promise<Snapshot> {
     this.checkTree();

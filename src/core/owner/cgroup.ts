@@ -1,0 +1,74 @@
+import type { CgroupInfo } from './types.js';
+
+const HEX64 = '[0-9a-f]{64}';
+/** Container scopes by runtime: systemd-driver scope names and cgroupfs-driver paths. */
+const CONTAINER_PATTERNS: ReadonlyArray<[RegExp, NonNullable<CgroupInfo['container']>['runtime']]> = [
+  [new RegExp(`^docker-(${HEX64})\\.scope$`), 'docker'],
+  [new RegExp(`^cri-containerd-(${HEX64})\\.scope$`), 'containerd'],
+  [new RegExp(`^crio-(${HEX64})\\.scope$`), 'cri-o'],
+  [new RegExp(`^libpod-(${HEX64})\\.scope$`), 'podman'],
+];
+
+/** The pod uid in a kubepods path segment (`pod1a2b…` or `kubepods-burstable-pod1a2b_….slice`). */
+function podOf(segment: string): string | null {
+  const m = /(?:^|-)pod([0-9a-f][0-9a-f_-]{7,})(?:\.slice)?$/.exec(segment);
+  return m ? m[1].replace(/_/g, '-') : null;
+}
+
+/** Unit and container facts of one cgroup path (`/system.slice/docker-<id>.scope`, `/kubepods/…/<id>`). */
+export function parseCgroupPath(path: string): CgroupInfo {
+  const segs = path.split('/').filter(Boolean);
+  let unit: string | null = null;
+  let container: CgroupInfo['container'] = null;
+  let pod: string | null = null;
+  const kube = segs.some((s) => s.startsWith('kubepods'));
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
+    if (kube) pod = podOf(s) ?? pod;
+    for (const [re, runtime] of CONTAINER_PATTERNS) {
+      const m = re.exec(s);
+      if (m) container = { runtime, id: m[1], pod: null };
+    }
+    // cgroupfs driver: /docker/<id>, /kubepods/<qos>/pod<uid>/<id>, /machine.slice/libpod-…
+    if (new RegExp(`^${HEX64}$`).test(s) && i > 0) {
+      const parent = segs[i - 1];
+      if (parent === 'docker') container = { runtime: 'docker', id: s, pod: null };
+      else if (kube) container = { runtime: 'containerd', id: s, pod: null };
+    }
+    if (s.endsWith('.service') && !container) unit = s;
+  }
+  if (container && pod) container.pod = pod;
+  if (container) unit = null; // a service *inside* a container is the container's business
+  return { path, unit, container };
+}
+
+/**
+ * Parses `/proc/PID/cgroup`: the v2 line (`0::PATH`) first, then v1 `name=systemd`, then any
+ * other v1 controller (for container paths). Null when no line names a unit or a container.
+ */
+export function parseCgroup(text: string): CgroupInfo | null {
+  const lines = text.split('\n');
+  const byKind: string[] = [];
+  const others: string[] = [];
+  for (const line of lines) {
+    const a = line.indexOf(':');
+    const b = line.indexOf(':', a + 1);
+    if (a < 0 || b < 0) continue;
+    const controllers = line.slice(a + 1, b);
+    const path = line.slice(b + 1);
+    if (line.slice(0, a) === '0' && controllers === '') byKind.unshift(path);
+    else if (controllers === 'name=systemd') byKind.push(path);
+    else others.push(path);
+  }
+  for (const path of [...byKind, ...others]) {
+    if (path === '/' || path === '') continue;
+    const info = parseCgroupPath(path);
+    if (info.unit || info.container) return info;
+  }
+  return null;
+}
+
+/** A container's short id, as `docker ps` shows it. */
+export function shortId(id: string): string {
+  return id.slice(0, 12);
+}
