@@ -140,7 +140,7 @@ describe('sweep -y', () => {
     const pid = await sleeperOrphan(scope, s.path);
     const r = cli(['sweep', '-y', '--older-than', '1h', ...s.scoped]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Nothing to sweep: the 1 matched process is not orphan older than 1h/);
+    assert.match(r.stdout, /Nothing to sweep: the 1 matched process is not orphan or abandoned older than 1h/);
     assert.ok(alive(pid));
     assert.equal(cli(['sweep', '-y', '--target', 'long-lived', ...s.scoped]).code, 2);
   });

@@ -2,6 +2,11 @@
 // test is skipped with a line that says why and what installs it; under CI (`CI` set) it fails,
 // because `.ci/run` installs everything and a skip there means the install step is broken.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** npm's pm2 (a devDependency): `needs('pm2')` checks this file, not PATH. */
+export const PM2 = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'pm2');
 
 /** The Debian package (or other install step) behind each tool a test drives. */
 const INSTALL: Record<string, string> = {
@@ -29,6 +34,8 @@ const INSTALL: Record<string, string> = {
   mkfifo: 'apt-get install coreutils',
   npm: 'install Node.js 20 with npm',
   root: 'run the tests as root',
+  pm2: 'npm ci (pm2 is a devDependency)',
+  cgroupfs: 'a writable cgroupfs: /sys/fs/cgroup/systemd (v1 name=systemd) and /sys/fs/cgroup/unified (v2)',
 };
 
 const cache = new Map<string, boolean>();
@@ -36,6 +43,8 @@ const cache = new Map<string, boolean>();
 /** Whether a binary is on PATH (or an absolute path that runs). The pseudo-tool `root` means uid 0. */
 export function present(tool: string): boolean {
   if (tool === 'root') return process.getuid?.() === 0;
+  if (tool === 'pm2') return existsSync(PM2);
+  if (tool === 'cgroupfs') return existsSync('/sys/fs/cgroup/systemd/cgroup.procs') && existsSync('/sys/fs/cgroup/unified/cgroup.procs');
   let ok = cache.get(tool);
   if (ok === undefined) {
     ok = spawnSync('sh', ['-c', `command -v "$1"`, 'sh', tool], { stdio: 'ignore' }).status === 0;

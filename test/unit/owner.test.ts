@@ -75,6 +75,14 @@ describe('owners and what follows', () => {
     assert.equal(f.get(201)!.owner!.name, 'cam1');
   });
 
+  test('a daemon title the kernel cut short still names its home; another home does not', () => {
+    const cut = ['PM2 v7.0.4: God Daemon (/srv/.p'];
+    const f = run([proc(1, 0, ['init']), proc(100, 1, cut), proc(201, 100, FF('x')), proc(400, 1, ['PM2 v7.0.4: God Daemon (/other)']), proc(401, 400, FF('y'))],
+      ports({ 201: pm2('cam1', '0'), 401: pm2('cam9', '0') }));
+    assert.equal(f.get(201)!.owner!.alive, true);
+    assert.equal(f.get(401)!.owner!.alive, false);
+  });
+
   test('the daemon gone: abandoned, the reason names the app and the daemon from pm2.pid', () => {
     const f = run([proc(1, 0, ['init']), proc(201, 1, FF('x')), proc(202, 1, FF('x'))], ports({ 201: pm2('cam1', '0'), 202: pm2('cam2', '1') }));
     assert.deepEqual(f.get(201)!.flags, ['detached', 'abandoned']);
@@ -83,7 +91,7 @@ describe('owners and what follows', () => {
   });
 
   test('after pm2 resurrect: only the old apps are abandoned (a new daemon that is not their ancestor)', () => {
-    const f = run([proc(1, 0, ['init']), proc(201, 1, FF('x')), proc(300, 1, DAEMON), proc(301, 300, FF('x'))], ports({ 201: pm2('cam1', '0'), 301: pm2('cam1', '0') }));
+    const f = run([proc(1, 0, ['init']), proc(201, 1, FF('x')), proc(300, 1, DAEMON), proc(301, 300, FF('x'))], ports({ 201: pm2('cam1', '0'), 301: pm2('cam1', '0') }, {}, { pm2Pid: () => 300 }));
     assert.ok(f.get(201)!.flags.includes('abandoned'));
     assert.match(f.get(201)!.reasons.abandoned!, /daemon 300 .* runs now but did not start it/);
     assert.deepEqual(f.get(301)!.flags, []);

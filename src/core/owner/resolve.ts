@@ -33,12 +33,20 @@ export interface OwnerSubject {
   parentOwns: boolean;
 }
 
-const PM2_DAEMON = /^PM2 v\S+: God Daemon \((.*)\)\s*$/;
+const PM2_DAEMON = /^PM2 v\S+: God Daemon \(/;
 
-/** The PM2_HOME a process serves when it is a PM2 God Daemon (`PM2 v7.0.4: God Daemon (/root/.pm2)`), else null. */
-export function pm2DaemonHome(p: Pick<ProcessInfo, 'argv'>): string | null {
-  const m = p.argv.length > 0 ? PM2_DAEMON.exec(p.argv[0]) : null;
-  return m ? m[1] : null;
+/**
+ * Whether a process is the PM2 God Daemon of `home`: its title is `PM2 v7.0.4: God Daemon (HOME)`.
+ * The kernel keeps a title no longer than the daemon's original command line, so a long home is
+ * cut short (seen with PM2 7: `... God Daemon (/tmp/psw-pm2-x-bq`): a cut title must be the
+ * start of the full one.
+ */
+export function isPm2Daemon(p: Pick<ProcessInfo, 'argv'>, home: string): boolean {
+  const title = p.argv.length > 0 ? p.argv[0].trimEnd() : '';
+  const m = PM2_DAEMON.exec(title);
+  if (!m) return false;
+  const rest = title.slice(m[0].length);
+  return rest === `${home})` || (rest.length > 0 && `${home})`.startsWith(rest));
 }
 
 function isSupervisord(p: ProcessInfo): boolean {
@@ -71,16 +79,16 @@ export function resolveOwners(snap: Snapshot, subjects: readonly OwnerSubject[],
   const units = [...new Set(subjects.map((s) => s.evidence.cgroup?.unit).filter((u): u is string => Boolean(u)))];
   const states = units.length && ports.unitStates ? ports.unitStates(units) : new Map<string, string | null>();
   let listeners: Set<string> | null | undefined;
-  let daemons: Map<string, ProcessInfo> | undefined;
+  // The daemon PM2 runs for a home now: the one its pm2.pid names, when that is a live God Daemon of it.
+  const recordedPid = new Map<string, number | null>();
+  const pidOf = (home: string): number | null => {
+    if (!recordedPid.has(home)) recordedPid.set(home, ports.pm2Pid?.(home) ?? null);
+    return recordedPid.get(home)!;
+  };
   const liveDaemon = (home: string): ProcessInfo | undefined => {
-    if (!daemons) {
-      daemons = new Map();
-      for (const q of snap.processes.values()) {
-        const h = q.state !== 'Z' ? pm2DaemonHome(q) : null;
-        if (h !== null) daemons.set(h, q);
-      }
-    }
-    return daemons.get(home);
+    const pid = pidOf(home);
+    const q = pid === null ? undefined : snap.processes.get(pid);
+    return q && q.state !== 'Z' && isPm2Daemon(q, home) ? q : undefined;
   };
 
   for (const s of subjects) {
@@ -92,12 +100,12 @@ export function resolveOwners(snap: Snapshot, subjects: readonly OwnerSubject[],
     if (env?.pm2Home !== undefined && env.pmId !== undefined) {
       const home = env.pm2Home;
       const app = `PM2 app ${env.pm2Name ?? '?'} (id ${env.pmId})`;
-      const d = ancestor(snap, p, (a) => pm2DaemonHome(a) === home);
+      const d = ancestor(snap, p, (a) => isPm2Daemon(a, home));
       let owner: Owner;
       if (d) owner = { kind: 'pm2', name: env.pm2Name ?? null, pid: d.pid, alive: true, reason: `${app}: PM2 daemon ${d.pid} (PM2_HOME ${home}) runs it${where}` };
       else {
         const other = liveDaemon(home);
-        const recorded = ports.pm2Pid?.(home) ?? null;
+        const recorded = pidOf(home);
         const gone = other
           ? `the PM2 daemon that started it is gone; daemon ${other.pid} (PM2_HOME ${home}) runs now but did not start it`
           : `PM2 daemon ${recorded ?? '?'} (PM2_HOME ${home}) is gone`;
