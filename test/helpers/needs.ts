@@ -21,6 +21,7 @@ const INSTALL: Record<string, string> = {
   setpriv: 'apt-get install util-linux',
   unshare: 'apt-get install util-linux',
   setsid: 'apt-get install util-linux',
+  nohup: 'apt-get install coreutils',
   nsenter: 'apt-get install util-linux',
   useradd: 'apt-get install passwd',
   tini: 'apt-get install tini',
