@@ -1,5 +1,6 @@
 import { processName } from './classify.js';
 import { formatDuration } from './duration.js';
+import type { Owner } from './owner/types.js';
 import type { FileNr } from './procfs/limits.js';
 import { Ring, SlotSeries, type TrendVerdict } from './ring.js';
 import type { Finding, Flag, Role, Snapshot } from './types.js';
@@ -118,6 +119,8 @@ export interface WatchedProcess {
   readonly threads: number | null;
   readonly fds: number | null;
   readonly fdLimit: number | null;
+  /** Its owner (design.md section 4), when ownership was read. */
+  readonly owner?: Owner | null;
 }
 
 /** Counters since watch started. */
@@ -201,6 +204,7 @@ interface Tracked extends WatchedProcess {
   threads: number | null;
   fds: number | null;
   fdLimit: number | null;
+  owner: Owner | null;
   cpuTicks: number | null;
   at: number;
   zombieSince: number | null;
@@ -445,6 +449,7 @@ export class Watcher {
       threads: p.threads,
       fds: obs.fds?.get(p.pid) ?? null,
       fdLimit: obs.fdLimits?.get(p.pid) ?? null,
+      owner: f.owner ?? null,
       cpuTicks: p.cpuTicks,
       at: obs.at,
       zombieSince: null,
@@ -470,6 +475,7 @@ export class Watcher {
     t.ppid = p.ppid;
     t.state = p.state;
     t.flags = f.flags;
+    t.owner = f.owner ?? null;
     t.rssBytes = p.rssBytes;
     t.threads = p.threads;
     t.fds = obs.fds?.get(p.pid) ?? null;

@@ -4,6 +4,7 @@ import type { WatchTick } from '../core/watch.js';
 import type { WatchedProcess, WatchEvent } from '../core/watcher.js';
 import { commandLine, escapeText } from './escape.js';
 import { formatBytes } from './list.js';
+import { ownerLabel } from './owner.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, type Column } from './table.js';
 
@@ -91,6 +92,7 @@ const PROC_COLUMNS: Column[] = [
   { header: 'FDS', align: 'right' },
   { header: 'THR', align: 'right' },
   { header: 'FLAGS' },
+  { header: 'OWNER' },
   { header: 'COMMAND', flex: true },
 ];
 
@@ -104,6 +106,7 @@ function procRows(ps: readonly WatchedProcess[], at: number): string[][] {
     p.fds === null ? '?' : String(p.fds),
     p.threads === null ? '?' : String(p.threads),
     [...(p.role === 'wrapper' ? ['wrapper'] : []), ...p.flags].join(',') || '-',
+    ownerLabel(p.owner),
     command(p),
   ]);
 }

@@ -164,3 +164,18 @@ describe('owners and what follows', () => {
     assert.match(f.get(201)!.reasons.untracked!, /named by \/srv\/.pm2\/pids\/cam1-0.pid, but its owner is gone: PM2 app cam1/);
   });
 });
+
+test('the OWNER cell: kind:name, ! when gone, escaped (a PM2 app name is anyone\'s text)', async () => {
+  const { ownerLabel } = await import('../../src/render/owner.js');
+  const { renderListTable } = await import('../../src/render/list.js');
+  const { palette } = await import('../../src/render/palette.js');
+  assert.equal(ownerLabel(null), '-');
+  assert.equal(ownerLabel({ kind: 'pm2', name: 'cam1', pid: 1, alive: true, reason: '' }), 'pm2:cam1');
+  assert.equal(ownerLabel({ kind: 'pm2', name: 'cam1', pid: null, alive: false, reason: '' }), 'pm2:cam1!');
+  assert.equal(ownerLabel({ kind: 'systemd', name: null, pid: null, alive: null, reason: '' }), 'systemd');
+  const f = run([proc(1, 0, ['init']), proc(201, 1, FF('x'))], ports({ 201: pm2('\u001b[2Jevil', '0') }));
+  const table = renderListTable(snap([proc(201, 1, FF('x'))]), [...f.values()], null, palette(0));
+  assert.match(table, /OWNER/);
+  assert.match(table, /pm2:\?\[2Jevil!/);
+  assert.doesNotMatch(table, /\u001b/);
+});
