@@ -4,7 +4,7 @@ import type { WatchTick } from '../core/watch.js';
 import type { WatchedProcess, WatchEvent } from '../core/watcher.js';
 import { commandLine, escapeText } from './escape.js';
 import { formatBytes } from './list.js';
-import { ownerLabel } from './owner.js';
+import { withOwnerColumn } from './owner.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, type Column } from './table.js';
 
@@ -92,7 +92,6 @@ const PROC_COLUMNS: Column[] = [
   { header: 'FDS', align: 'right' },
   { header: 'THR', align: 'right' },
   { header: 'FLAGS' },
-  { header: 'OWNER' },
   { header: 'COMMAND', flex: true },
 ];
 
@@ -106,13 +105,13 @@ function procRows(ps: readonly WatchedProcess[], at: number): string[][] {
     p.fds === null ? '?' : String(p.fds),
     p.threads === null ? '?' : String(p.threads),
     [...(p.role === 'wrapper' ? ['wrapper'] : []), ...p.flags].join(',') || '-',
-    ownerLabel(p.owner),
     command(p),
   ]);
 }
 
 function procTable(ps: readonly WatchedProcess[], at: number, width: number, p: Palette): string[] {
-  return renderTable(PROC_COLUMNS, procRows(ps, at), width, (_r, c, text) => (c === 7 && text !== '-' ? text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(',')) : text)).split('\n');
+  const t = withOwnerColumn(PROC_COLUMNS, procRows(ps, at), ps.map((x) => x.owner));
+  return renderTable(t.columns, t.rows, width, (_r, c, text) => (c === 7 && text !== '-' ? text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(',')) : text)).split('\n');
 }
 
 /** One line for an event. */

@@ -7,6 +7,7 @@ import type { UnitMembership } from '../core/units.js';
 import { userName } from '../core/users.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
 import { commandLine } from './escape.js';
+import { withOwnerColumn } from './owner.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, truncate, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
@@ -91,7 +92,8 @@ export function renderListTable(snap: Snapshot, findings: readonly Finding[], wi
     return row;
   });
   const columns = withPorts ? COLUMNS : COLUMNS.filter((c) => c.header !== 'PORTS');
-  return renderTable(columns, rows, width, (_r, c, text) => {
+  const t = withOwnerColumn(columns, rows, findings.map((f) => f.owner));
+  return renderTable(t.columns, t.rows, width, (_r, c, text) => {
     if (c !== 7 || text === '-') return text;
     return text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(','));
   });
@@ -152,7 +154,7 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
 export function renderListFooter(summary: ListSummary, shown: number, p: Palette, next: NextCommand = bareNext): string[] {
   const lines: string[] = [];
   const sigs = Object.entries(summary.signatures).map(([k, v]) => `${k} ${v}`).join(', ');
-  const flagged = (['orphan', 'zombie', 'duplicate', 'detached', 'untracked', 'long-lived'] as const)
+  const flagged = (['orphan', 'abandoned', 'zombie', 'duplicate', 'detached', 'untracked', 'long-lived', 'kept'] as const)
     .filter((f) => summary.flags[f] > 0)
     .map((f) => `${summary.flags[f]} ${f}`);
   if (summary.matched === 0) {
@@ -160,8 +162,9 @@ export function renderListFooter(summary: ListSummary, shown: number, p: Palette
     return lines;
   }
   lines.push(`${summary.matched} matched${sigs ? ` (${sigs})` : ''}${flagged.length ? `: ${flagged.join(', ')}` : ', none suspect'}; ${shown} shown of ${summary.scanned} processes scanned.`);
-  const { orphan, duplicate, detached } = summary.flags;
-  if (orphan > 0) lines.push(...nextLine(p, next, ['sweep', '-n'], `preview removing ${plural(orphan, 'orphan')} and ${orphan === 1 ? 'its tree' : 'their trees'}`));
+  const { orphan, duplicate, detached, abandoned } = summary.flags;
+  if (abandoned > 0) lines.push(...nextLine(p, next, ['sweep', '-n'], `preview removing ${[orphan > 0 ? plural(orphan, 'orphan') : '', `${abandoned} abandoned`].filter(Boolean).join(' and ')} with their trees`));
+  else if (orphan > 0) lines.push(...nextLine(p, next, ['sweep', '-n'], `preview removing ${plural(orphan, 'orphan')} and ${orphan === 1 ? 'its tree' : 'their trees'}`));
   else if (duplicate > 0) lines.push(...nextLine(p, next, ['sweep', '-n', '--target', 'duplicates'], `preview removing ${plural(duplicate, 'duplicate')}`));
   else if (detached > 0) lines.push(...nextLine(p, next, ['sweep', '-n', '--target', 'detached'], detachedWhy(detached, true)));
   if (summary.flags.zombie > 0) lines.push(p.dim('zombies cannot be killed: their parent must reap them (restart or fix the parent named in the reason)'));

@@ -52,6 +52,7 @@ test('--keep, config keep and PROCSWEEP_KEEP=1 nohup ffmpeg survive a default sw
   assert.doesNotMatch(human.stdout, /nothing left running/);
   assert.ok(await waitFor(() => !alive(plain)));
   assert.ok([byCli, byConfig, byEnv].every(alive), 'every kept worker survives');
+  assert.equal(cli(['list', '--check', ...scoped]).code, 0, 'kept orphans are not suspects for --check');
   // Even --target all plans none of them.
   const all = cli(['sweep', '-n', '--json', '--target', 'all', ...scoped]).json();
   assert.ok(all.targets.every((t: any) => t.outcome === 'skipped'));

@@ -84,6 +84,10 @@ describe('PM2: who owns the apps, and is the daemon still there', { skip: needs(
       assert.equal(rec.reasons.abandoned, `PM2 app ${rec.owner.name} (id ${['cam1', 'cam2', 'cam3'].indexOf(rec.owner.name)}): PM2 daemon ${daemon} (PM2_HOME ${home}) is gone`);
     }
     assert.deepEqual(after.get(healthy).flags, []);
+    const table = cli(['list', '--args', mark]);
+    assert.match(table.stdout, /detached,abandoned\s+pm2:cam1!/);
+    assert.match(table.stdout, /next: .*sweep -n.*3 abandoned/);
+    assert.equal(cli(['list', '--check', '--args', mark]).code, 1);
     const r = cli(['sweep', '-y', '--json', '--args', mark, '--lock-file', lock]);
     assert.equal(r.code, 0, r.stderr);
     const targets = r.json().targets;

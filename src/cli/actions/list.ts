@@ -21,7 +21,7 @@ interface ListOptions extends SharedCliOptions {
 }
 
 /** Flags that make `list --check` exit 1. */
-export const CHECK_FLAGS: readonly Flag[] = ['orphan', 'zombie', 'duplicate'];
+export const CHECK_FLAGS: readonly Flag[] = ['orphan', 'abandoned', 'zombie', 'duplicate'];
 
 /** `procsweep list`: options -> scan -> filter -> render -> exit code. */
 export async function runList(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
@@ -47,7 +47,8 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
   const inUnit = (f: Finding, fl: string): boolean => units.get(f.proc.pid)?.flags.includes(fl as Flag) ?? false;
   let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x)) || o.flag!.some((fl) => inUnit(f, fl))) : findings;
   shown = shown.sort((a, b) => a.proc.pid - b.proc.pid);
-  const suspects = matched.filter((f) => f.flags.some((x) => CHECK_FLAGS.includes(x)));
+  // A kept process was started on purpose: not a suspect, whatever else it is.
+  const suspects = matched.filter((f) => !f.flags.includes('kept') && f.flags.some((x) => CHECK_FLAGS.includes(x)));
   const stale = (pidfiles ?? []).filter((e) => STALE_STATUSES.includes(e.status));
 
   const extras = readExtras(ctx.backend, shown, scanned.holders?.selected);

@@ -11,7 +11,7 @@ export const listCommand: CommandDef = {
     { flags: '--wide', description: 'never cut the command column' },
     { flags: '--flag <flags>', description: `only processes with any of these flags (${ALL_FLAGS.join(', ')}; singular or plural alike)`, parse: commaList },
     { flags: '--max-age <dur>', description: 'flag processes older than this as long-lived (e.g. 2h)', parse: durationArg('--max-age') },
-    { flags: '--check', description: 'exit 1 if any orphan, zombie, duplicate or stale pidfile is found (for monitoring)' },
+    { flags: '--check', description: 'exit 1 if any orphan, abandoned, zombie, duplicate (not kept) or stale pidfile is found (for monitoring)' },
   ],
   examples: [
     'procsweep list',
