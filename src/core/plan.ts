@@ -195,7 +195,7 @@ export function planGroups(snap: Snapshot, findings: readonly Finding[], ids: re
 }
 
 /** What the portable backend does differently when it acts: one line under its plans. */
-export const PORTABLE_NOTE = 'portable backend: identity is the PID, the start second and the command line, re-read with one ps run before each pass (procfs re-reads each process, bound to it, before each signal); frozen trees are killed with tree-kill, then verified';
+export const PORTABLE_NOTE = 'portable backend: identity is the PID, the start second and the command line, re-read with one ps run before each pass (procfs re-reads each process, bound to it, before each signal); frozen trees are killed with tree-kill, then verified; no thaw watchdog: if procsweep is killed mid-run, processes it stopped stay stopped (send them SIGCONT)';
 
 /** Why a process without a known start time (portable backend) is never signalled. */
 export const UNKNOWN_START = 'its start time is unknown (portable backend), so its identity cannot be verified: not signalled';
