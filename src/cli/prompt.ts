@@ -32,16 +32,28 @@ export interface CandidateChoice {
 /** Columns taken by the checkbox's cursor and box before each label: headers align with it. */
 export const CHOICE_INDENT = 3;
 
-/** The checkbox of candidates, all checked, on stderr; resolves with the pids left checked; CancelledError on Ctrl-C. */
-export async function chooseCandidates(io: CliIO, choices: CandidateChoice[]): Promise<number[]> {
-  const { default: checkbox } = await import('@inquirer/checkbox');
+/** How the picker draws: a column header (given the indent of the cursor and box) and UTF-8 or ASCII symbols. */
+export interface PickerLook {
+  header?: (indent: number) => string;
+  unicode?: boolean;
+}
+
+/**
+ * The picker of candidates (all checked) on stderr: a count of rows ("20 of 200"), `/` to
+ * filter by typing, `a`/`i` on the rows shown. Resolves with the pids left checked;
+ * CancelledError on Ctrl-C.
+ */
+export async function chooseCandidates(io: CliIO, choices: CandidateChoice[], look: PickerLook = {}): Promise<number[]> {
+  const { picker } = await import('./picker.js');
+  const indent = look.unicode === false ? 5 : CHOICE_INDENT;
   try {
-    return await checkbox(
+    return await picker(
       {
         message: 'Remove these processes and their trees? (space toggles, enter accepts)',
-        choices: choices.map((c) => ({ ...c, checked: true })),
+        choices,
         pageSize: Math.min(20, Math.max(5, choices.length)),
-        loop: false,
+        header: look.header?.(indent),
+        unicode: look.unicode,
       },
       { input: io.stdin, output: io.stderr, clearPromptOnDone: false },
     );

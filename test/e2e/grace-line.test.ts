@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { alive, BIN, cli, Scope, waitFor } from '../helpers/procs.js';
-import { startInTerminal, terminalExit, type Tmux } from '../helpers/tmux.js';
+import { describe, test } from 'node:test';
+import { alive, BIN, cli, waitFor } from '../helpers/procs.js';
+import { startInTerminal, terminalExit, terminalWorld } from '../helpers/tmux.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
 // Follow the wait (#15 item 5): during the grace a terminal shows a live line (countdown to
 // SIGKILL, counts so far, how many are left), and the report names what needed SIGKILL.
 describe('the live grace line (tmux)', { skip: needs('tmux') }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'psw-grace-'));
-  const scope = new Scope();
-  const terms: Tmux[] = [];
-  after(() => {
-    for (const t of terms) t.kill();
-    scope.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, scope, terms } = terminalWorld('grace');
 
   test('2 exit on TERM, 3 ignore it: the countdown falls while nothing changes, then SIGKILL; the report names the 3', async () => {
     const mark = scope.mark('grace');

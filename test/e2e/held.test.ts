@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, badInputTests, cli, Scope, waitFor } from '../helpers/procs.js';
+import { alive, badInputTests, cli, LOCK_ARGS, Scope, waitFor } from '../helpers/procs.js';
 import { markedSleep } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
@@ -109,7 +109,7 @@ describe('ports held by real srt-live-transmit and ffmpeg workers', { skip: need
     assert.ok(alive(ff), 'the worker holding another port is left alone');
 
     // kill-group by port: the JSON says who held it and that nobody does now.
-    const kg = cli(['kill-group', '-y', '--json', '--port', `tcp:${p3}`, '--args', mark]);
+    const kg = cli(['kill-group', '-y', '--json', ...LOCK_ARGS, '--port', `tcp:${p3}`, '--args', mark]);
     assert.equal(kg.code, 0, kg.stderr);
     const report = kg.json();
     assert.deepEqual(report.targets.map((t: { pid: number }) => t.pid), [ff]);
@@ -151,7 +151,7 @@ describe('a holder that matches no signature', { skip: needs('python3', 'ffmpeg'
     assert.ok(alive(py));
 
     // kill-group takes the ffmpeg's whole group, which holds the web server too: it is skipped.
-    const kg = cli(['kill-group', '-y', '--json', '--port', `udp:${udp}`, '--port', `tcp:${tcp}`, '--args', mark]);
+    const kg = cli(['kill-group', '-y', '--json', ...LOCK_ARGS, '--port', `udp:${udp}`, '--port', `tcp:${tcp}`, '--args', mark]);
     const report = kg.json();
     const spared = report.targets.find((t: { pid: number }) => t.pid === py);
     assert.equal(spared.outcome, 'skipped');

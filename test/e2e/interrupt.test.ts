@@ -70,7 +70,7 @@ describe('Ctrl-C while the engine runs, and at the prompts (tmux)', { skip: need
 
   test('kill-group -y --grace 120s: the same two Ctrl-Cs end the group and exit 130', async () => {
     const { pids } = await setup();
-    const run = start(['kill-group', '-y', '--json', '--grace', '120s', ...pids.map(String)]);
+    const run = start(['kill-group', '-y', '--json', '--grace', '120s', '--lock-file', join(dir, 'kg.lock'), ...pids.map(String)]);
     await firstCtrlC(run.term, pids);
     run.term.send('C-c');
     assert.equal(await exited(run), 130, run.term.capture());
@@ -85,7 +85,7 @@ describe('Ctrl-C while the engine runs, and at the prompts (tmux)', { skip: need
     const pidDir = join(dir, `pids-${mark}`);
     mkdirSync(pidDir);
     pids.forEach((p, i) => writeFileSync(join(pidDir, `cam${i}_sleep.pid`), `${p}\n${startedAt(p) + 100}\n`));
-    const run = start(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '120s', '--pid-dir', pidDir, ...scoped]);
+    const run = start(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '120s', '--lock-file', join(dir, 'pc.lock'), '--pid-dir', pidDir, ...scoped]);
     await firstCtrlC(run.term, pids);
     run.term.send('C-c');
     assert.equal(await exited(run), 130, run.term.capture());
@@ -116,7 +116,7 @@ describe('Ctrl-C while the engine runs, and at the prompts (tmux)', { skip: need
     assert.equal(await exited(run), 130, run.term.capture());
     for (const p of pids) assert.ok(alive(p), `${p} was killed`);
 
-    const no = start(['kill-group', '--grace', '1s', String(pids[0])]);
+    const no = start(['kill-group', '--grace', '1s', '--lock-file', join(dir, 'kgp.lock'), String(pids[0])]);
     await no.term.waitFor(/Signal these 1 process|Signal these \d+ process/, 20_000);
     no.term.send('n', 'Enter');
     assert.equal(await exited(no), 0, no.term.capture());

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { needs } from '../helpers/needs.js';
-import { alive, cli, ffmpegArgs, pidsWith, Scope, waitFor } from '../helpers/procs.js';
+import { alive, cli, ffmpegArgs, LOCK_ARGS, pidsWith, Scope, waitFor } from '../helpers/procs.js';
 import { descendants, markedSleep, sleeperOrphan } from '../helpers/workers.js';
 
 // The portable backend (`--backend portable`: ps for reading, tree-kill for frozen trees) acting
@@ -78,7 +78,7 @@ describe('--backend portable acts', () => {
     const root = scope.spawn('sh', ['-c', 'trap "" TERM; "$0" 300 & sh -c "trap \\"\\" TERM; \\"$0\\" 300; true" "$0" & wait', s], { detached: true }).pid!;
     assert.ok(await waitFor(() => descendants(root).length >= 3));
     const tree = [root, ...descendants(root)];
-    const r = cli(['kill-group', '-y', '--json', '--grace', '300ms', String(root), ...P]);
+    const r = cli(['kill-group', '-y', '--json', '--grace', '300ms', ...LOCK_ARGS, String(root), ...P]);
     assert.equal(r.code, 0, r.stderr);
     const doc = r.json();
     assert.deepEqual(doc.targets.map((t: any) => t.pid).sort(), [...tree].sort());
@@ -98,7 +98,7 @@ describe('--backend portable acts', () => {
     writeFileSync(join(pids, 'cam1_ffmpeg.pid'), `${live}\n${psStartMs(live) + 100}\n`);
     // Written ten minutes before the process holding the PID started: that PID was reused.
     writeFileSync(join(pids, 'cam2_ffmpeg.pid'), `${bystander}\n${psStartMs(bystander) - 600_000}\n`);
-    const r = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '1s', '--pid-dir', pids, ...P]);
+    const r = cli(['pidfiles', 'clean', '--kill', '-y', '--json', '--grace', '1s', ...LOCK_ARGS, '--pid-dir', pids, ...P]);
     assert.equal(r.code, 0, r.stderr);
     const by = new Map<string, any>(r.json().pidfiles.map((p: any) => [p.path.slice(pids.length + 1), p]));
     assert.equal(by.get('cam1_ffmpeg.pid').status, 'live');

@@ -1,4 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after } from 'node:test';
+import { Scope } from './procs.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,4 +105,20 @@ export async function terminalExit(run: TerminalRun): Promise<number> {
   while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
   if (!done()) throw new Error(`procsweep did not finish:\n${run.term.capture()}`);
   return Number(readFileSync(run.code, 'utf8'));
+}
+
+/**
+ * A terminal suite's private world, cleaned up after it: a temp dir, the scope of the processes
+ * it starts, and the terminals it opens. Call it inside `describe`.
+ */
+export function terminalWorld(tag: string): { dir: string; scope: Scope; terms: Tmux[] } {
+  const dir = mkdtempSync(join(tmpdir(), `psw-${tag}-`));
+  const scope = new Scope();
+  const terms: Tmux[] = [];
+  after(() => {
+    for (const t of terms) t.kill();
+    scope.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, scope, terms };
 }

@@ -100,7 +100,7 @@ async function ask(env: CommandEnv, plan: CleanItem[], snapshot: Snapshot): Prom
     const label = `${e.pid} ${escapeText(recordLabel(e) === '-' ? e.path : recordLabel(e))}  ${cmd}`;
     return { value: e.pid!, name: truncate(label, 120), short: String(e.pid), description: escapeText(e.reason) };
   });
-  const picked = new Set(await chooseCandidates(env.io, choices));
+  const picked = new Set(await chooseCandidates(env.io, choices, { unicode: env.unicode }));
   if (picked.size === 0) return null;
   const stale = plan.filter((i) => i.action === 'remove').length;
   const question = `Terminate ${picked.size} process tree${picked.size === 1 ? '' : 's'} and remove ${picked.size === 1 ? 'its record' : 'their records'}${stale ? ` (and ${stale} stale record${stale === 1 ? '' : 's'})` : ''}?`;

@@ -16,10 +16,10 @@ import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
 import { executePlan, openAuditLog, printPlan, printReport, stderrWidth, withSweepLock } from '../act.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
-import { escapeText } from '../../render/escape.js';
+import { commandLine, escapeText } from '../../render/escape.js';
 import { Interruption } from '../interrupt.js';
 import { writeLine, writeWarning } from '../io.js';
-import { CHOICE_INDENT, chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
+import { chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 
 interface SweepOptions extends SharedCliOptions {
   target?: string[];
@@ -135,10 +135,10 @@ async function ask(env: CommandEnv, plan: Plan, snapshot: Snapshot, view: { sign
   const choices = plan.candidates.map((pid) => {
     const e = plan.entries.find((x) => x.pid === pid)!;
     const proc = snapshot.processes.get(pid);
-    return { value: pid, name: candidateLabel(e, plan, proc ? cpuPercent(proc, snapshot) : null, width), short: String(pid), description: escapeText(e.reason) };
+    // Under the list, the highlighted row in full: its whole command and why it is a candidate.
+    return { value: pid, name: candidateLabel(e, plan, proc ? cpuPercent(proc, snapshot) : null, width), short: String(pid), description: `${commandLine(e.argv, e.comm)}\n${escapeText(e.reason)}` };
   });
-  writeLine(env.io.stderr, candidateHeader(CHOICE_INDENT));
-  const picked = await chooseCandidates(env.io, choices);
+  const picked = await chooseCandidates(env.io, choices, { header: candidateHeader, unicode: env.unicode });
   if (picked.length === 0) return null;
   const narrowed = narrow(plan, new Set(picked));
   await printPlan(env, narrowed, { ...view, dryRun: false, toStderr: true });
