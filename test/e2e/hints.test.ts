@@ -119,7 +119,7 @@ describe('next: hints keep the scope of the view', () => {
 
     const sweep = cli(['sweep', '-n', ...only]);
     assert.equal(sweep.code, 0, sweep.stderr);
-    assert.match(sweep.stdout, /Nothing to sweep: the 1 matched process is not orphan older than 0s\./);
+    assert.match(sweep.stdout, /Nothing to sweep: the 1 matched process is not orphan or abandoned older than 0s\./);
     const [again] = hints(sweep.stdout);
     assert.ok(again, sweep.stdout);
     assert.match(again, /--target detached .*--older-than 0s/);

@@ -26,7 +26,7 @@ export const watchCommand: CommandDef = {
     ...LOOP_OPTIONS,
     { flags: '--expect <sig=n>', description: 'alarm when more than N processes of a signature run (repeatable), e.g. ffmpeg=64', parse: collect },
     { flags: '--window <dur>', description: 'how long a count, thread, fd or RSS figure must keep rising before it alarms', defaultValue: 600_000, defaultDescription: '10m', parse: durationArg('--window') },
-    { flags: '--sweep', description: 'each scan that sees an orphan, terminate orphans with their trees, as sweep -y would (needs --yes)' },
+    { flags: '--sweep', description: 'each scan that sees an orphan or abandoned worker, terminate them with their trees, as sweep -y would (needs --yes)' },
     { flags: '--older-than <dur>', description: 'with --sweep: only orphans running longer than this (e.g. 5m)', parse: durationArg('--older-than'), scope: true },
     graceOption(),
     { flags: '--max <n>', description: 'with --sweep: refuse a plan that would signal more processes than this', defaultValue: 500, parse: intArg('--max', 1) },
