@@ -119,7 +119,8 @@ export async function trackingFor(ctx: Context, snapshot: Snapshot): Promise<Tra
 
 /**
  * The selected holders that are not among the matched findings (`list --port 6000` names them,
- * marked unmatched): read afresh, so their owner is known. procsweep and its ancestors are left out.
+ * marked unmatched): read afresh, so their owner is known. `--user` and `--args` narrow them too;
+ * procsweep and its ancestors are left out.
  */
 export async function unmatchedHolders(ctx: Context, scan: ScanResult): Promise<Finding[]> {
   if (!scan.holders) return [];
@@ -129,7 +130,11 @@ export async function unmatchedHolders(ctx: Context, scan: ScanResult): Promise<
   for (const pid of scan.holders.selected) {
     if (have.has(pid) || self.has(pid)) continue;
     const proc = await ctx.backend.probe(pid);
-    if (proc && !proc.kernelThread) out.push({ proc, signature: null, role: 'process', flags: [], reasons: {}, pidfile: null });
+    if (!proc || proc.kernelThread) continue;
+    // --user and --args narrow them as they narrow matched processes.
+    if (ctx.uid !== undefined && proc.uid !== ctx.uid) continue;
+    if (ctx.args && !ctx.args.test(proc.argv.length ? proc.argv.join(' ') : proc.comm)) continue;
+    out.push({ proc, signature: null, role: 'process', flags: [], reasons: {}, pidfile: null });
   }
   return out;
 }

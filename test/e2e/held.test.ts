@@ -140,6 +140,7 @@ describe('a holder that matches no signature', { skip: needs('python3', 'ffmpeg'
     assert.equal(listed.processes[0].signature, null);
     assert.ok(socketsOf(listed, py).some((s) => s.port === tcp && s.state === 'listening'));
     assert.equal(listed.summary.matched, 0, 'an unmatched holder is not counted as matched');
+    assert.deepEqual(cli(['list', '--json', '--port', `tcp:${tcp}`, '--args', `not-${mark}`]).json().processes, [], '--args narrows unmatched holders too');
     const human = cli(['list', '--port', `tcp:${tcp}`], { env: { NO_COLOR: '1' } });
     assert.match(human.stdout, new RegExp(`^\\s*${py}\\s.*\\bunmatched\\s+tcp:${tcp}\\*`, 'm'), human.stdout);
     assert.match(human.stdout, new RegExp(`TCP ${tcp} is held by python3 \\(PID ${py}, matches no signature\\)`));
