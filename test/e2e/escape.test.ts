@@ -77,9 +77,12 @@ describe('terminal injection through argv', () => {
     const before = term.titleAndBuffers();
     writeFileSync(gate, '');
     const screen = await term.waitFor(/Remove these processes/, 20_000);
+    // The row, and under the list the highlighted row's whole command: each one line, escaped.
     const rows = screen.split('\n').filter((l) => l.includes('FORGED'));
-    assert.equal(rows.length, 1, `forged or split row:\n${screen}`);
+    assert.equal(rows.length, 2, `forged or split row:\n${screen}`);
+    for (const r of rows) assert.match(r, /\?\[2J.*\?FORGEDCR.*\?FORGEDNL/, `split row:\n${screen}`);
     assert.match(rows[0], new RegExp(`\\b${pid}\\b.*orphan.*\\?\\[2J.*\\?FORGEDCR`));
+    assert.match(rows[1], new RegExp(`^${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -e `), 'the full command under the list');
     assert.match(screen, /PID\s+AGE\s+CPU%\s+FLAGS\s+COMMAND/, 'the screen was not cleared');
     const now = term.titleAndBuffers();
     assert.equal(now.title, before.title, 'the window title was set');
