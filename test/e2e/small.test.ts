@@ -61,8 +61,8 @@ describe('the ffmpeg inside an orphaned wrapper is marked as part of its unit', 
     assert.deepEqual(planned, [wrapper, child].sort());
     const member = listed.find((p: any) => p.pid === child);
     assert.deepEqual(member.flags, [], 'the member has no orphan flag of its own');
-    assert.equal(member.unit, wrapper);
-    assert.equal(listed.find((p: any) => p.pid === wrapper).unit, null);
+    assert.equal(member.partOf, wrapper);
+    assert.equal(listed.find((p: any) => p.pid === wrapper).partOf, null);
     const human = cli(['list', '--flag', 'orphan', '--args', mark]);
     assert.match(human.stdout, new RegExp(`^\\s*${child}\\s+${wrapper}\\s.*\\sin:${wrapper}\\s`, 'm'));
   });

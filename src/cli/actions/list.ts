@@ -54,7 +54,7 @@ export async function runList(raw: Record<string, unknown>, cmd?: Command): Prom
   const extras = readExtras(ctx.backend, shown, scanned.holders?.selected);
   if (env.json) {
     const built = buildListReport(snapshot, shown, matched, extras);
-    const report = { ...built, processes: built.processes.map((r) => ({ ...r, unit: units.get(r.pid)?.root ?? null })) };
+    const report = { ...built, processes: built.processes.map((r) => ({ ...r, partOf: units.get(r.pid)?.root ?? null })) };
     if (pidfiles) report.summary.pidfiles = countStatuses(pidfiles);
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
