@@ -158,7 +158,7 @@ export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
   let keys = new Map<number, string>();
   let out = findings;
   if (opts.ownership && owned.length > 0) {
-    const applied = applyOwnership(snap, owned, opts.ownership, opts.tracking !== undefined);
+    const applied = applyOwnership(snap, owned, { isReaper: (q) => isReaper(processName(q)), ...opts.ownership }, opts.tracking !== undefined);
     keys = applied.keys;
     if (applied.unselected.size > 0) {
       // Left out by --unit/--container/--owner, like --args: listed as unmatched only with --all.

@@ -45,13 +45,13 @@ function moveInto(root: string, rel: string, pid: number): void {
   writeFileSync(join(cur, 'cgroup.procs'), String(pid));
 }
 
-/** A stub systemctl answering `show --property=Id --property=ActiveState -- UNIT...` with `state`, or failing as systemctl does where systemd is not PID 1. */
+/** A stub systemctl answering `show --property=Id --property=LoadState --property=ActiveState -- UNIT...` with `state`, or failing as systemctl does where systemd is not PID 1. */
 function stubSystemctl(state: string | null): string {
   const bin = join(dir, `bin-${state ?? 'none'}`);
   mkdirSync(bin, { recursive: true });
   const body = state === null
     ? 'echo "System has not been booted with systemd as init system (PID 1). Can\'t operate." >&2; exit 1'
-    : `for a; do case "$a" in *.service) printf 'Id=%s\\nActiveState=${state}\\n\\n' "$a";; esac; done`;
+    : `for a; do case "$a" in *.service) printf 'Id=%s\\nLoadState=loaded\\nActiveState=${state}\\n\\n' "$a";; esac; done`;
   writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\n# test stub: stands in for systemd's unit-state query only\n${body}\n`);
   chmodSync(join(bin, 'systemctl'), 0o755);
   return `${bin}:${process.env.PATH}`;

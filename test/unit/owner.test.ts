@@ -75,12 +75,13 @@ describe('owners and what follows', () => {
     assert.equal(f.get(201)!.owner!.name, 'cam1');
   });
 
-  test('a daemon title the kernel cut short still names its home; another home does not', () => {
+  test('a daemon title the kernel cut short still names its home; another home\'s daemon is not its daemon (liveness unknown)', () => {
     const cut = ['PM2 v7.0.4: God Daemon (/srv/.p'];
     const f = run([proc(1, 0, ['init']), proc(100, 1, cut), proc(201, 100, FF('x')), proc(400, 1, ['PM2 v7.0.4: God Daemon (/other)']), proc(401, 400, FF('y'))],
       ports({ 201: pm2('cam1', '0'), 401: pm2('cam9', '0') }));
     assert.equal(f.get(201)!.owner!.alive, true);
-    assert.equal(f.get(401)!.owner!.alive, false);
+    assert.equal(f.get(401)!.owner!.alive, null, 'its chain is alive through a daemon of another home: unknown, not gone');
+    assert.ok(!f.get(401)!.flags.includes('abandoned'));
   });
 
   test('the daemon gone: abandoned, the reason names the app and the daemon from pm2.pid', () => {
@@ -114,7 +115,7 @@ describe('owners and what follows', () => {
   });
 
   test('systemd unit state: failed is abandoned, unknown (no systemctl) is alive null', () => {
-    const cg = { path: '/system.slice/cam-ingest.service', unit: 'cam-ingest.service', container: null };
+    const cg = { path: '/system.slice/cam-ingest.service', unit: 'cam-ingest.service', container: null, userManager: null };
     const procs = [proc(1, 0, ['init']), proc(80, 1, FF('z'), { sid: 80 })];
     const failed = run(procs, ports({}, { 80: cg }, { unitStates: (u) => new Map(u.map((x) => [x, 'failed'])) }));
     assert.ok(failed.get(80)!.flags.includes('abandoned'));
@@ -125,7 +126,7 @@ describe('owners and what follows', () => {
   });
 
   test('keep rules: --keep, a config rule by unit, PROCSWEEP_KEEP=1; a kept loop keeps its worker', () => {
-    const cg = { path: '/system.slice/archive.service', unit: 'archive.service', container: null };
+    const cg = { path: '/system.slice/archive.service', unit: 'archive.service', container: null, userManager: null };
     const f = run([
       proc(1, 0, ['init']),
       proc(90, 1, FF('manual'), { sid: 5 }),
@@ -144,7 +145,7 @@ describe('owners and what follows', () => {
   });
 
   test('--unit, --container and --owner narrow like --args', () => {
-    const cg = (unit: string | null, id: string | null): Evidence['cgroup'] => ({ path: '/', unit, container: id ? { runtime: 'docker', id, pod: null } : null });
+    const cg = (unit: string | null, id: string | null): Evidence['cgroup'] => ({ path: '/', unit, container: id ? { runtime: 'docker', id, pod: null } : null, userManager: null });
     const procs = [proc(1, 0, ['init']), proc(10, 1, FF('a'), { sid: 3 }), proc(11, 1, FF('b'), { sid: 3 }), proc(12, 1, FF('c'), { sid: 3 })];
     const p = ports({}, { 10: cg('cam-ingest.service', null), 11: cg(null, ID) });
     assert.deepEqual([...run(procs, p, { select: { unit: 'cam-ingest' } }).keys()], [10]);

@@ -1,6 +1,6 @@
 import type { Finding, Flag, ProcessInfo, Snapshot } from '../types.js';
 import { keptBy, type KeepRule } from './keep.js';
-import { resolveOwners, type OwnerPorts, type OwnerSubject } from './resolve.js';
+import { resolveOwners, type OwnerPorts, type OwnerSubject, type ResolvedOwner } from './resolve.js';
 import { hasSelector, selects, type OwnerSelector } from './select.js';
 import type { Evidence, OwnerKind } from './types.js';
 
@@ -9,6 +9,8 @@ export interface OwnershipOptions {
   ports: OwnerPorts;
   keep?: readonly KeepRule[];
   select?: OwnerSelector;
+  /** Whether a process adopts orphans (PID 1 aside): classify's reaper rule. Without it only PID 1 does. */
+  isReaper?: (p: ProcessInfo) => boolean;
 }
 
 /** One matched finding with the facts classify already knows about it. */
@@ -49,7 +51,7 @@ export function applyOwnership(snap: Snapshot, inputs: readonly OwnershipInput[]
     evidence.set(p.pid, ev);
     subjects.push({ proc: p, evidence: ev, supervisor: i.supervisor, record: i.record, parentOwns: i.parentOwns });
   }
-  const owners = resolveOwners(snap, subjects, opts.ports);
+  const owners = resolveOwners(snap, subjects, opts.ports, opts.isReaper);
   const unselected = new Set<number>();
   const keys = new Map<number, string>();
   const live: Finding[] = [];
@@ -83,7 +85,7 @@ export function applyOwnership(snap: Snapshot, inputs: readonly OwnershipInput[]
     }
   }
 
-  markReplaced(snap, live, keys);
+  markReplaced(live, keys, owners);
 
   for (const f of live) {
     if (f.flags.includes('abandoned') && f.flags.includes('tracked')) {
@@ -98,40 +100,36 @@ export function applyOwnership(snap: Snapshot, inputs: readonly OwnershipInput[]
   return { unselected, keys };
 }
 
-/** Two workers in one owner slot (PM2 app id, supervisord program, MediaMTX path): the older are `abandoned`. */
-function markReplaced(snap: Snapshot, findings: readonly Finding[], keys: Map<number, string>): void {
-  const slots = new Map<string, Finding[]>();
+/**
+ * Two app processes in one owner slot (PM2 app id, supervisord program, MediaMTX path) of one
+ * live daemon: the workers under the older are `abandoned`. Workers are grouped by the daemon's
+ * direct child they descend from, so the several ffmpegs one app spawns (one per camera) are
+ * one app process, never replacements of each other; a daemon that is not alive replaces nothing.
+ */
+function markReplaced(findings: readonly Finding[], keys: Map<number, string>, owners: ReadonlyMap<number, ResolvedOwner>): void {
+  const slots = new Map<string, Map<number, { branch: ProcessInfo; members: Finding[] }>>();
   for (const f of findings) {
     const key = keys.get(f.proc.pid);
-    if (!key || !f.owner || !SLOTTED.has(f.owner.kind) || f.proc.state === 'Z') continue;
-    const list = slots.get(key);
-    if (list) list.push(f);
-    else slots.set(key, [f]);
+    const branch = owners.get(f.proc.pid)?.branch ?? null;
+    if (!key || !branch || !f.owner || f.owner.alive !== true || !SLOTTED.has(f.owner.kind) || f.proc.state === 'Z') continue;
+    let slot = slots.get(key);
+    if (!slot) slots.set(key, (slot = new Map()));
+    const b = slot.get(branch.pid);
+    if (b) b.members.push(f);
+    else slot.set(branch.pid, { branch, members: [f] });
   }
-  for (const members of slots.values()) {
-    if (members.length < 2) continue;
-    const inSlot = new Set(members.map((m) => m.proc.pid));
-    // Only the top of each tree counts: a PM2 app's sh -c loop and its ffmpeg are one worker.
-    const tops = members.filter((m) => {
-      const seen = new Set<number>();
-      for (let a = snap.processes.get(m.proc.ppid); a && a.pid > 1 && !seen.has(a.pid); a = snap.processes.get(a.ppid)) {
-        seen.add(a.pid);
-        if (inSlot.has(a.pid)) return false;
-      }
-      return true;
-    });
-    const groups = new Map<string, Finding[]>();
-    for (const t of tops) {
-      const g = `${t.signature}\u0000${t.role}`;
-      groups.set(g, [...(groups.get(g) ?? []), t]);
-    }
-    for (const g of groups.values()) {
-      if (g.length < 2) continue;
-      g.sort((a, b) => (a.proc.startTicks ?? -1) - (b.proc.startTicks ?? -1) || a.proc.pid - b.proc.pid);
-      const newest = g[g.length - 1];
-      for (const old of g.slice(0, -1)) {
-        if (old.flags.includes('abandoned')) continue;
-        add(old, 'abandoned', `${old.owner!.reason}; replaced: the same slot now runs as PID ${newest.proc.pid}, and this older one was left behind`);
+  for (const slot of slots.values()) {
+    if (slot.size < 2) continue;
+    const branches = [...slot.values()];
+    // Without every start time the order is unknown: nothing is called replaced.
+    if (branches.some((b) => b.branch.startTicks === null)) continue;
+    branches.sort((a, b) => a.branch.startTicks! - b.branch.startTicks! || a.branch.pid - b.branch.pid);
+    const newest = branches[branches.length - 1].branch;
+    for (const old of branches.slice(0, -1)) {
+      if (old.branch.startTicks === newest.startTicks) continue;
+      for (const f of old.members) {
+        if (f.flags.includes('abandoned')) continue;
+        add(f, 'abandoned', `${f.owner!.reason}; replaced: the same slot now runs as PID ${newest.pid}, and ${old.branch.pid === f.proc.pid ? 'this older one' : `this one's older app process ${label(old.branch)}`} was left behind`);
       }
     }
   }

@@ -21,6 +21,8 @@ export function parseCgroupPath(path: string): CgroupInfo {
   let unit: string | null = null;
   let container: CgroupInfo['container'] = null;
   let pod: string | null = null;
+  let manager: number | null = null;
+  let userManager: number | null = null;
   const kube = segs.some((s) => s.startsWith('kubepods'));
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i];
@@ -35,11 +37,18 @@ export function parseCgroupPath(path: string): CgroupInfo {
       if (parent === 'docker') container = { runtime: 'docker', id: s, pod: null };
       else if (kube) container = { runtime: 'containerd', id: s, pod: null };
     }
-    if (s.endsWith('.service') && !container) unit = s;
+    if (s.endsWith('.service') && !container) {
+      // user@UID.service is the user manager, a system unit; a service below it is the user manager's.
+      const um = /^user@(\d+)\.service$/.exec(s);
+      if (um && manager === null) manager = Number(um[1]);
+      else if (manager !== null) userManager = manager;
+      unit = s;
+    }
   }
   if (container && pod) container.pod = pod;
   if (container) unit = null; // a service *inside* a container is the container's business
-  return { path, unit, container };
+  if (container) userManager = null;
+  return { path, unit, container, userManager };
 }
 
 /**

@@ -3,7 +3,7 @@ import { readProcBytes } from '../procfs/reader.js';
 import { readRecordFile } from '../pidfiles/safefile.js';
 import { parseCgroup } from './cgroup.js';
 import { parseEnviron } from './environ.js';
-import type { Evidence } from './types.js';
+import { NOT_FOUND, type Evidence } from './types.js';
 
 /**
  * Reads one process's ownership evidence under a proc root: its cgroup and the supervisor keys of
@@ -55,18 +55,19 @@ export function readPidFile(path: string): number | null {
 /**
  * The ActiveState of each systemd unit (`active`, `inactive`, `failed`, ...) from one
  * `systemctl show` call; a unit maps to null where systemctl does not answer (not installed, or
- * systemd is not PID 1 here).
+ * systemd is not PID 1 here), and to `not-found` where the system manager does not know it
+ * (`LoadState=not-found`: systemctl then says `inactive`, which proves nothing).
  */
 export function systemdUnitStates(units: readonly string[], env: NodeJS.ProcessEnv = process.env): Map<string, string | null> {
   const out = new Map<string, string | null>(units.map((u) => [u, null]));
   if (units.length === 0) return out;
-  const r = spawnSync('systemctl', ['show', '--property=Id', '--property=ActiveState', '--', ...units], { encoding: 'utf8', env, timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = spawnSync('systemctl', ['show', '--property=Id', '--property=LoadState', '--property=ActiveState', '--', ...units], { encoding: 'utf8', env, timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
   if (r.status !== 0 || typeof r.stdout !== 'string') return out;
   for (const block of r.stdout.split(/\n\s*\n/)) {
     const props = new Map(block.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
     const id = props.get('Id');
     const state = props.get('ActiveState');
-    if (id && state && out.has(id)) out.set(id, state);
+    if (id && state && out.has(id)) out.set(id, props.get('LoadState') === NOT_FOUND ? NOT_FOUND : state);
   }
   return out;
 }

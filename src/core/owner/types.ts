@@ -4,6 +4,9 @@ export type OwnerKind = 'pm2' | 'supervisord' | 'mediamtx' | 'procsweep-run' | '
 /** Every owner kind, for `--owner KIND[:NAME]` validation and docs. */
 export const OWNER_KINDS: readonly OwnerKind[] = ['pm2', 'supervisord', 'mediamtx', 'procsweep-run', 'systemd', 'container', 'record', 'parent'];
 
+/** What a unit-state query answers for a unit the system manager does not know (`LoadState=not-found`). */
+export const NOT_FOUND = 'not-found';
+
 /** The owner of a matched process, as `list --json` shows it. `alive` is null when unknown. */
 export interface Owner {
   kind: OwnerKind;
@@ -23,6 +26,8 @@ export interface CgroupInfo {
   unit: string | null;
   /** The container scope that holds it, when any. */
   container: { runtime: 'docker' | 'containerd' | 'cri-o' | 'podman'; id: string; pod: string | null } | null;
+  /** The uid of the user manager (`user@UID.service`) whose service `unit` is; null for a system unit. */
+  userManager: number | null;
 }
 
 /** What a supervisor left in a process's environment (`/proc/PID/environ`); only the keys procsweep reads. */
