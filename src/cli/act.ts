@@ -3,11 +3,11 @@ import { actionExitCode, auditLines, buildActionReport, type ActionReport } from
 import type { Context } from '../core/context.js';
 import { EnvironmentError } from '../core/errors.js';
 import { defaultLockPath, withLock } from '../core/lock.js';
-import { planTargets, type Plan } from '../core/plan.js';
+import { planSpare, planTargets, type Plan } from '../core/plan.js';
 import type { PidfileEntry } from '../core/pidfiles/types.js';
 import type { ResourceReport } from '../core/held/report.js';
 import { stillHeld } from './held.js';
-import { terminate, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
+import { terminate, type SpareTarget, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
 import type { Snapshot } from '../core/types.js';
 import type { ProgressCounts } from '../render/plan.js';
 import type { CommandEnv } from './common.js';
@@ -50,7 +50,7 @@ export interface ActOptions {
  * SIGTERM handled by `interrupt` (the first lets the run end, the second SIGKILLs at once). It
  * stays armed until `interrupt.summary()` after the report.
  */
-export async function runEngine(env: CommandEnv, ctx: Context, targets: TerminateTarget[], snapshot: Snapshot, o: { graceMs: number; signal: NodeJS.Signals; interrupt: Interruption }): Promise<TerminateReport> {
+export async function runEngine(env: CommandEnv, ctx: Context, targets: TerminateTarget[], snapshot: Snapshot, o: { graceMs: number; signal: NodeJS.Signals; interrupt: Interruption; spare?: readonly SpareTarget[] }): Promise<TerminateReport> {
   const { progressLine } = await import('../render/plan.js');
   const counts: ProgressCounts = { total: targets.length, terminated: 0, killed: 0, escalated: 0, other: 0, phase: 'freeze', killAt: null };
   const tty = env.io.stderrIsTTY;
@@ -73,6 +73,7 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
       graceMs: o.graceMs,
       signal: o.signal,
       hurry: o.interrupt.hurry,
+      spare: o.spare,
       onWarning: (m) => writeWarning(env.io.stderr, m),
       onPhase: (phase, pending) => {
         o.interrupt.onPhase(phase);
@@ -109,7 +110,7 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
  * writes the audit log.
  */
 export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, snapshot: Snapshot, o: ActOptions): Promise<ActionReport> {
-  const run = await runEngine(env, ctx, planTargets(plan), snapshot, o);
+  const run = await runEngine(env, ctx, planTargets(plan), snapshot, { ...o, spare: planSpare(plan) });
   let removed: string[] = [];
   if (o.records && o.records.length > 0) {
     const { removeRecordsOfEnded } = await import('../core/pidfiles/index.js');

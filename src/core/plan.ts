@@ -1,7 +1,7 @@
 import { ageMs, processName } from './classify.js';
 import { UsageError } from './errors.js';
 import { guardReason, type GuardContext } from './guard.js';
-import type { TerminateTarget } from './terminate.js';
+import type { SpareTarget, TerminateTarget } from './terminate.js';
 import type { Finding, Flag, ProcessInfo, Role, Snapshot } from './types.js';
 
 export { SWEEP_TARGETS, parseSweepTargets, type SweepTargetName } from './targets.js';
@@ -270,6 +270,15 @@ export function toSignal(plan: Plan): PlanEntry[] {
 /** The engine's input for a plan: the identity of every process to signal. */
 export function planTargets(plan: Plan): TerminateTarget[] {
   return toSignal(plan).map((e) => ({ pid: e.pid, startTicks: e.startTicks }));
+}
+
+/**
+ * What the engine must leave running for a plan (TerminateOptions.spare): every skipped entry
+ * (kept, spared by --port/--holds, refused by the guard), so it is not reached again as a member
+ * of a target's tree or a child adopted during the freeze.
+ */
+export function planSpare(plan: Plan): SpareTarget[] {
+  return plan.entries.filter((e) => e.action === 'skip').map((e) => ({ pid: e.pid, startTicks: e.startTicks, reason: e.reason }));
 }
 
 /**

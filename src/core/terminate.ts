@@ -19,6 +19,18 @@ export interface TerminateTarget {
   startTicks: number | null;
 }
 
+/**
+ * A process the plan leaves running (kept by a keep rule, spared by --port/--holds, refused by
+ * the guard): the engine never signals it nor anything under it, even inside a target's tree.
+ * A null start time spares whatever holds the pid.
+ */
+export interface SpareTarget {
+  pid: number;
+  startTicks: number | null;
+  /** Why it is left running (the plan's reason). */
+  reason: string;
+}
+
 /** The fate of one process, with every signal sent to it, in order. */
 export interface TargetResult {
   pid: number;
@@ -62,6 +74,11 @@ export interface TerminateOptions {
   ops?: EngineOps;
   /** Called with a line worth telling the operator (the thaw watchdog could not start). */
   onWarning?: (message: string) => void;
+  /**
+   * Processes never to signal, nor their subtrees (a plan's skipped entries, see planSpare): met
+   * in a target's tree or adopted during the freeze, each is reported `skipped` and left running.
+   */
+  spare?: readonly SpareTarget[];
 }
 
 /** Every process's result (targets first, each followed by its tree, parents first) and the wall time. */
@@ -129,6 +146,8 @@ class Engine {
   private hurriedAt: number | null = null;
   /** Resumes what we stopped if this process dies; started before the first SIGSTOP (undefined until then). */
   private thaw: ThawGuard | null | undefined;
+  /** opts.spare by pid. */
+  private readonly spare = new Map<number, SpareTarget>();
 
   constructor(
     private readonly ops: EngineOps,
@@ -139,6 +158,14 @@ class Engine {
     this.graceMs = Math.max(0, opts.graceMs ?? 3000);
     this.killWaitMs = Math.max(0, opts.killWaitMs ?? 1000);
     this.tree = opts.tree !== false;
+    for (const s of opts.spare ?? []) this.spare.set(s.pid, s);
+  }
+
+  /** Why a process is spared (opts.spare, same pid and start time), else null. */
+  private spared(p: ProcessInfo): string | null {
+    const s = this.spare.get(p.pid);
+    if (!s || (s.startTicks !== null && p.startTicks !== null && s.startTicks !== p.startTicks)) return null;
+    return `left running: ${s.reason}`;
   }
 
   /** Turns targets into tracks using the plan's snapshot: identity, guard, then the descendant trees. */
@@ -193,7 +220,9 @@ class Engine {
       const exact = this.ops.info(p.pid);
       if (exact && exact.startTicks === p.startTicks) p = { ...p, uid: exact.uid };
     }
-    const refused = guardReason(p, this.guard);
+    // A spared process is never signalled, and returning false keeps its subtree out of play too.
+    const spared = this.spared(p);
+    const refused = spared ?? guardReason(p, this.guard);
     if (refused) this.finish(t, 'skipped', refused);
     else if (t.startTicks === null) this.finish(t, 'skipped', UNKNOWN_START);
     else if (p.state === 'Z') this.finish(t, 'already-gone', `had already exited (zombie); ${this.reaper(p.ppid)}`);

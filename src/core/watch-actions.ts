@@ -3,7 +3,7 @@ import { ageMs } from './classify.js';
 import { guardContext } from './guard.js';
 import { withLock } from './lock.js';
 import { planWithOwners } from './owners.js';
-import { checkPlanSize, planSweep, planTargets } from './plan.js';
+import { checkPlanSize, planSpare, planSweep, planTargets } from './plan.js';
 import { executeClean, planClean, removeRecordsOfEnded } from './pidfiles/index.js';
 import { entrySource, type PidfileEntry } from './pidfiles/types.js';
 import { pidfileRecords, scanWith } from './scan.js';
@@ -80,6 +80,8 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
           backend: ctx.backend,
           snapshot,
           graceMs: o.graceMs ?? 3000,
+          // Kept and guard-refused processes stay, even inside a target's tree.
+          spare: planSpare(plan),
           // 'freeze' ends with SIGCONT ('terminate'); 'kill' freezes again until SIGKILL ('verify').
           onPhase: (phase) => o.onFrozen?.(phase === 'freeze' || phase === 'kill'),
         });
@@ -87,7 +89,9 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
         o.onFrozen?.(false);
       }
       const bySig = new Map(plan.entries.map((e) => [e.pid, e.signature]));
-      const events: UnstampedEvent[] = [...skipped, ...run.results.map((r): SweptEvent => {
+      const planSkipped = new Set(plan.entries.filter((e) => e.action === 'skip').map((e) => e.pid));
+      // The plan's skipped entries are told above (once); the engine's word on them repeats it.
+      const events: UnstampedEvent[] = [...skipped, ...run.results.filter((r) => !planSkipped.has(r.pid)).map((r): SweptEvent => {
         if (r.outcome === 'survived' || r.outcome === 'failed') givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
         return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
       })];

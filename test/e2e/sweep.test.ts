@@ -63,6 +63,35 @@ describe('sweep -y', () => {
     }
   });
 
+  test('a kept worker under a planned restart loop: the loop goes, the kept ffmpeg is never signalled and is reported left running', { skip: needs('ffmpeg') }, async () => {
+    const mark = scope.mark('keptloop');
+    // PROCSWEEP_KEEP=1 is in the ffmpeg's environment only: the wrapper is an orphan candidate, its worker is kept.
+    const wrapper = await scope.orphan('sh', ['-c', `while true; do PROCSWEEP_KEEP=1 ffmpeg ${q(ffmpegArgs(mark))}; sleep 0.2; done`]);
+    assert.ok(await waitFor(() => descendants(wrapper).length > 0));
+    const ffmpeg = descendants(wrapper)[0];
+    try {
+      const r = cli(['sweep', '-y', '--json', '--args', mark, '--lock-file', lockFile()]);
+      assert.equal(r.code, 1, 'something is left running: ' + r.stderr);
+      const doc = r.json();
+      const w = doc.targets.find((t: any) => t.pid === wrapper);
+      const k = doc.targets.find((t: any) => t.pid === ffmpeg);
+      assert.match(w.outcome, /^(terminated|killed)$/, w.reason);
+      assert.equal(k.outcome, 'skipped');
+      assert.deepEqual(k.signals, [], 'the kept ffmpeg was signalled');
+      assert.match(k.reason, /kept: its environment has PROCSWEEP_KEEP=1/);
+      assert.equal(doc.summary.leftRunning, 1);
+      assert.ok(await waitFor(() => !alive(wrapper)), 'the wrapper is gone');
+      assert.ok(alive(ffmpeg), 'the kept ffmpeg still runs');
+      assert.deepEqual(pidsWith(mark), [ffmpeg], 'nothing respawned, nothing else of the loop is left');
+    } finally {
+      try {
+        process.kill(ffmpeg, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+
   test('grandchildren go with their tree', { skip: needs('ffmpeg') }, async () => {
     const mark = scope.mark('tree');
     const root = await scope.orphan('sh', ['-c', `sh -c "sleep 300; true" & ffmpeg ${q(ffmpegArgs(mark))} & wait`]);

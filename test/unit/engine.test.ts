@@ -243,3 +243,30 @@ test('a throw mid-freeze closes the thaw guard without clearing it (so it resume
   assert.deepEqual(table.log.filter((l) => !l.includes('SIG')), ['record 100', 'close']);
   assert.ok(table.log.includes('0 100 SIGSTOP'));
 });
+
+test('a spared process (kept) inside a target tree is never signalled, nor its subtree, even one that shows up during the freeze', async () => {
+  const wrapper = fake(100, 1, { onTerm: 'ignore', info: proc(100, 1, ['sh', '-c', 'while :; do ffmpeg; done']) });
+  const table = new FakeTable([wrapper, fake(101, 100), fake(103, 101), fake(102, 1), fake(104, 102)]);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  // 102 sat under init when the plan was made; by the freeze it is a child of the wrapper (with 104 under it).
+  table.procs.get(102)!.info = { ...table.procs.get(102)!.info, ppid: 100 };
+  const backend = { name: 'procfs' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  const spare = [101, 102].map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks, reason: 'kept: --keep cam' }));
+  const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops: table.ops(), snapshot: s, guard, graceMs: 200, spare });
+  const r = byPid(report.results);
+  assert.equal(r.get(100)!.outcome, 'killed');
+  assert.deepEqual(table.log.filter((l) => !/ 100 /.test(l)), [], 'only the wrapper was signalled');
+  for (const pid of [101, 102]) {
+    assert.equal(r.get(pid)!.outcome, 'skipped');
+    assert.deepEqual(r.get(pid)!.signals, []);
+    assert.match(r.get(pid)!.reason, /left running: kept: --keep cam/);
+  }
+  assert.ok(!r.has(103) && !r.has(104), 'the spared subtrees are not in play');
+  for (const pid of [101, 102, 103, 104]) assert.ok(table.procs.has(pid), `${pid} still runs`);
+  // A spare entry for another start time (the pid was reused) spares nothing.
+  const t2 = new FakeTable([fake(200, 1), fake(201, 200)]);
+  const s2 = snap([...t2.procs.values()].map((p) => p.info));
+  const b2 = { ...backend, snapshot: async () => s2, signalOps: () => t2.ops() };
+  const rep2 = await terminate([{ pid: 200, startTicks: s2.processes.get(200)!.startTicks }], { backend: b2, ops: t2.ops(), snapshot: s2, guard, spare: [{ pid: 201, startTicks: 12345, reason: 'kept' }] });
+  assert.equal(byPid(rep2.results).get(201)!.outcome, 'terminated');
+});

@@ -59,14 +59,16 @@ export function applyOwnership(snap: Snapshot, inputs: readonly OwnershipInput[]
     const f = i.finding;
     const r = owners.get(f.proc.pid) ?? null;
     f.owner = r?.owner ?? null;
+    // Kept before the selector: a process left out by --unit/--container/--owner is still kept
+    // (the engine then spares it even inside a planned tree).
+    const kept = keptBy(f.proc, evidence.get(f.proc.pid) ?? null, opts.keep ?? []);
+    if (kept) add(f, 'kept', kept);
     if (hasSelector(opts.select) && !selects(opts.select, evidence.get(f.proc.pid) ?? null, f.owner)) {
       unselected.add(f.proc.pid);
       continue;
     }
     live.push(f);
     if (r?.key) keys.set(f.proc.pid, r.key);
-    const kept = keptBy(f.proc, evidence.get(f.proc.pid) ?? null, opts.keep ?? []);
-    if (kept) add(f, 'kept', kept);
     if (f.owner && f.owner.alive === false && SUPERVISING.has(f.owner.kind)) add(f, 'abandoned', f.owner.reason);
   }
 
