@@ -7,6 +7,8 @@ import { after, describe, test } from 'node:test';
 import { alive, cli, ffmpegArgs, pidsWith, Scope, waitFor } from '../helpers/procs.js';
 import { needs, PM2 } from '../helpers/needs.js';
 
+const PM2_RUNTIME = join(PM2, '..', 'pm2-runtime');
+
 // Real PM2 (npm's pm2, a devDependency) with a private PM2_HOME whose path carries the marker, so
 // the God Daemon's own command line carries it and cleanup finds it. Three apps run the *same*
 // ffmpeg command line, as seed 001's router starts them. Every sweep is scoped by --args MARK and
@@ -119,5 +121,33 @@ describe('PM2: who owns the apps, and is the daemon still there', { skip: needs(
       assert.deepEqual(doc.get(p).flags, []);
       assert.equal(doc.get(p).owner.alive, true);
     }
+  });
+
+  test('PM2 without a God Daemon title (pm2-runtime in the foreground, a daemon with PM2_DAEMON_TITLE): its apps are owned and alive, and the default sweep leaves them', async () => {
+    const mark = scope.mark('pm2t');
+    // pm2-runtime, as a Docker CMD runs it: in the foreground, under PID 1 (here via a throwaway shell).
+    const rt = pm2Home(`${mark}-rt`);
+    await scope.orphan('env', [`PM2_HOME=${rt.home}`, PM2_RUNTIME, join(rt.home, 'eco.config.js')]);
+    // A daemon whose title PM2_DAEMON_TITLE replaced: only $PM2_HOME/pm2.pid names it.
+    const titled = pm2Home(`${mark}-tt`);
+    const r0 = spawnSync(PM2, ['start', join(titled.home, 'eco.config.js')], { env: { ...process.env, PM2_HOME: titled.home, PM2_DAEMON_TITLE: `media-pm2-${mark}` }, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r0.status, 0, r0.stderr);
+    assert.ok(await waitFor(() => ffmpegs(`${mark}-rt`).length === 3 && ffmpegs(`${mark}-tt`).length === 3, 30_000), 'both run three apps');
+    const daemons = { rt: daemonPid(rt.home), tt: daemonPid(titled.home) };
+    assert.doesNotMatch(readFileSync(`/proc/${daemons.tt}/cmdline`, 'utf8'), /God Daemon/, 'the title is the custom one');
+    const doc = byPid(cli(['list', '--json', '--args', mark]).json());
+    for (const [k, home] of [['rt', rt.home], ['tt', titled.home]] as const) {
+      for (const p of ffmpegs(`${mark}-${k}`)) {
+        const rec = doc.get(p);
+        assert.deepEqual(rec.flags, [], `${k} ${p}: ${JSON.stringify(rec.reasons)}`);
+        assert.deepEqual({ kind: rec.owner.kind, pid: rec.owner.pid, alive: rec.owner.alive }, { kind: 'pm2', pid: daemons[k], alive: true });
+        assert.ok(rec.owner.reason.includes(`PM2 daemon ${daemons[k]} (PM2_HOME ${home}) runs it`), rec.owner.reason);
+      }
+    }
+    const all = [...ffmpegs(`${mark}-rt`), ...ffmpegs(`${mark}-tt`)];
+    const r = cli(['sweep', '-y', '--args', mark, '--lock-file', rt.lock]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Nothing to sweep/);
+    assert.ok(all.every(alive), 'no healthy app was swept');
   });
 });
