@@ -129,6 +129,7 @@ export async function terminate(targets: TerminateTarget[], opts: TerminateOptio
     engine.seed(targets, snapshot);
     await engine.run();
   } finally {
+    engine.thawLeftovers();
     engine.releaseAll();
   }
   return { results: engine.results(), durationMs: Math.round(ops.now() - started) };
@@ -263,6 +264,24 @@ class Engine {
   }
 
   /**
+   * Resumes (after an identity check) every process still stopped by us: SIGSTOP with no later
+   * SIGCONT or SIGKILL. Only a throw mid-run leaves one (a portable `ps` failing with EAGAIN).
+   */
+  thawLeftovers(): void {
+    for (const t of this.tracks.values()) {
+      const last = Math.max(t.signals.lastIndexOf('SIGCONT'), t.signals.lastIndexOf('SIGKILL'));
+      if (t.signals.lastIndexOf('SIGSTOP') <= last) continue;
+      try {
+        if (this.look(t).kind !== 'alive') continue;
+        this.ops.kill(t.pid, 'SIGCONT');
+        t.signals.push('SIGCONT');
+      } catch {
+        /* gone, or nothing more to do: the thaw guard still resumes what it recorded */
+      }
+    }
+  }
+
+  /**
    * Closes every stat file still open (after a throw, nothing is left open) and the thaw guard:
    * it resumes anything still recorded as stopped (only after a throw mid-freeze).
    */
@@ -322,6 +341,16 @@ class Engine {
       this.killAt = this.ops.now();
       this.phase('verify');
       await this.poll(this.killAt + this.killWaitMs, true);
+      // A tree-kill may miss a member (it read its own, older table): SIGKILL it on its own.
+      const missed = this.active().filter((t) => t.treeKilled);
+      if (missed.length > 0) {
+        await this.refresh();
+        for (const t of missed) {
+          t.treeKilled = false;
+          this.send(t, 'SIGKILL');
+        }
+        await this.poll(this.ops.now() + this.killWaitMs, true);
+      }
       await this.refresh();
       for (const t of this.active()) {
         const l = this.look(t);

@@ -82,8 +82,9 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
           graceMs: o.graceMs ?? 3000,
           // Kept and guard-refused processes stay, even inside a target's tree.
           spare: planSpare(plan),
-          // 'freeze' ends with SIGCONT ('terminate'); 'kill' freezes again until SIGKILL ('verify').
-          onPhase: (phase) => o.onFrozen?.(phase === 'freeze' || phase === 'kill'),
+          // Frozen from 'freeze' until 'wait' (it starts once every SIGCONT is sent: 'terminate' still
+          // holds them stopped); 'kill' freezes again until SIGKILL is sent ('verify').
+          onPhase: (phase) => o.onFrozen?.(phase === 'freeze' || phase === 'terminate' || phase === 'kill'),
         });
       } finally {
         o.onFrozen?.(false);

@@ -270,3 +270,29 @@ test('a spared process (kept) inside a target tree is never signalled, nor its s
   const rep2 = await terminate([{ pid: 200, startTicks: s2.processes.get(200)!.startTicks }], { backend: b2, ops: t2.ops(), snapshot: s2, guard, spare: [{ pid: 201, startTicks: 12345, reason: 'kept' }] });
   assert.equal(byPid(rep2.results).get(201)!.outcome, 'terminated');
 });
+
+test('a throw after the SIGSTOPs (portable ps fails with EAGAIN) still resumes every process the engine stopped', async () => {
+  const table = new FakeTable([fake(100, 1, { onTerm: 'ignore' }), fake(101, 100, { onTerm: 'ignore' })], true);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  const ops = { ...table.ops(), refresh: async () => {
+    if ([...table.procs.values()].some((p) => p.stopped)) throw Object.assign(new Error('spawn ps EAGAIN'), { code: 'EAGAIN' });
+  } };
+  const backend = { name: 'portable' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops };
+  await assert.rejects(terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend: backend as never, ops, snapshot: s, guard, graceMs: 200 }), /EAGAIN/);
+  for (const pid of [100, 101]) {
+    assert.equal(table.procs.get(pid)!.stopped, false, `${pid} left stopped`);
+    assert.equal(table.log.filter((l) => l.endsWith(` ${pid} SIGCONT`)).length, 1, `${pid} resumed once`);
+  }
+});
+
+test('a member a tree-kill missed is sent SIGKILL on its own, not left stopped and reported survived', async () => {
+  const table = new FakeTable([fake(100, 1, { onTerm: 'ignore' }), fake(101, 100, { onTerm: 'ignore' })], true);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  const ops = { ...table.ops(), killTree: async (pid: number, sig: NodeJS.Signals) => table.kill(pid, sig) }; // reaches the root only
+  const backend = { name: 'portable' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops };
+  const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend: backend as never, ops, snapshot: s, guard, graceMs: 200 });
+  const r = byPid(report.results);
+  assert.equal(r.get(100)!.outcome, 'killed');
+  assert.equal(r.get(101)!.outcome, 'killed', r.get(101)!.reason);
+  assert.ok(!table.procs.has(101));
+});
