@@ -304,6 +304,32 @@ describe('pidfiles clean --kill and sweep against real processes', { skip: needs
     assert.deepEqual(doc.pidfilesRemoved, [join(dir, 'cam9_ffmpeg.pid')]);
     assert.deepEqual(readdirSync(dir), ['stale_ffmpeg.pid'], 'sweep removes only the records of what it killed');
   });
+
+  test('clean --kill -y ends a recorded restart loop but never signals its kept (PROCSWEEP_KEEP=1) ffmpeg', async () => {
+    const dir = join(tmp.dir, 'keptloop');
+    mkdirSync(dir);
+    const m = `${mark}-keptloop`;
+    const wrapper = await scope.orphan('sh', ['-c', `while true; do PROCSWEEP_KEEP=1 ffmpeg ${ffmpegArgs(m).map((a) => `'${a}'`).join(' ')}; sleep 0.2; done`]);
+    writeFileSync(join(dir, 'cam.pid'), `${wrapper}\n`);
+    let ffmpeg = 0;
+    assert.ok(await waitFor(() => {
+      ffmpeg = Number(readFileSync(`/proc/${wrapper}/task/${wrapper}/children`, 'utf8').trim().split(/\s+/)[0] || 0);
+      return ffmpeg > 0 && readFileSync(`/proc/${ffmpeg}/cmdline`, 'utf8').includes(m);
+    }), 'the loop started its ffmpeg');
+    try {
+      const r = cli(['pidfiles', 'clean', ...LOCK_ARGS, '--kill', '-y', '--json', '--args', m, '--pid-dir', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(await waitFor(() => !alive(wrapper)), 'the recorded wrapper is gone');
+      assert.ok(alive(ffmpeg), 'the kept ffmpeg under it still runs');
+      assert.notEqual(readFileSync(`/proc/${ffmpeg}/stat`, 'utf8').split(') ')[1].split(' ')[0], 'T', 'not left stopped');
+    } finally {
+      try {
+        process.kill(ffmpeg, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
 });
 
 describe('sweep --target untracked works from the same records', { skip: needs('ffmpeg') }, () => {

@@ -1,5 +1,6 @@
 import { buildPidfileReport, executeClean, killRefusal, openRecords, planClean, type CleanItem } from '../../core/pidfiles/index.js';
 import { holdersOf } from '../../core/scan.js';
+import { keptUnder } from '../../core/spare.js';
 import type { Command } from 'commander';
 import type { Context } from '../../core/context.js';
 import type { Snapshot } from '../../core/types.js';
@@ -82,7 +83,8 @@ async function clean(env: CommandEnv, o: PidfilesOptions, ctx: Context, snapshot
     dryRun,
     backend: ctx.backend,
     graceMs,
-    terminate: async (targets) => (await import('../act.js')).runEngine(env, ctx, targets, snapshot, { graceMs, signal: 'SIGTERM', interrupt }),
+    terminate: async (targets, t) => (await import('../act.js')).runEngine(env, ctx, targets, snapshot, { graceMs, signal: 'SIGTERM', interrupt, spare: t.spare }),
+    spareUnder: (pids) => keptUnder(snapshot, pids, ctx.keep ?? [], ctx.backend.ownerPorts?.()),
   });
   await print(env, o, done, 'clean', dryRun);
   const killed = done.filter((i) => i.outcome === 'terminated' || i.outcome === 'killed').length;

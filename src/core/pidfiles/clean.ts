@@ -1,5 +1,6 @@
 /** `pidfiles clean` as data: plan what to do with each entry (pure), then do it. */
 import type { Backend } from '../backend/index.js';
+import type { SpareTarget } from '../terminate.js';
 import { matchProcess, type Signature } from '../signatures.js';
 import { supervisingRun } from '../supervisors.js';
 import type { Snapshot } from '../types.js';
@@ -101,7 +102,7 @@ export interface KillResult {
   reason: string;
 }
 /** The engine's `terminate()`, injectable for tests. */
-export type TerminateFn = (targets: KillTarget[], opts: { backend: Backend; graceMs?: number }) => Promise<{ results: KillResult[] }>;
+export type TerminateFn = (targets: KillTarget[], opts: { backend: Backend; graceMs?: number; spare?: readonly SpareTarget[] }) => Promise<{ results: KillResult[] }>;
 
 /** How to execute a plan. */
 export interface ExecuteOptions {
@@ -110,6 +111,8 @@ export interface ExecuteOptions {
   graceMs?: number;
   /** The termination engine; required when the plan holds `kill` items. */
   terminate?: TerminateFn;
+  /** What the engine must leave running under the targets (see keptUnder); nothing when absent. */
+  spareUnder?: (pids: number[]) => SpareTarget[];
 }
 
 /** Engine outcomes after which the recorded process is gone and its record may go. */
@@ -127,7 +130,8 @@ export async function executeClean(plan: readonly CleanItem[], opts: ExecuteOpti
     if (!opts.terminate) throw new Error('executeClean: a kill plan needs the termination engine');
     const seen = new Set<number>();
     const targets = kills.filter((i) => !seen.has(i.entry.pid!) && seen.add(i.entry.pid!)).map((i) => ({ pid: i.entry.pid!, startTicks: i.entry.startTicks }));
-    const report = await opts.terminate(targets, { backend: opts.backend, graceMs: opts.graceMs });
+    const spare = opts.spareUnder?.(targets.map((t) => t.pid));
+    const report = await opts.terminate(targets, { backend: opts.backend, graceMs: opts.graceMs, spare });
     const byPid = new Map(report.results.map((r) => [r.pid, r]));
     for (const i of kills) {
       const r = byPid.get(i.entry.pid!);

@@ -1,5 +1,6 @@
 import { createContext, type CommonOptions, type Context } from '../context.js';
 import { holdersOf } from '../scan.js';
+import { keptUnder } from '../spare.js';
 import { UsageError } from '../errors.js';
 import { terminate } from '../terminate.js';
 import type { Snapshot } from '../types.js';
@@ -60,5 +61,6 @@ export async function cleanStale(opts: CleanStaleOptions): Promise<CleanItem[]> 
     backend: ctx.backend,
     graceMs: opts.graceMs,
     terminate: (targets, o) => terminate(targets, { ...o, snapshot }),
+    spareUnder: (pids) => keptUnder(snapshot, pids, ctx.keep ?? [], ctx.backend.ownerPorts?.()),
   });
 }
