@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { alive, BIN, Scope, waitFor } from '../helpers/procs.js';
-import { startInTerminal, terminalExit, Tmux, type TerminalRun } from '../helpers/tmux.js';
+import { startInTerminal, terminalExit, terminalWorld, type TerminalRun, type Tmux } from '../helpers/tmux.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
@@ -22,14 +22,7 @@ function startedAt(pid: number): number {
 }
 
 describe('Ctrl-C while the engine runs, and at the prompts (tmux)', { skip: needs('tmux') }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'psw-int-'));
-  const scope = new Scope();
-  const terms: Tmux[] = [];
-  after(() => {
-    for (const t of terms) t.kill();
-    scope.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, scope, terms } = terminalWorld('int');
 
   const start = (args: string[]): TerminalRun => startInTerminal(BIN, dir, terms, args);
   const exited = terminalExit;

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { alive, BIN, Scope } from '../helpers/procs.js';
-import { startInTerminal, terminalExit, Tmux, type TerminalRun } from '../helpers/tmux.js';
+import { describe, test } from 'node:test';
+import { alive, BIN } from '../helpers/procs.js';
+import { startInTerminal, terminalExit, terminalWorld, type TerminalRun } from '../helpers/tmux.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
@@ -12,14 +11,7 @@ import { needs } from '../helpers/needs.js';
 // stdout to a file, so the pane shows exactly what goes to stderr (the prompts).
 
 describe('sweep prompt in a terminal (tmux)', { skip: needs('tmux') }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'psw-prompt-'));
-  const scope = new Scope();
-  const terms: Tmux[] = [];
-  after(() => {
-    for (const t of terms) t.kill();
-    scope.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, scope, terms } = terminalWorld('prompt');
 
   const start = (args: string[]): TerminalRun => startInTerminal(BIN, dir, terms, ['sweep', ...args]);
   const exited = terminalExit;
