@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, badInputTests, cli, LOCK_ARGS, Scope, waitFor } from '../helpers/procs.js';
+import { alive, badInputTests, cli, LOCK_ARGS, privateWorld, waitFor } from '../helpers/procs.js';
 import { markedSleep } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
 // Issue 16: who holds a port, a device, a file. Every worker is this file's own, on 127.0.0.1,
 // on ports picked free at run time; every sweep is scoped by --args MARK and a private lock.
-const dir = mkdtempSync(join(tmpdir(), 'psw-held-'));
+const { dir, scope, lockFile } = privateWorld('held');
 chmodSync(dir, 0o755);
-const scope = new Scope();
-after(() => {
-  scope.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
-let locks = 0;
-const lockFile = (): string => join(dir, `sweep${locks++}.lock`);
 
 /** A port free right now: bind port 0 on 127.0.0.1, read it, close. */
 async function freePort(proto: 'udp' | 'tcp'): Promise<number> {

@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { needs } from '../helpers/needs.js';
-import { alive, cli, ffmpegArgs, LOCK_ARGS, pidsWith, Scope, waitFor } from '../helpers/procs.js';
+import { alive, cli, ffmpegArgs, LOCK_ARGS, pidsWith, privateWorld, waitFor } from '../helpers/procs.js';
 import { descendants, markedSleep, sleeperOrphan } from '../helpers/workers.js';
 
 // The portable backend (`--backend portable`: ps for reading, tree-kill for frozen trees) acting
 // for real on Linux. Every command is scoped by a marker, a private --lock-file or --pid-dir; every
 // worker is one this file started, in a session of its own.
-const dir = mkdtempSync(join(tmpdir(), 'psw-port-'));
-const scope = new Scope();
-after(() => {
-  scope.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
-let locks = 0;
-const lockFile = (): string => join(dir, `sweep${locks++}.lock`);
+const { dir, scope, lockFile } = privateWorld('port');
 const P = ['--backend', 'portable'];
 const q = (args: string[]): string => args.map((a) => `'${a}'`).join(' ');
 

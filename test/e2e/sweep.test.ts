@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { alive, BIN, cli, cliAsync, ffmpegArgs, pidsWith, Scope, waitFor } from '../helpers/procs.js';
+import { alive, BIN, cli, cliAsync, ffmpegArgs, pidsWith, privateWorld, waitFor } from '../helpers/procs.js';
 import { descendants, markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
 // Every sweep here is scoped by a marker (--args, and --signature for the marked sleeps) and a
 // private --lock-file; every worker is one this file started, in a session of its own.
-const dir = mkdtempSync(join(tmpdir(), 'psw-sweep-'));
-const scope = new Scope();
-after(() => {
-  scope.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
-let locks = 0;
-const lockFile = (): string => join(dir, `sweep${locks++}.lock`);
+const { dir, scope, lockFile } = privateWorld('sweep');
 /** A fresh marker with a marked sleep, and the options that scope a sweep to it. */
 const sleepers = (): { mark: string; path: string; scoped: string[] } => {
   const mark = scope.mark('swp');

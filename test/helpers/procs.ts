@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -181,4 +181,19 @@ export function badInputTests(cases: ReadonlyArray<[string[], number, RegExp]>):
       assert.equal(r.stdout, '');
     });
   }
+}
+
+/**
+ * A test file's private world, cleaned up after it: a temp dir, the scope of the processes it
+ * starts, and a fresh private lock file for each sweep (so no test contends for the real lock).
+ */
+export function privateWorld(tag: string): { dir: string; scope: Scope; lockFile: () => string } {
+  const dir = mkdtempSync(join(tmpdir(), `psw-${tag}-`));
+  const scope = new Scope();
+  after(() => {
+    scope.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let locks = 0;
+  return { dir, scope, lockFile: () => join(dir, `sweep${locks++}.lock`) };
 }
