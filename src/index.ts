@@ -58,11 +58,11 @@ export async function scan(opts: CommonOptions & Omit<ScanPassOptions, 'snapshot
   return scanWith(ctx, opts);
 }
 
-export type { WatchOptions, WatchTick, WatchAction, ActionInput, TickCounts } from './core/watch.js';
-export { watch, tickRecord, eventRecord, pidfilesTickRecord, relevantSubset, DEFAULT_INTERVAL_MS } from './core/watch.js';
-export type { SweepActionOptions, CleanActionOptions } from './core/watch-actions.js';
-export { sweepAction, cleanPidfilesAction } from './core/watch-actions.js';
-export type { WatchEvent, Alarm, AlarmKind, AlarmRules, ProcessEvent, SweptEvent, PidfileRemovedEvent, AlarmEvent, WatchedProcess, SignatureCounts } from './core/watcher.js';
-export { Watcher, defaultRules, WATCH_EVENTS, ALARM_KINDS } from './core/watcher.js';
+export type { WatchOptions, WatchTick, WatchAction, ActionInput, TickCounts } from './core/watch/loop.js';
+export { watch, tickRecord, eventRecord, pidfilesTickRecord, relevantSubset, DEFAULT_INTERVAL_MS } from './core/watch/loop.js';
+export type { SweepActionOptions, CleanActionOptions } from './core/watch/tick-jobs.js';
+export { sweepAction, cleanPidfilesAction } from './core/watch/tick-jobs.js';
+export type { WatchEvent, Alarm, AlarmKind, AlarmRules, ProcessEvent, SweptEvent, PidfileRemovedEvent, AlarmEvent, WatchedProcess, SignatureCounts } from './core/watch/watcher.js';
+export { Watcher, defaultRules, WATCH_EVENTS, ALARM_KINDS } from './core/watch/watcher.js';
 export type { MetricFamily, MetricsServer } from './core/metrics.js';
 export { exposition, watchMetrics, writeMetricsFile, serveMetrics } from './core/metrics.js';

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { EnvironmentError } from './errors.js';
 import { ALL_FLAGS } from './types.js';
-import type { WatchTick } from './watch.js';
-import { ALARM_KINDS, WATCH_EVENTS, type KillOutcome, type WatchedProcess } from './watcher.js';
+import type { WatchTick } from './watch/loop.js';
+import { ALARM_KINDS, WATCH_EVENTS, type KillOutcome, type WatchedProcess } from './watch/watcher.js';
 
 /** One sample: labels and a value. */
 export interface Sample {

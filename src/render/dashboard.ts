@@ -1,7 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import { entrySource } from '../core/pidfiles/types.js';
-import type { WatchTick } from '../core/watch.js';
-import type { WatchedProcess, WatchEvent } from '../core/watcher.js';
+import type { WatchTick } from '../core/watch/loop.js';
+import type { WatchedProcess, WatchEvent } from '../core/watch/watcher.js';
 import { commandLine, escapeText } from './escape.js';
 import { formatBytes } from './list.js';
 import { withOwnerColumn } from './owner.js';

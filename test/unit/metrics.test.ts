@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { escapeLabelValue, exposition, fdMetrics, formatValue, watchMetrics } from '../../src/core/metrics.js';
-import type { WatchedProcess } from '../../src/core/watcher.js';
+import type { WatchedProcess } from '../../src/core/watch/watcher.js';
 import { checkMetrics, promtoolPath } from '../helpers/promtool.js';
 import { sampleTick } from '../helpers/watch-tick.js';
 

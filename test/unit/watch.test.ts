@@ -5,7 +5,7 @@ import { parseFileNr, parseNofileLimit } from '../../src/core/procfs/limits.js';
 import { Ring, SlotSeries } from '../../src/core/ring.js';
 import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
-import { defaultRules, Watcher, type AlarmRules, type Observation, type UnstampedEvent } from '../../src/core/watcher.js';
+import { defaultRules, Watcher, type AlarmRules, type Observation, type UnstampedEvent } from '../../src/core/watch/watcher.js';
 
 const T0 = 1_800_000_000_000;
 const SELF = 999_999;
@@ -229,7 +229,7 @@ test('memory is bounded: history rings stay at their size and exited processes a
 });
 
 test('classification sees only what it needs: candidates, followed pids, their ancestors and session leaders', async () => {
-  const { relevantSubset } = await import('../../src/core/watch.js');
+  const { relevantSubset } = await import('../../src/core/watch/loop.js');
   const shell = proc(50, 1, ['bash'], { sid: 50 });
   const self = proc(SELF, 50, ['node', 'procsweep', 'watch'], { sid: 50 });
   const idle = proc(70, 1, ['sleep', '600'], { sid: 70 });

@@ -1,10 +1,10 @@
 import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
-import { pidfilesTickRecord, watch, type WatchAction } from '../../core/watch.js';
-import { parseExpect } from '../commands/watch.js';
+import { pidfilesTickRecord, watch, type WatchAction } from '../../core/watch/loop.js';
+import { parseExpect } from '../watch/expect.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
-import { runLoop, type LoopSetup } from '../watch-loop.js';
+import { runLoop, type LoopSetup } from '../watch/loop.js';
 
 interface LoopCliOptions extends SharedCliOptions {
   interval: number;
@@ -70,13 +70,13 @@ export async function runWatch(raw: Record<string, unknown>): Promise<number> {
   const notes: string[] = [];
   let frozen = false;
   if (o.sweep) {
-    const { sweepAction } = await import('../../core/watch-actions.js');
+    const { sweepAction } = await import('../../core/watch/tick-jobs.js');
     const { defaultLockPath } = await import('../../core/lock.js');
     actions.push(sweepAction({ lockPath: o.lockFile ?? defaultLockPath(), olderThanMs: o.olderThan, graceMs: o.grace, max: o.max, onFrozen: (f) => (frozen = f) }));
     notes.push(`sweeping orphans${o.olderThan !== undefined ? ` older than ${formatDuration(o.olderThan)}` : ''}`);
   }
   if (o.cleanPidfiles) {
-    const { cleanPidfilesAction } = await import('../../core/watch-actions.js');
+    const { cleanPidfilesAction } = await import('../../core/watch/tick-jobs.js');
     actions.push(cleanPidfilesAction());
     notes.push('cleaning pidfiles');
   }
@@ -98,7 +98,7 @@ export async function runPidfilesWatch(raw: Record<string, unknown>): Promise<nu
   needRecords(ctx, 'pidfiles watch');
   const actions: WatchAction[] = [];
   if (!o.dryRun) {
-    const { cleanPidfilesAction } = await import('../../core/watch-actions.js');
+    const { cleanPidfilesAction } = await import('../../core/watch/tick-jobs.js');
     actions.push(cleanPidfilesAction({ removeInvalid: o.removeInvalid }));
   }
   const { renderPidfilesDashboard } = await import('../../render/dashboard.js');

@@ -1,13 +1,5 @@
-import { UsageError } from '../../core/errors.js';
 import { collect, durationArg, intArg, MAX_TIMER_MS, type CommandDef, type OptionSpec } from '../options.js';
 import { graceOption, YES_OPTION } from './acting.js';
-
-/** Parses one `--expect SIG=N`. */
-export function parseExpect(spec: string): [string, number] {
-  const m = /^([^=\s]+)=(\d+)$/.exec(spec.trim());
-  if (!m) throw new UsageError(`--expect '${spec}' must look like SIGNATURE=COUNT, e.g. ffmpeg=64`);
-  return [m[1], Number(m[2])];
-}
 
 /** Options shared by `watch` and `pidfiles watch`: cadence and metrics. */
 export const LOOP_OPTIONS: OptionSpec[] = [

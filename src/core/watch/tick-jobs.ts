@@ -1,16 +1,16 @@
 /** What `watch` can do after each scan: sweep orphans, drop stale pidfile and registry records. */
-import { ageMs } from './classify.js';
-import { guardContext } from './guard.js';
-import { withLock } from './lock.js';
-import { planWithOwners } from './owners.js';
-import { checkPlanSize, planSpare, planSweep, planTargets } from './plan.js';
-import { executeClean, planClean, removeRecordsOfEnded } from './pidfiles/index.js';
-import { entrySource, type PidfileEntry } from './pidfiles/types.js';
-import { pidfileRecords, scanWith } from './scan.js';
-import { matchProcess } from './signatures.js';
-import { terminate } from './terminate.js';
-import type { Flag, Snapshot } from './types.js';
-import type { WatchAction } from './watch.js';
+import { ageMs } from '../classify.js';
+import { guardContext } from '../guard.js';
+import { withLock } from '../lock.js';
+import { planWithOwners } from '../owners.js';
+import { checkPlanSize, planSpare, planSweep, planTargets } from '../plan.js';
+import { executeClean, planClean, removeRecordsOfEnded } from '../pidfiles/index.js';
+import { entrySource, type PidfileEntry } from '../pidfiles/types.js';
+import { pidfileRecords, scanWith } from '../scan.js';
+import { matchProcess } from '../signatures.js';
+import { terminate } from '../terminate.js';
+import type { Flag, Snapshot } from '../types.js';
+import type { WatchAction } from './loop.js';
 import { identityKey, type PidfileRemovedEvent, type SweptEvent, type UnstampedEvent } from './watcher.js';
 
 /** How `--sweep` works each tick. */

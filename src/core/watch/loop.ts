@@ -1,15 +1,15 @@
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProcfsBackend } from './backend/index.js';
-import type { Context } from './context.js';
-import { UsageError } from './errors.js';
-import { IncrementalReader } from './procfs/incremental.js';
-import { readFileNr, readNofileLimit, type FileNr } from './procfs/limits.js';
-import { portsText, readHeld } from './held/held.js';
-import type { PidfileEntry } from './pidfiles/types.js';
-import { pidfileRecords, scanWith, type ScanResult } from './scan.js';
-import { matchProcess, type SignatureMatch } from './signatures.js';
-import type { ProcessInfo, Snapshot } from './types.js';
+import { ProcfsBackend } from '../backend/index.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { IncrementalReader } from '../procfs/incremental.js';
+import { readFileNr, readNofileLimit, type FileNr } from '../procfs/limits.js';
+import { portsText, readHeld } from '../held/held.js';
+import type { PidfileEntry } from '../pidfiles/types.js';
+import { pidfileRecords, scanWith, type ScanResult } from '../scan.js';
+import { matchProcess, type SignatureMatch } from '../signatures.js';
+import type { ProcessInfo, Snapshot } from '../types.js';
 import {
   defaultRules,
   identityKey,

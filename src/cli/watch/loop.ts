@@ -1,14 +1,14 @@
-import { UsageError } from '../core/errors.js';
-import { exposition, MetricsFileError, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../core/metrics.js';
-import { Ring } from '../core/ring.js';
-import { eventRecord, tickRecord, type WatchTick } from '../core/watch.js';
-import type { WatchEvent } from '../core/watcher.js';
-import type { DashboardView } from '../render/dashboard.js';
-import type { Palette } from '../render/palette.js';
-import type { CommandEnv } from './common.js';
-import { escapeText } from '../render/escape.js';
-import { writeLine, writeWarning } from './io.js';
-import { AltScreen } from './screen.js';
+import { UsageError } from '../../core/errors.js';
+import { exposition, MetricsFileError, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../../core/metrics.js';
+import { Ring } from '../../core/ring.js';
+import { eventRecord, tickRecord, type WatchTick } from '../../core/watch/loop.js';
+import type { WatchEvent } from '../../core/watch/watcher.js';
+import type { DashboardView } from '../../render/dashboard.js';
+import type { Palette } from '../../render/palette.js';
+import type { CommandEnv } from '../common.js';
+import { escapeText } from '../../render/escape.js';
+import { writeLine, writeWarning } from '../io.js';
+import { AltScreen } from '../screen.js';
 
 /** How a watch-style command runs: its tick source plus where output and metrics go. */
 export interface LoopSetup {
@@ -88,8 +88,8 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   const warnings = new Ring<{ at: number; text: string }>(3);
   const draw = async (): Promise<void> => {
     if (!screen || !latest) return;
-    const dashboard = s.dashboard ?? (await import('../render/dashboard.js')).renderDashboard;
-    const { palette } = await import('../render/palette.js');
+    const dashboard = s.dashboard ?? (await import('../../render/dashboard.js')).renderDashboard;
+    const { palette } = await import('../../render/palette.js');
     const out = process.stdout;
     const view = { tick: latest, events: events.values(), warnings: warnings.values(), intervalMs: s.intervalMs, width: out.columns || 80, height: out.rows || 24, notes };
     screen.draw(dashboard(view, palette(env.colorOut, env.unicode)));

@@ -1,9 +1,9 @@
-import { processName } from './classify.js';
-import { formatDuration } from './duration.js';
-import type { Owner } from './owner/types.js';
-import type { FileNr } from './procfs/limits.js';
-import { Ring, SlotSeries, type TrendVerdict } from './ring.js';
-import type { Finding, Flag, Role, Snapshot } from './types.js';
+import { processName } from '../classify.js';
+import { formatDuration } from '../duration.js';
+import type { Owner } from '../owner/types.js';
+import type { FileNr } from '../procfs/limits.js';
+import { Ring, SlotSeries, type TrendVerdict } from '../ring.js';
+import type { Finding, Flag, Role, Snapshot } from '../types.js';
 
 /** Outcome of one kill, as the termination engine reports it. */
 export type KillOutcome = 'terminated' | 'killed' | 'already-gone' | 'reused' | 'skipped' | 'survived' | 'failed';
