@@ -59,10 +59,15 @@ export async function scan(opts: CommonOptions & Omit<ScanPassOptions, 'snapshot
 }
 
 export type { WatchOptions, WatchTick, WatchAction, ActionInput, TickCounts } from './core/watch/loop.js';
-export { watch, tickRecord, eventRecord, pidfilesTickRecord, relevantSubset, DEFAULT_INTERVAL_MS } from './core/watch/loop.js';
+export { watch, relevantSubset, DEFAULT_INTERVAL_MS } from './core/watch/loop.js';
+export { tickRecord, eventRecord, pidfilesTickRecord } from './core/watch/records.js';
 export type { SweepActionOptions, CleanActionOptions } from './core/watch/tick-jobs.js';
 export { sweepAction, cleanPidfilesAction } from './core/watch/tick-jobs.js';
-export type { WatchEvent, Alarm, AlarmKind, AlarmRules, ProcessEvent, SweptEvent, PidfileRemovedEvent, AlarmEvent, WatchedProcess, SignatureCounts } from './core/watch/watcher.js';
-export { Watcher, defaultRules, WATCH_EVENTS, ALARM_KINDS } from './core/watch/watcher.js';
+export type { WatchEvent, ProcessEvent, SweptEvent, PidfileRemovedEvent, AlarmEvent } from './core/watch/events.js';
+export { WATCH_EVENTS } from './core/watch/events.js';
+export type { Alarm, AlarmKind, AlarmRules } from './core/watch/alarms.js';
+export { defaultRules, ALARM_KINDS } from './core/watch/alarms.js';
+export type { WatchedProcess, SignatureCounts } from './core/watch/watcher.js';
+export { Watcher } from './core/watch/watcher.js';
 export type { MetricFamily, MetricsServer } from './core/metrics.js';
 export { exposition, watchMetrics, writeMetricsFile, serveMetrics } from './core/metrics.js';

@@ -4,7 +4,9 @@ import { basename, dirname, join } from 'node:path';
 import { EnvironmentError } from './errors.js';
 import { ALL_FLAGS } from './types.js';
 import type { WatchTick } from './watch/loop.js';
-import { ALARM_KINDS, WATCH_EVENTS, type KillOutcome, type WatchedProcess } from './watch/watcher.js';
+import { ALARM_KINDS } from './watch/alarms.js';
+import { WATCH_EVENTS, type KillOutcome } from './watch/events.js';
+import type { WatchedProcess } from './watch/watcher.js';
 
 /** One sample: labels and a value. */
 export interface Sample {

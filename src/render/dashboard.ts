@@ -1,7 +1,8 @@
 import { formatDuration } from '../core/duration.js';
 import { entrySource } from '../core/pidfiles/types.js';
 import type { WatchTick } from '../core/watch/loop.js';
-import type { WatchedProcess, WatchEvent } from '../core/watch/watcher.js';
+import type { WatchEvent } from '../core/watch/events.js';
+import type { WatchedProcess } from '../core/watch/watcher.js';
 import { commandLine, escapeText } from './escape.js';
 import { formatBytes } from './list.js';
 import { withOwnerColumn } from './owner.js';

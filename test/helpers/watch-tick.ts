@@ -2,7 +2,8 @@ import { classify } from '../../src/core/classify.js';
 import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import type { WatchTick } from '../../src/core/watch/loop.js';
-import { defaultRules, Watcher } from '../../src/core/watch/watcher.js';
+import { defaultRules } from '../../src/core/watch/alarms.js';
+import { Watcher } from '../../src/core/watch/watcher.js';
 
 /** A process with defaults for metric and dashboard tests. */
 export function proc(pid: number, ppid: number, argv: string[], over: Partial<ProcessInfo> = {}): ProcessInfo {

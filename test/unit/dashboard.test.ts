@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventRecord, tickRecord } from '../../src/core/watch/loop.js';
+import { eventRecord, tickRecord } from '../../src/core/watch/records.js';
 import { fitLine, renderDashboard, sparkline } from '../../src/render/dashboard.js';
 import { palette } from '../../src/render/palette.js';
 import { sampleTick } from '../helpers/watch-tick.js';

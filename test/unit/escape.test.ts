@@ -4,7 +4,7 @@ import { eventLine } from '../../src/render/dashboard.js';
 import { commandLine, escapeText } from '../../src/render/escape.js';
 import { palette } from '../../src/render/palette.js';
 import { renderTable } from '../../src/render/table.js';
-import type { WatchEvent } from '../../src/core/watch/watcher.js';
+import type { WatchEvent } from '../../src/core/watch/events.js';
 
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;

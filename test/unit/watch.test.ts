@@ -5,7 +5,9 @@ import { parseFileNr, parseNofileLimit } from '../../src/core/procfs/limits.js';
 import { Ring, SlotSeries } from '../../src/core/ring.js';
 import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
-import { defaultRules, Watcher, type AlarmRules, type Observation, type UnstampedEvent } from '../../src/core/watch/watcher.js';
+import { defaultRules, type AlarmRules } from '../../src/core/watch/alarms.js';
+import type { UnstampedEvent } from '../../src/core/watch/events.js';
+import { Watcher, type Observation } from '../../src/core/watch/watcher.js';
 
 const T0 = 1_800_000_000_000;
 const SELF = 999_999;

@@ -1,7 +1,8 @@
 import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
-import { pidfilesTickRecord, watch, type WatchAction } from '../../core/watch/loop.js';
+import { watch, type WatchAction } from '../../core/watch/loop.js';
+import { pidfilesTickRecord } from '../../core/watch/records.js';
 import { parseExpect } from '../watch/expect.js';
 import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
 import { runLoop, type LoopSetup } from '../watch/loop.js';

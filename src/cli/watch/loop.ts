@@ -1,8 +1,9 @@
 import { UsageError } from '../../core/errors.js';
 import { exposition, MetricsFileError, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../../core/metrics.js';
 import { Ring } from '../../core/ring.js';
-import { eventRecord, tickRecord, type WatchTick } from '../../core/watch/loop.js';
-import type { WatchEvent } from '../../core/watch/watcher.js';
+import type { WatchTick } from '../../core/watch/loop.js';
+import { eventRecord, tickRecord } from '../../core/watch/records.js';
+import type { WatchEvent } from '../../core/watch/events.js';
 import type { DashboardView } from '../../render/dashboard.js';
 import type { Palette } from '../../render/palette.js';
 import type { CommandEnv } from '../common.js';

@@ -10,19 +10,9 @@ import type { PidfileEntry } from '../pidfiles/types.js';
 import { pidfileRecords, scanWith, type ScanResult } from '../scan.js';
 import { matchProcess, type SignatureMatch } from '../signatures.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
-import {
-  defaultRules,
-  identityKey,
-  Watcher,
-  type Alarm,
-  type AlarmRules,
-  type SignatureCounts,
-  type SignatureHistory,
-  type UnstampedEvent,
-  type WatchedProcess,
-  type WatchEvent,
-  type WatchTotals,
-} from './watcher.js';
+import { defaultRules, type Alarm, type AlarmRules } from './alarms.js';
+import type { UnstampedEvent, WatchEvent } from './events.js';
+import { identityKey, Watcher, type SignatureCounts, type SignatureHistory, type WatchedProcess, type WatchTotals } from './watcher.js';
 
 /** What an action (sweep, pidfile cleaning) gets on each good tick. */
 export interface ActionInput {
@@ -351,44 +341,4 @@ class WarningFilter {
     this.current = new Set();
     return fresh;
   }
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** The JSON line for a tick (`watch --json`, schema in the man page). */
-export function tickRecord(t: WatchTick): Record<string, unknown> {
-  if (t.error !== null) return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), error: t.error, ...(t.warnings.length ? { warnings: t.warnings } : {}) };
-  const rec: Record<string, unknown> = {
-    type: 'tick',
-    tick: t.tick,
-    at: iso(t.at),
-    scanMs: round1(t.scanMs),
-    scanned: t.scanned,
-    ...t.counts,
-    signatures: t.signatures,
-    files: t.files,
-    alarms: t.alarms.map((a) => a.id),
-  };
-  if (t.pidfiles) rec.pidfiles = t.pidfiles;
-  if (t.warnings.length) rec.warnings = t.warnings;
-  return rec;
-}
-
-/** The JSON line for a `pidfiles watch` tick: the records by status. */
-export function pidfilesTickRecord(t: WatchTick): Record<string, unknown> {
-  if (t.error !== null) return tickRecord(t);
-  return { type: 'tick', tick: t.tick, at: iso(t.at), scanMs: round1(t.scanMs), scanned: t.scanned, pidfiles: t.pidfiles, ...(t.warnings.length ? { warnings: t.warnings } : {}) };
-}
-
-/** The JSON line for an event (`watch --json`, schema in the man page). */
-export function eventRecord(e: WatchEvent): Record<string, unknown> {
-  const { tick, at, ...rest } = e;
-  if (rest.event === 'alarm') {
-    return { type: 'event', event: 'alarm', tick, at: iso(at), state: rest.state, alarm: { ...rest.alarm, since: iso(rest.alarm.since) } };
-  }
-  return { type: 'event', ...rest, tick, at: iso(at) };
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
 }

@@ -11,7 +11,8 @@ import { matchProcess } from '../signatures.js';
 import { terminate } from '../terminate.js';
 import type { Flag, Snapshot } from '../types.js';
 import type { WatchAction } from './loop.js';
-import { identityKey, type PidfileRemovedEvent, type SweptEvent, type UnstampedEvent } from './watcher.js';
+import type { PidfileRemovedEvent, SweptEvent, UnstampedEvent } from './events.js';
+import { identityKey } from './watcher.js';
 
 /** How `--sweep` works each tick. */
 export interface SweepActionOptions {

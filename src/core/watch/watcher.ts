@@ -4,85 +4,8 @@ import type { Owner } from '../owner/types.js';
 import type { FileNr } from '../procfs/limits.js';
 import { Ring, SlotSeries, type TrendVerdict } from '../ring.js';
 import type { Finding, Flag, Role, Snapshot } from '../types.js';
-
-/** Outcome of one kill, as the termination engine reports it. */
-export type KillOutcome = 'terminated' | 'killed' | 'already-gone' | 'reused' | 'skipped' | 'survived' | 'failed';
-
-/** Every event name `watch` emits. */
-export const WATCH_EVENTS = ['started', 'exited', 'orphaned', 'zombie', 'reaped', 'swept', 'pidfile-removed', 'alarm'] as const;
-
-/** An event name. */
-export type WatchEventName = (typeof WATCH_EVENTS)[number];
-
-/** A change in a matched process's life, found by diffing two snapshots by identity (pid, start time). */
-export interface ProcessEvent {
-  event: 'started' | 'exited' | 'orphaned' | 'zombie' | 'reaped';
-  pid: number;
-  startTicks: number | null;
-  ppid: number;
-  signature: string;
-  role: Role;
-  /** The command line last seen (a zombie has none left). */
-  argv: string[];
-  flags: Flag[];
-  reason: string;
-}
-
-/** One target of a `--sweep` pass and what the termination engine did to it. */
-export interface SweptEvent {
-  event: 'swept';
-  pid: number;
-  startTicks: number | null;
-  ppid: number | null;
-  argv: string[];
-  signature: string | null;
-  outcome: KillOutcome;
-  reason: string;
-  signals: string[];
-}
-
-/** A pidfile or registry entry that `--clean-pidfiles` removed. */
-export interface PidfileRemovedEvent {
-  event: 'pidfile-removed';
-  path: string;
-  pid: number | null;
-  status: string;
-  reason: string;
-}
-
-/** An alarm was raised or has cleared. */
-export interface AlarmEvent {
-  event: 'alarm';
-  state: 'raised' | 'cleared';
-  alarm: Alarm;
-}
-
-/** Anything `watch` reports besides ticks. */
-export type WatchEvent = (ProcessEvent | SweptEvent | PidfileRemovedEvent | AlarmEvent) & { tick: number; at: number };
-
-/** An event before it is stamped with its tick. */
-export type UnstampedEvent = ProcessEvent | SweptEvent | PidfileRemovedEvent | AlarmEvent;
-
-/** What an alarm is about. */
-export type AlarmKind = 'rising' | 'expect' | 'zombie' | 'growth' | 'fd-limit' | 'system-fds';
-
-/** Every alarm kind, for metrics with stable series. */
-export const ALARM_KINDS: readonly AlarmKind[] = ['rising', 'expect', 'zombie', 'growth', 'fd-limit', 'system-fds'];
-
-/** A condition that holds now; `id` is stable while it lasts. */
-export interface Alarm {
-  id: string;
-  kind: AlarmKind;
-  severity: 'warning' | 'critical';
-  /** One line for an operator: what, how much, what to look at. */
-  reason: string;
-  /** Epoch ms when it was first raised. */
-  since: number;
-  signature: string | null;
-  pid: number | null;
-  value: number | null;
-  threshold: number | null;
-}
+import { ALARM_KINDS, type Alarm, type AlarmKind, type AlarmRules } from './alarms.js';
+import { WATCH_EVENTS, type AlarmEvent, type KillOutcome, type ProcessEvent, type UnstampedEvent, type WatchEventName } from './events.js';
 
 /** Counts for one signature. */
 export interface SignatureCounts {
@@ -130,47 +53,6 @@ export interface WatchTotals {
   events: Record<WatchEventName, number>;
   kills: Record<KillOutcome, number>;
   alarmsRaised: Record<AlarmKind, number>;
-}
-
-/** The thresholds alarms use. */
-export interface AlarmRules {
-  /** Scan interval in ms (for zombie ages and trend slots). */
-  intervalMs: number;
-  /** Window over which counts, threads, fds and RSS must keep rising to alarm (default 10 minutes). */
-  windowMs: number;
-  /** `--expect SIG=N`: alarm when more than N processes of SIG run. */
-  expect: ReadonlyMap<string, number>;
-  /** Alarm when a zombie lasts this many intervals (default 3). */
-  zombieTicks: number;
-  /** Alarm when a process uses this share of its RLIMIT_NOFILE (default 0.8). */
-  fdLimitRatio: number;
-  /** Alarm when the system uses this share of fs.file-max (default 0.8). */
-  systemFdRatio: number;
-  /** A rising count must gain at least this much over the window (default 3). */
-  minRise: number;
-  /** ...in at least this many distinct slots of the window (default 3). */
-  minRisingSlots: number;
-  /** Growth a process must show over the window before it is a leak. */
-  growth: { threads: number; fds: number; rssBytes: number; rssRatio: number };
-  /** Ticks of per-signature history kept for sparklines (default 120). */
-  historySize: number;
-}
-
-/** Default alarm thresholds for an interval. */
-export function defaultRules(intervalMs: number, over: Partial<AlarmRules> = {}): AlarmRules {
-  return {
-    intervalMs,
-    windowMs: 10 * 60_000,
-    expect: new Map(),
-    zombieTicks: 3,
-    fdLimitRatio: 0.8,
-    systemFdRatio: 0.8,
-    minRise: 3,
-    minRisingSlots: 3,
-    growth: { threads: 3, fds: 3, rssBytes: 16 * 1024 * 1024, rssRatio: 0.1 },
-    historySize: 120,
-    ...over,
-  };
 }
 
 /** What one tick's scan produced, as the watcher consumes it. */
