@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { ActionReport, ActionTarget } from '../core/action-report.js';
 import { formatDuration } from '../core/duration.js';
 import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/plan.js';
+import { describeEscalation } from '../core/escalation/timing.js';
 import { commandLine, escapeText } from './escape.js';
 import { colorFlag, type Palette } from './palette.js';
 import { renderTable, truncate, type Column } from './table.js';
@@ -43,11 +44,6 @@ function planForest(entries: readonly PlanEntry[], width: number | null, p: Pale
     stack.push({ depth: e.depth, node });
   }
   return renderTree(roots, width, p.unicode);
-}
-
-/** What the engine will do, in words: `SIGSTOP, SIGTERM, SIGCONT; SIGKILL after 3s`. */
-export function describeEscalation(signal: string, graceMs: number): string {
-  return signal === 'SIGKILL' ? 'SIGSTOP, SIGKILL' : `SIGSTOP, ${signal}, SIGCONT; SIGKILL after ${graceMs < 1000 ? `${graceMs}ms` : formatDuration(graceMs)} if still alive`;
 }
 
 /**

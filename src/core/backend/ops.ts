@@ -1,4 +1,4 @@
-/** The operations the termination engine acts through: one process table, one clock (see terminate.ts). */
+/** The operations the termination engine acts through: one process table, one clock (see escalation/engine.ts). */
 import type { ProcessInfo } from '../types.js';
 
 /** What the engine re-reads before every signal: enough to tell "the same process" from "gone" or "another". */

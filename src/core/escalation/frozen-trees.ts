@@ -1,6 +1,6 @@
 /** Which parts of a frozen batch a whole-tree signal may take at once (see the engine's kill step). */
-import type { EngineOps } from './backend/ops.js';
-import type { Look, Track } from './terminate.js';
+import type { EngineOps } from '../backend/ops.js';
+import type { Look, Track } from './types.js';
 
 const stopped = (l: Look): boolean => l.kind === 'alive' && (l.st.state === 'T' || l.st.state === 't');
 
