@@ -21,6 +21,10 @@ export interface PickerConfig {
   unicode?: boolean;
 }
 
+/** The picker's symbols and key names: UTF-8, or ASCII where the locale is not UTF-8 (LANG=C). */
+const UNICODE_LOOK = { on: '◉', off: '◯', cursor: '❯', sep: ' · ', dot: ' • ', up: '↑↓', enter: '⏎' };
+const ASCII_LOOK = { on: '[x]', off: '[ ]', cursor: '>', sep: ' - ', dot: ', ', up: 'up/down', enter: 'enter' };
+
 /** Which rows a filter shows: every word must appear in the row's label or description, case-insensitively. */
 export function matchesFilter(c: PickerChoice, filter: string): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
@@ -43,7 +47,7 @@ export const picker = createPrompt<number[], PickerConfig>((config, done) => {
   const [status, setStatus] = useState<'idle' | 'done'>('idle');
   const shown = config.choices.filter((c) => matchesFilter(c, filter));
   const at = Math.min(active, Math.max(0, shown.length - 1));
-  const g = config.unicode === false ? { on: '[x]', off: '[ ]', cursor: '>' } : { on: '◉', off: '◯', cursor: '❯' };
+  const g = config.unicode === false ? ASCII_LOOK : UNICODE_LOOK;
 
   useKeypress((key, rl) => {
     if (typing) {
@@ -107,10 +111,10 @@ export const picker = createPrompt<number[], PickerConfig>((config, done) => {
     filter ? `${shown.length} of ${total} match '${filter}'` : `${total} candidate${total === 1 ? '' : 's'}`,
     ...(shown.length > config.pageSize ? [`rows ${Math.max(1, Math.min(at + 1, shown.length))} of ${shown.length}, ${config.pageSize} at a time`] : []),
     `${checked.size} checked${hidden ? ` (${hidden} not shown)` : ''}`,
-  ].join(' · ');
+  ].join(g.sep);
   const keys = typing
-    ? `filter: ${filter}_   (type words to match; ⏎ keeps the filter, esc clears it)`
-    : '↑↓ move • space toggle • a all shown • i invert shown • / filter • ⏎ accept every checked row';
+    ? `filter: ${filter}_   (type words to match; ${g.enter} keeps the filter, esc clears it)`
+    : [`${g.up} move`, 'space toggle', 'a all shown', 'i invert shown', '/ filter', `${g.enter} accept every checked row`].join(g.dot);
   const lines = [
     `? ${config.message}`,
     count,

@@ -63,11 +63,12 @@ export async function chooseCandidates(io: CliIO, choices: CandidateChoice[], lo
   }
 }
 
-/** A yes/no question on stderr that defaults to No; CancelledError on Ctrl-C. */
-export async function confirmAction(io: CliIO, message: string): Promise<boolean> {
+/** A yes/no question on stderr that defaults to No; CancelledError on Ctrl-C. Not `unicode` (LANG=C): `?` instead of the `✔` once answered. */
+export async function confirmAction(io: CliIO, message: string, unicode = true): Promise<boolean> {
   const { default: confirm } = await import('@inquirer/confirm');
+  const theme = unicode ? undefined : { prefix: { idle: '?', done: '?' } };
   try {
-    return await confirm({ message, default: false }, { input: io.stdin, output: io.stderr });
+    return await confirm({ message, default: false, theme }, { input: io.stdin, output: io.stderr });
   } catch (err) {
     if (cancelled(err)) throw cancel();
     throw err;

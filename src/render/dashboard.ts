@@ -112,7 +112,7 @@ function procRows(ps: readonly WatchedProcess[], at: number): string[][] {
 
 function procTable(ps: readonly WatchedProcess[], at: number, width: number, p: Palette): string[] {
   const t = withOwnerColumn(PROC_COLUMNS, procRows(ps, at), ps.map((x) => x.owner));
-  return renderTable(t.columns, t.rows, width, (_r, c, text) => (c === 7 && text !== '-' ? text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(',')) : text)).split('\n');
+  return renderTable(t.columns, t.rows, width, (_r, c, text) => (c === 7 && text !== '-' ? text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(',')) : text), { unicode: p.unicode }).split('\n');
 }
 
 /** One line for an event. */
@@ -165,7 +165,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
     if (c === 4 && text !== '0') return p.yellow(text);
     if (c === 5) return p.cyan(text);
     return text;
-  }).split('\n'));
+  }, { unicode: p.unicode }).split('\n'));
   if (t.files) {
     const pct = t.files.max > 0 ? (t.files.open / t.files.max) * 100 : 0;
     const text = `system file handles: ${t.files.open} of ${t.files.max} (${pct < 1 ? pct.toFixed(2) : pct.toFixed(0)}%)`;
@@ -228,7 +228,7 @@ export function renderPidfilesDashboard(v: DashboardView, p: Palette): string[] 
     lines.push(...renderTable(cols, rows, w, (_r, c, text) => {
       if (c !== 0) return text;
       return text === 'live' ? p.green(text) : text === 'zombie' || text === 'unsafe' ? p.red(text) : p.yellow(text);
-    }).split('\n'));
+    }, { unicode: p.unicode }).split('\n'));
     if (records.length > rows.length) lines.push(p.dim(`... ${records.length - rows.length} more`));
   }
   const left = v.height - lines.length - 2;

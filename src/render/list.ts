@@ -96,7 +96,7 @@ export function renderListTable(snap: Snapshot, findings: readonly Finding[], wi
   return renderTable(t.columns, t.rows, width, (_r, c, text) => {
     if (c !== 7 || text === '-') return text;
     return text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(','));
-  });
+  }, { unicode: p.unicode });
 }
 
 /** The `list --tree` drawing: matched processes with their ancestors and descendants. */
@@ -139,7 +139,7 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
         const head = `${pid} `;
         // Ports give way before the command: dropped when the command would be cut below 20 characters.
         const keepPorts = held !== '' && room - head.length - tag.length - held.length >= Math.min(20, cmd.length);
-        const text = truncate(cmd, room - head.length - tag.length - (keepPorts ? held.length : 0));
+        const text = truncate(cmd, room - head.length - tag.length - (keepPorts ? held.length : 0), p.unicode);
         const coloredTag = flags.length ? ` ${p.dim('[')}${flags.map((fl) => colorFlag(p, fl)).join(p.dim(','))}${p.dim(']')}` : '';
         return `${p.bold(String(pid))} ${f?.signature ? text : p.dim(text)}${coloredTag}${keepPorts ? p.cyan(held) : ''}`;
       },

@@ -62,7 +62,7 @@ export function renderPidfileTable(items: readonly CleanItem[], width: number | 
     action,
     executed && action !== 'kept' && action !== 'never' ? `${e.reason} => ${note}` : e.reason,
   ]);
-  return renderTable(columns, rows, width, (_r, c, text) => (c === 4 ? colorStatus(p, text) : c === 5 && text === 'failed' ? p.red(text) : text));
+  return renderTable(columns, rows, width, (_r, c, text) => (c === 4 ? colorStatus(p, text) : c === 5 && text === 'failed' ? p.red(text) : text), { unicode: p.unicode });
 }
 
 /** Counts by status, in the usual order, skipping zeros: `2 live, 1 dead`. */

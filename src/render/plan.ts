@@ -32,7 +32,7 @@ function planForest(entries: readonly PlanEntry[], width: number | null, p: Pale
         const held = ports?.get(e.pid) ? ` ${ports.get(e.pid)}` : '';
         // The ports give way before the command: dropped when the command would be cut below 20 characters.
         const keep = held !== '' && room - head.length - tag.length - skip.length - held.length >= Math.min(20, cmd.length);
-        const text = truncate(cmd, room - head.length - tag.length - skip.length - (keep ? held.length : 0));
+        const text = truncate(cmd, room - head.length - tag.length - skip.length - (keep ? held.length : 0), p.unicode);
         const coloured = t.length ? ` ${p.dim('[')}${t.map((f) => colorFlag(p, f)).join(p.dim(','))}${p.dim(']')}` : '';
         return `${p.bold(String(e.pid))} ${e.action === 'skip' ? p.dim(text) : text}${coloured}${keep ? p.cyan(held) : ''}${e.action === 'skip' ? p.yellow(skip) : ''}`;
       },
@@ -125,7 +125,7 @@ export function renderReport(report: ActionReport, width: number | null, p: Pale
   const many = report.targets.length > LIST_ALL_MAX;
   const shown = many ? report.targets.filter((t) => !ROUTINE.has(t.outcome)) : report.targets;
   const rows = shown.map((t) => [String(t.pid), t.outcome, t.signals.map((s) => SHORT[s] ?? s.replace(/^SIG/, '')).join(',') || '-', commandOf(t)]);
-  const lines = rows.length ? [renderTable(RESULT_COLUMNS, rows, width, (_r, c, text) => (c === 1 ? outcomeColour(p, text) : text))] : [];
+  const lines = rows.length ? [renderTable(RESULT_COLUMNS, rows, width, (_r, c, text) => (c === 1 ? outcomeColour(p, text) : text), { unicode: p.unicode })] : [];
   if (many) lines.push(p.dim(`(${report.targets.length - shown.length} processes that ended as planned are not listed; --json and --log list every one)`));
   for (const t of shown) {
     if (t.outcome === 'terminated' || t.outcome === 'planned') continue;

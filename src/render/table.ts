@@ -14,13 +14,20 @@ export interface Column {
 
 const GAP = 2;
 
-/** Cuts text to `width` visible characters, marking the cut with an ellipsis. */
-export function truncate(text: string, width: number): string {
+/** The mark of a cut: `…` where the locale shows UTF-8, `...` where it does not (LANG=C). */
+export function ellipsis(unicode = true): string {
+  return unicode ? '…' : '...';
+}
+
+/** Cuts text to `width` visible characters, marking the cut with an ellipsis (`...` when not `unicode`). */
+export function truncate(text: string, width: number, unicode = true): string {
   if (width <= 0) return '';
   if (text.length <= width) return text;
-  if (width === 1) return '…';
-  const end = /[\ud800-\udbff]/.test(text[width - 2]) ? width - 2 : width - 1; // never half a surrogate pair
-  return text.slice(0, end) + '…';
+  const mark = ellipsis(unicode);
+  if (width <= mark.length) return mark.slice(0, width);
+  let end = width - mark.length;
+  if (/[\ud800-\udbff]/.test(text[end - 1])) end--; // never half a surrogate pair
+  return text.slice(0, end) + mark;
 }
 
 /**
@@ -40,35 +47,44 @@ const CHARS = {
 /** Plain printable ASCII: its display width is its length (escaped cells never hold controls). */
 const ASCII = /^[\x20-\x7e]*$/;
 
-/** One cell drawn to `width` columns the way cli-table3 draws it: cut with `…` if wider, then padded. */
-function drawCell(plain: string, styled: string, width: number, align: 'left' | 'right'): string {
+/** One cell drawn to `width` columns the way cli-table3 draws it: cut with `mark` if wider, then padded. */
+function drawCell(plain: string, styled: string, width: number, align: 'left' | 'right', mark: string): string {
   if (ASCII.test(plain) && plain.length <= width) {
     const pad = ' '.repeat(width - plain.length);
     return align === 'right' ? pad + styled : styled + pad;
   }
-  return cellUtils.pad(cellUtils.truncate(styled, width, '…'), width, ' ', align);
+  return cellUtils.pad(cellUtils.truncate(styled, width, mark), width, ' ', align);
 }
 
 /** The lines cli-table3 would draw for these cells, in time linear in the rows. */
-function layoutRows(head: readonly string[], cells: readonly string[][], plain: readonly string[][], widths: readonly number[], aligns: ReadonlyArray<'left' | 'right'>): string[] {
-  const lines = [head.map((h, i) => drawCell(h, h, widths[i], aligns[i])).join(CHARS.middle)];
-  cells.forEach((r, ri) => lines.push(r.map((c, i) => drawCell(plain[ri][i], c, widths[i], aligns[i])).join(CHARS.middle)));
+function layoutRows(head: readonly string[], cells: readonly string[][], plain: readonly string[][], widths: readonly number[], aligns: ReadonlyArray<'left' | 'right'>, mark: string): string[] {
+  const lines = [head.map((h, i) => drawCell(h, h, widths[i], aligns[i], mark)).join(CHARS.middle)];
+  cells.forEach((r, ri) => lines.push(r.map((c, i) => drawCell(plain[ri][i], c, widths[i], aligns[i], mark)).join(CHARS.middle)));
   return lines;
+}
+
+/** How a table is drawn besides its cells: the locale's ellipsis, and (tests) where cli-table3 gives way to layoutRows. */
+export interface TableLook {
+  /** Whether the locale shows UTF-8: cuts are marked `…`, else `...`. Default true. */
+  unicode?: boolean;
+  cliTableMax?: number;
 }
 
 /**
  * Renders rows as a borderless, ps-like table. With a `width`, the flex column is cut so each
  * line fits; without one (not a terminal, or --wide) every cell is kept whole. Every cell is
  * escaped (escapeText) first and `style` colours a cell after cutting, so widths are computed on
- * the plain text the terminal will show. `cliTableMax` (tests) moves the switch to layoutRows.
+ * the plain text the terminal will show.
  */
 export function renderTable(
   columns: readonly Column[],
   raw: readonly string[][],
   width: number | null,
   style?: (row: number, col: number, text: string) => string,
-  cliTableMax = CLI_TABLE_MAX_ROWS,
+  look: TableLook = {},
 ): string {
+  const { unicode = true, cliTableMax = CLI_TABLE_MAX_ROWS } = look;
+  const mark = ellipsis(unicode);
   const rows = raw.map((r) => columns.map((_c, i) => escapeText(r[i] ?? '')));
   const widths = columns.map((c) => c.header.length);
   for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], r[i].length);
@@ -85,13 +101,13 @@ export function renderTable(
     const others = widths.reduce((a, w, i) => (i === flexIdx ? a : a + w + GAP), 0);
     widths[flexIdx] = Math.max(columns[flexIdx].header.length, Math.min(widths[flexIdx], width - others - 1));
   }
-  const plain = rows.map((r) => r.map((cell, ci) => (ci === flexIdx || columns[ci].yields ? truncate(cell, widths[ci]) : cell)));
+  const plain = rows.map((r) => r.map((cell, ci) => (ci === flexIdx || columns[ci].yields ? truncate(cell, widths[ci], unicode) : cell)));
   const cells = style ? plain.map((r, ri) => r.map((cut, ci) => style(ri, ci, cut))) : plain;
   const head = columns.map((c) => c.header);
   const aligns = columns.map((c) => c.align ?? 'left');
   let lines: string[];
   if (rows.length > cliTableMax) {
-    lines = layoutRows(head, cells, plain, widths, aligns);
+    lines = layoutRows(head, cells, plain, widths, aligns, mark);
   } else {
     const table = new Table({
       head,
@@ -100,7 +116,7 @@ export function renderTable(
       colAligns: aligns,
       colWidths: widths,
       wordWrap: false,
-      truncate: '…',
+      truncate: mark,
     });
     for (const r of cells) table.push(r);
     lines = table.toString().split('\n');

@@ -23,3 +23,14 @@ test('on a terminal the command column is cut to the width; --wide keeps it whol
   const wide = await w.waitFor(/DONE/);
   assert.match(wide.replace(/\n/g, ''), /rtsp:\/\/127\.0\.0\.1:8554\/cam4/, 'the whole command is printed (wrapped by the terminal)');
 });
+
+test('under LANG=C a cut command ends in ... (ASCII), never the UTF-8 ellipsis', { skip: needs('tmux') }, async () => {
+  const t = new Tmux(72, 40);
+  after(() => t.kill());
+  t.start(`${process.execPath} ${BIN} list --proc-root ${ROOT}; echo DONE; sleep 30`, { NO_COLOR: '1', LANG: 'C', LC_ALL: '', LC_CTYPE: '' });
+  const screen = await t.waitFor(/DONE/);
+  const lines = screen.split('\n').filter((l) => /^\s*\d+\s+\d+\s/.test(l));
+  assert.ok(lines.some((l) => l.trimEnd().endsWith('...')), screen);
+  assert.doesNotMatch(screen, /…/);
+  for (const l of lines) assert.ok(l.trimEnd().length <= 72, `line wider than the terminal: ${l}`);
+});

@@ -44,9 +44,20 @@ test('a large table is laid out linearly and draws exactly what cli-table3 draws
   ]);
   const style = (_r: number, c: number, t: string): string => (c === 2 && t !== '-' ? `\x1b[31m${t}\x1b[39m` : t);
   for (const width of [null, 60, 12]) {
-    const byCliTable = renderTable(cols, rows, width, style, Infinity);
-    const linear = renderTable(cols, rows, width, style, 0);
+    const byCliTable = renderTable(cols, rows, width, style, { cliTableMax: Infinity });
+    const linear = renderTable(cols, rows, width, style, { cliTableMax: 0 });
     assert.equal(linear, byCliTable, `width ${width}`);
     assert.equal(linear.split('\n').length, rows.length + 1);
   }
+});
+
+test('truncate marks cuts with ... where the locale is not UTF-8 (LANG=C), and never exceeds the width', () => {
+  assert.equal(truncate('abcdef', 5, false), 'ab...');
+  assert.equal(truncate('abcdef', 6, false), 'abcdef');
+  assert.equal(truncate('abcdef', 2, false), '..');
+  const cols = [{ header: 'PID', align: 'right' as const }, { header: 'COMMAND', flex: true }];
+  const cut = renderTable(cols, [['1', 'x'.repeat(200)]], 40, undefined, { unicode: false });
+  assert.match(cut, /x\.\.\.$/m);
+  assert.doesNotMatch(cut, /…/);
+  for (const line of cut.split('\n')) assert.ok(line.length <= 40, line);
 });

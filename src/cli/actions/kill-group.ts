@@ -69,7 +69,7 @@ export async function runKillGroup(args: string[], raw: Record<string, unknown>,
     if (!o.yes) {
       await printPlan(env, plan, { ...view, dryRun: false, toStderr: true, ports: await planPorts(ctx, plan) });
       const n = toSignal(plan).length;
-      if (!(await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`))) {
+      if (!(await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`, env.unicode))) {
         writeLine(env.io.stderr, 'Nothing was signalled.');
         if (env.json) await printPlan(env, plan, { ...view, dryRun: true });
         return 0;

@@ -100,12 +100,12 @@ async function ask(env: CommandEnv, plan: CleanItem[], snapshot: Snapshot): Prom
     const p = snapshot.processes.get(e.pid!);
     const cmd = p ? commandLine(p.argv, p.comm) : '?';
     const label = `${e.pid} ${escapeText(recordLabel(e) === '-' ? e.path : recordLabel(e))}  ${cmd}`;
-    return { value: e.pid!, name: truncate(label, 120), short: String(e.pid), description: escapeText(e.reason) };
+    return { value: e.pid!, name: truncate(label, 120, env.unicode), short: String(e.pid), description: escapeText(e.reason) };
   });
   const picked = new Set(await chooseCandidates(env.io, choices, { unicode: env.unicode }));
   if (picked.size === 0) return null;
   const stale = plan.filter((i) => i.action === 'remove').length;
   const question = `Terminate ${picked.size} process tree${picked.size === 1 ? '' : 's'} and remove ${picked.size === 1 ? 'its record' : 'their records'}${stale ? ` (and ${stale} stale record${stale === 1 ? '' : 's'})` : ''}?`;
-  if (!(await confirmAction(env.io, question))) return null;
+  if (!(await confirmAction(env.io, question, env.unicode))) return null;
   return plan.map((i) => (i.action === 'kill' && !picked.has(i.entry.pid!) ? { ...i, action: 'keep', note: 'live: not killed, left unchecked' } : i));
 }

@@ -143,7 +143,7 @@ async function ask(env: CommandEnv, plan: Plan, snapshot: Snapshot, view: { sign
   const narrowed = narrow(plan, new Set(picked));
   await printPlan(env, narrowed, { ...view, dryRun: false, toStderr: true });
   const n = toSignal(narrowed).length;
-  const ok = await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`);
+  const ok = await confirmAction(env.io, `Signal these ${n} process${n === 1 ? '' : 'es'}?`, env.unicode);
   return ok ? narrowed : null;
 }
 
