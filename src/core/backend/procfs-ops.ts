@@ -2,11 +2,13 @@
 import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { ProcReader } from '../procfs/reader.js';
+import { readProcBytes, type ProcReader } from '../procfs/reader.js';
+import { parseStatBytes, statScratch } from '../procfs/stat-bytes.js';
 import { ThawWatchdog } from '../thaw-watchdog.js';
 import { sleep, type EngineOps, type LiveStat } from './ops.js';
 
 const statBuf = Buffer.alloc(4096);
+const scratch = statScratch();
 
 /**
  * The signalling operations on a proc tree. Refuses a tree that is not this system's live /proc
@@ -52,44 +54,23 @@ export function procfsOps(reader: ProcReader): EngineOps {
 
 /**
  * Reads state, ppid and start time from /proc/PID/stat: the identity check before every signal.
- * It runs thousands of times per sweep, so it reuses one buffer (see parseStatIdentity).
+ * It runs thousands of times per sweep, so it reads into the reader's shared buffer (readProcBytes).
  * Processes in play keep their stat file open instead (`EngineOps.open`): one read per check.
  */
 function readLiveStat(root: string, pid: number): LiveStat | null {
-  let n: number;
+  let bytes: Buffer;
   try {
-    const fd = openSync(`${root}/${pid}/stat`, 'r');
-    try {
-      n = readSync(fd, statBuf, 0, statBuf.length, 0);
-    } finally {
-      closeSync(fd);
-    }
+    bytes = readProcBytes(`${root}/${pid}/stat`);
   } catch {
     return null; // gone (ENOENT/ESRCH)
   }
-  return parseStatIdentity(statBuf, n);
+  return parseStatIdentity(bytes, bytes.length);
 }
 
 /**
- * Parses state, ppid and start time from the first `n` bytes of a /proc/PID/stat text without
- * building strings (it runs thousands of times per sweep): the comm ends at the last ')'; after
- * it come field 3 (state), 4 (ppid) ... 22 (starttime).
+ * State, ppid and start time from the first `n` bytes of a /proc/PID/stat text (the one stat
+ * parser, parseStatBytes, into a reused scratch object: it runs thousands of times per sweep).
  */
 export function parseStatIdentity(buf: Uint8Array, n: number): LiveStat | null {
-  let i = n - 1;
-  while (i >= 0 && buf[i] !== 0x29) i--; // ')'
-  if (i < 0 || i + 2 >= n) return null;
-  const state = String.fromCharCode(buf[i + 2]);
-  let field = 3;
-  let ppid = -1;
-  for (i += 3; i < n && field < 22; i++) {
-    if (buf[i] !== 0x20) continue; // each space starts the next field
-    field++;
-    let v = 0;
-    let digits = 0;
-    for (let j = i + 1; j < n && buf[j] >= 0x30 && buf[j] <= 0x39; j++, digits++) v = v * 10 + buf[j] - 0x30;
-    if (field === 4) ppid = digits ? v : -1;
-    if (field === 22) return digits && ppid >= 0 ? { state, ppid, startTicks: v } : null;
-  }
-  return null;
+  return parseStatBytes(buf, n, scratch) ? { state: scratch.state, ppid: scratch.ppid, startTicks: scratch.startTicks } : null;
 }

@@ -1,4 +1,5 @@
 /** Pure parsers for /proc text files. They never touch the filesystem. */
+import { parseStatBytes, statScratch } from './stat-bytes.js';
 
 /** Fields of /proc/PID/stat that procsweep uses. */
 export interface StatFields {
@@ -19,44 +20,16 @@ export interface StatFields {
 const PF_KTHREAD = 0x00200000;
 
 /**
- * Parses /proc/PID/stat. The comm field may hold spaces and parentheses, so it runs from the
- * first '(' to the last ')'. Returns null for text that is not a stat line.
+ * Parses /proc/PID/stat text. The comm field may hold spaces and parentheses, so it runs from the
+ * first '(' to the last ')'. Returns null for text that is not a stat line. The one stat parser
+ * is parseStatBytes (stat-bytes.ts); this is its text form.
  */
 export function parseStat(text: string): StatFields | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 1 || close < open) return null;
-  const pid = Number(text.slice(0, open).trim());
-  // Only fields 3..24 are needed: cut them out without splitting all 52 (this runs per process).
-  const rest: string[] = [];
-  let at = close + 2;
-  while (rest.length < 22 && at < text.length) {
-    let end = text.indexOf(' ', at);
-    if (end < 0) end = text.length;
-    rest.push(text.slice(at, end).trimEnd());
-    at = end + 1;
-  }
-  // rest[0] is field 3 (state); field N is rest[N - 3].
-  if (!Number.isInteger(pid) || pid < 0 || rest.length < 22 || rest.includes('')) return null;
-  const state = rest[0];
-  if (state.length !== 1 || !/[A-Za-z]/.test(state)) return null;
-  const num = (field: number): number => Number(rest[field - 3]);
-  const f: StatFields = {
-    pid,
-    comm: text.slice(open + 1, close),
-    state,
-    ppid: num(4),
-    pgid: num(5),
-    sid: num(6),
-    flags: num(9),
-    utime: num(14),
-    stime: num(15),
-    threads: num(20),
-    startTicks: num(22),
-    rssPages: num(24),
-  };
-  if (!(f.ppid >= 0 && f.pgid >= 0 && f.sid >= 0 && f.flags >= 0 && f.utime >= 0 && f.stime >= 0 && f.threads >= 0 && f.startTicks >= 0 && f.rssPages >= 0)) return null;
-  return f;
+  const buf = Buffer.from(text, 'utf8');
+  const f = statScratch();
+  if (!parseStatBytes(buf, buf.length, f)) return null;
+  const comm = buf.toString('utf8', f.commStart, f.commEnd);
+  return { pid: f.pid, comm, state: f.state, ppid: f.ppid, pgid: f.pgid, sid: f.sid, flags: f.flags, utime: f.utime, stime: f.cpuTicks - f.utime, threads: f.threads, startTicks: f.startTicks, rssPages: f.rssPages };
 }
 
 /**

@@ -11,15 +11,20 @@ export interface StatScratch {
   pgid: number;
   sid: number;
   flags: number;
+  /** Field 14 (user time); cpuTicks is it plus field 15 (system time). */
+  utime: number;
   cpuTicks: number;
   threads: number;
   startTicks: number;
   rssPages: number;
 }
 
+/** The fields parseStatBytes keeps, by number: a negative value in one of them is not a stat line. */
+const USED: readonly boolean[] = Array.from({ length: 25 }, (_, f) => [4, 5, 6, 9, 14, 15, 20, 22, 24].includes(f));
+
 /** A fresh scratch object to parse into. */
 export function statScratch(): StatScratch {
-  return { pid: 0, commStart: 0, commEnd: 0, state: '', ppid: 0, pgid: 0, sid: 0, flags: 0, cpuTicks: 0, threads: 0, startTicks: 0, rssPages: 0 };
+  return { pid: 0, commStart: 0, commEnd: 0, state: '', ppid: 0, pgid: 0, sid: 0, flags: 0, utime: 0, cpuTicks: 0, threads: 0, startTicks: 0, rssPages: 0 };
 }
 
 /**
@@ -46,7 +51,7 @@ export function parseStatBytes(buf: Uint8Array, n: number, out: StatScratch): bo
   let field = 3;
   let v = 0;
   let digits = 0;
-  let utime = 0;
+  let negative = false;
   for (i = close + 4; i <= n && field < 24; i++) {
     const c = i < n ? buf[i] : 0x20;
     if (c >= 48 && c <= 57) {
@@ -55,18 +60,21 @@ export function parseStatBytes(buf: Uint8Array, n: number, out: StatScratch): bo
       continue;
     }
     if (c !== 0x20 && c !== 0x0a) {
-      if (c !== 0x2d) return false; // '-' of a negative field we do not use; anything else is odd
+      if (c !== 0x2d) return false; // '-' of a negative field (tty, tpgid, priority); anything else is odd
+      negative = true;
       continue;
     }
     if (digits === 0) return false; // an empty field
     field++;
+    if (negative && USED[field]) return false; // the fields procsweep reads are never negative
+    negative = false;
     switch (field) {
       case 4: out.ppid = v; break;
       case 5: out.pgid = v; break;
       case 6: out.sid = v; break;
       case 9: out.flags = v; break;
-      case 14: utime = v; break;
-      case 15: out.cpuTicks = utime + v; break;
+      case 14: out.utime = v; break;
+      case 15: out.cpuTicks = out.utime + v; break;
       case 20: out.threads = v; break;
       case 22: out.startTicks = v; break;
       case 24: out.rssPages = v; break;
