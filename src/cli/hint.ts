@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { NextCommand } from '../render/next.js';
-import { COMMANDS } from './commands/index.js';
 import { givenOptions, type GivenOption } from './given.js';
 import { SHARED_OPTIONS, type CommandDef } from './options.js';
 
@@ -26,9 +25,24 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+// The command table of each program, registered by buildProgram. Hints do not import the table:
+// it loads the command handlers, and they load this module (an import cycle).
+const tables = new WeakMap<Command, readonly CommandDef[]>();
+
+/** Tells the hints of `program`'s commands which commands exist and what they accept. */
+export function registerCommands(program: Command, defs: readonly CommandDef[]): void {
+  tables.set(program, defs);
+}
+
+function commandTable(cmd: Command | undefined): readonly CommandDef[] {
+  let root = cmd;
+  while (root?.parent) root = root.parent;
+  return (root && tables.get(root)) ?? [];
+}
+
 /** The command definition a hint's words name (`['pidfiles', 'clean', '-n']` -> pidfiles clean). */
-function targetDef(words: readonly string[]): CommandDef | undefined {
-  let def = COMMANDS.find((c) => c.name === words[0]);
+function targetDef(table: readonly CommandDef[], words: readonly string[]): CommandDef | undefined {
+  let def = table.find((c) => c.name === words[0]);
   if (def?.subcommands) def = def.subcommands.find((c) => c.name === words[1]);
   return def;
 }
@@ -54,8 +68,9 @@ export function scopeWords(scope: readonly GivenOption[]): string[] {
  */
 export function nextCommandFor(cmd: Command | undefined): NextCommand {
   const scope = givenOptions(cmd);
+  const table = commandTable(cmd);
   return (words) => {
-    const def = targetDef(words);
+    const def = targetDef(table, words);
     if (!def) return null;
     const ok = acceptedFlags(def);
     if (scope.some((g) => !ok.has(g.flag))) return null;

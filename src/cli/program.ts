@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { addOptions, SHARED_OPTIONS, type CommandDef } from './options.js';
 import { COMMANDS } from './commands/index.js';
+import { registerCommands } from './hint.js';
 import { version } from './version.js';
 
 
@@ -70,6 +71,7 @@ export function buildProgram(argv?: readonly string[]): Command {
     .configureOutput({
       outputError: (str, write) => write(`procsweep: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`),
     });
+  registerCommands(program, COMMANDS);
   program.addHelpText('after', '\nExit status: 0 done or nothing to do, 1 something was left or --check found suspects,\n2 bad input, 3 the environment stopped it. See man procsweep.\n');
   for (const def of COMMANDS) {
     const c = define(program, def, full, argv);

@@ -95,7 +95,8 @@ export interface PidfileRecords {
  */
 export async function pidfileRecords(ctx: Context, snapshot: Snapshot, opts: ReadPidfilesOptions = {}): Promise<PidfileRecords | undefined> {
   if (ctx.pidDirs.length === 0 && ctx.registries.length === 0) return undefined;
-  const { readPidfiles, trackingIndex } = await import('./pidfiles/index.js');
+  // The modules themselves, not the pidfiles/ index: that re-exports startup.ts, which needs scan.ts.
+  const [{ readPidfiles }, { trackingIndex }] = await Promise.all([import('./pidfiles/read.js'), import('./pidfiles/tracking.js')]);
   const gaps: string[] = [];
   const missing: string[] = [];
   const entries = await readPidfiles(ctx, snapshot, {
