@@ -65,8 +65,10 @@ export type { SweepActionOptions, CleanActionOptions } from './core/watch/tick-j
 export { sweepAction, cleanPidfilesAction } from './core/watch/tick-jobs.js';
 export type { WatchEvent, ProcessEvent, SweptEvent, PidfileRemovedEvent, AlarmEvent } from './core/watch/events.js';
 export { WATCH_EVENTS } from './core/watch/events.js';
-export type { Alarm, AlarmKind, AlarmRules } from './core/watch/alarms.js';
-export { defaultRules, ALARM_KINDS } from './core/watch/alarms.js';
+export type { Alarm, AlarmKind, AlarmSeverity, AlarmThresholds, AlarmRules } from './core/watch/alarms.js';
+export { defaultThresholds, defaultRules, ALARM_KINDS } from './core/watch/alarms.js';
+export type { AlarmRule } from './core/watch/alarm-rules.js';
+export { ALARM_RULES } from './core/watch/alarm-rules.js';
 export type { WatchedProcess, SignatureCounts } from './core/watch/watcher.js';
 export { Watcher } from './core/watch/watcher.js';
 export type { MetricFamily, MetricsServer } from './core/metrics.js';

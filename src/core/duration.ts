@@ -25,3 +25,11 @@ export function formatDuration(ms: number | null | undefined): string {
   const d = Math.floor(h / 24);
   return `${d}d${String(h % 24).padStart(2, '0')}h`;
 }
+
+/**
+ * A span for reasons, notes and headers: whole milliseconds below a second (short test
+ * intervals, a small grace), else formatDuration: `250ms`, `3s`, `10m00s`.
+ */
+export function formatSpan(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms);
+}

@@ -2,7 +2,7 @@ import { classify } from '../../src/core/classify.js';
 import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import type { WatchTick } from '../../src/core/watch/loop.js';
-import { defaultRules } from '../../src/core/watch/alarms.js';
+import { defaultThresholds } from '../../src/core/watch/alarms.js';
 import { Watcher } from '../../src/core/watch/watcher.js';
 
 /** A process with defaults for metric and dashboard tests. */
@@ -12,7 +12,7 @@ export function proc(pid: number, ppid: number, argv: string[], over: Partial<Pr
 
 /** A tick after one scan of a small table: one orphan, one zombie, one supervised worker. */
 export function sampleTick(): WatchTick {
-  const w = new Watcher(defaultRules(1000, { expect: new Map([['ffmpeg', 1]]) }), ['ffmpeg', 'srt-live-transmit']);
+  const w = new Watcher(defaultThresholds(1000, { expect: new Map([['ffmpeg', 1]]) }), ['ffmpeg', 'srt-live-transmit']);
   const procs = [
     proc(1, 0, ['/sbin/init'], { comm: 'systemd', sid: 1 }),
     proc(100, 1, ['node', 'server.js'], { sid: 100 }),

@@ -244,3 +244,13 @@ test('classification sees only what it needs: candidates, followed pids, their a
   assert.deepEqual([...sub.processes.keys()].sort((a, b) => a - b), [1, 50, 90, 100, 101, 300, SELF]);
   assert.equal(sub.processes.get(101), worker, 'the same objects, not copies');
 });
+
+test('alarms are a table: every kind has a rule, every rule a known kind, and the man page names each kind', async () => {
+  const { ALARM_RULES } = await import('../../src/core/watch/alarm-rules.js');
+  const { ALARM_KINDS } = await import('../../src/core/watch/alarms.js');
+  const { readFileSync } = await import('node:fs');
+  assert.deepEqual([...new Set(ALARM_RULES.map((r) => r.kind))].sort(), [...ALARM_KINDS].sort());
+  const man = readFileSync(new URL('../../man/procsweep.1', import.meta.url), 'utf8').replace(/\\-/g, '-');
+  for (const k of ALARM_KINDS) assert.ok(man.includes(`"${k}"`), `the man page's alarm JSON lists "${k}"`);
+  for (const r of ALARM_RULES) assert.ok(r.severity === 'warning' || r.severity === 'critical');
+});

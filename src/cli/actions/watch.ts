@@ -86,7 +86,7 @@ export async function runWatch(raw: Record<string, unknown>): Promise<number> {
     notes,
     extras: () => ({ expect }),
     frozen: () => frozen,
-    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, expect, rules: { windowMs: o.window }, actions }),
+    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, expect, thresholds: { windowMs: o.window }, actions }),
   });
 }
 

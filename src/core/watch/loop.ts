@@ -10,7 +10,7 @@ import type { PidfileEntry } from '../pidfiles/types.js';
 import { pidfileRecords, scanWith, type ScanResult } from '../scan.js';
 import { matchProcess, type SignatureMatch } from '../signatures.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
-import { defaultRules, type Alarm, type AlarmRules } from './alarms.js';
+import { defaultThresholds, type Alarm, type AlarmThresholds } from './alarms.js';
 import type { UnstampedEvent, WatchEvent } from './events.js';
 import { identityKey, Watcher, type SignatureCounts, type SignatureHistory, type WatchedProcess, type WatchTotals } from './watcher.js';
 
@@ -39,8 +39,10 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** `--expect`: at most N processes per signature. */
   expect?: ReadonlyMap<string, number> | Record<string, number>;
-  /** Alarm thresholds beyond the defaults (see defaultRules). */
-  rules?: Partial<Omit<AlarmRules, 'intervalMs' | 'expect'>>;
+  /** Alarm thresholds beyond the defaults (see defaultThresholds). */
+  thresholds?: Partial<Omit<AlarmThresholds, 'intervalMs' | 'expect'>>;
+  /** @deprecated The old name of `thresholds`. */
+  rules?: Partial<Omit<AlarmThresholds, 'intervalMs' | 'expect'>>;
   /** `--max-age` in ms for the long-lived flag. */
   maxAgeMs?: number;
   /** Run after each good tick, in order (sweep, pidfile cleaning). */
@@ -188,8 +190,8 @@ class LimitCache {
 export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenerator<WatchTick, void, undefined> {
   const intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
   if (!(intervalMs > 0)) throw new UsageError(`watch interval must be positive, got ${intervalMs}`);
-  const rules = defaultRules(intervalMs, { ...opts.rules, expect: toMap(opts.expect) });
-  const watcher = new Watcher(rules, ctx.signatures.map((s) => s.name));
+  const thresholds = defaultThresholds(intervalMs, { ...opts.rules, ...opts.thresholds, expect: toMap(opts.expect) });
+  const watcher = new Watcher(thresholds, ctx.signatures.map((s) => s.name));
   const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
   procfs?.checkTree();
   // As scanWith does: exact uids (status file) only for the processes a signature could match

@@ -1,11 +1,11 @@
 import { processName } from '../classify.js';
-import { formatDuration } from '../duration.js';
+import { formatDuration, formatSpan } from '../duration.js';
 import type { Owner } from '../owner/types.js';
 import type { FileNr } from '../procfs/limits.js';
-import { Ring, SlotSeries, type TrendVerdict } from '../ring.js';
+import { Ring, SlotSeries } from '../ring.js';
 import type { Finding, Flag, Role, Snapshot } from '../types.js';
-import { ALARM_KINDS, type Alarm, type AlarmKind, type AlarmRules } from './alarms.js';
-import { WATCH_EVENTS, type AlarmEvent, type KillOutcome, type ProcessEvent, type UnstampedEvent, type WatchEventName } from './events.js';
+import { ALARM_KINDS, AlarmBook, type Alarm, type AlarmKind, type AlarmThresholds } from './alarms.js';
+import { WATCH_EVENTS, type KillOutcome, type ProcessEvent, type UnstampedEvent, type WatchEventName } from './events.js';
 
 /** Counts for one signature. */
 export interface SignatureCounts {
@@ -71,22 +71,10 @@ export interface Observation {
   portsOf?: (pid: number) => string | null;
 }
 
-interface Tracked extends WatchedProcess {
-  pid: number;
-  startTicks: number | null;
-  signature: string;
-  role: Role;
+/** What the watcher keeps of a followed process: its public view, writable, plus its readings. */
+interface Tracked extends Omit<{ -readonly [K in keyof WatchedProcess]-?: WatchedProcess[K] }, 'argv' | 'flags'> {
   argv: string[];
-  ppid: number;
-  state: string;
   flags: Flag[];
-  startedAt: number | null;
-  cpuPercent: number | null;
-  rssBytes: number | null;
-  threads: number | null;
-  fds: number | null;
-  fdLimit: number | null;
-  owner: Owner | null;
   cpuTicks: number | null;
   at: number;
   zombieSince: number | null;
@@ -110,44 +98,35 @@ export function identityKey(pid: number, startTicks: number | null, argv: readon
 
 const zeroCounts = (): SignatureCounts => ({ total: 0, orphan: 0, zombie: 0, duplicate: 0, detached: 0, wrappers: 0 });
 
-const NO_TREND: TrendVerdict = { covered: false, fell: false, rise: 0, risingSlots: 0, first: 0, last: 0 };
-
 /** Trend slots: enough to see a steady rise, never finer than one interval. */
-function slotsFor(rules: AlarmRules): { slots: number; slotMs: number } {
-  const slots = Math.max(3, Math.min(20, Math.floor(rules.windowMs / Math.max(1, rules.intervalMs))));
-  return { slots, slotMs: rules.windowMs / slots };
-}
-
-/** A duration for reasons: milliseconds below a second (short test intervals), else formatDuration. */
-function span(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms);
-}
-
-function mib(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+function slotsFor(t: AlarmThresholds): { slots: number; slotMs: number } {
+  const slots = Math.max(3, Math.min(20, Math.floor(t.windowMs / Math.max(1, t.intervalMs))));
+  return { slots, slotMs: t.windowMs / slots };
 }
 
 /**
  * The watch state machine: diffs each observation against the last by process identity into
- * events, keeps bounded per-signature history, and evaluates alarms. Pure: time and readings
- * come in with each observation, and memory is bounded by the number of live matched processes.
+ * events, keeps bounded per-signature history, and has the alarm rules (alarm-rules.ts)
+ * evaluated over it. Pure: time and readings come in with each observation, and memory is
+ * bounded by the number of live matched processes.
  */
 export class Watcher {
-  readonly rules: AlarmRules;
+  readonly thresholds: AlarmThresholds;
   private tick = 0;
   private tracked = new Map<string, Tracked>();
   private sigs = new Map<string, SigState>();
-  private active = new Map<string, Alarm>();
+  private readonly alarmBook: AlarmBook;
   private readonly slots: { slots: number; slotMs: number };
   private files: FileNr | null = null;
   private scanned = 0;
   readonly totals: WatchTotals;
 
-  constructor(rules: AlarmRules, signatures: readonly string[] = []) {
-    this.rules = rules;
-    this.slots = slotsFor(rules);
+  constructor(thresholds: AlarmThresholds, signatures: readonly string[] = []) {
+    this.thresholds = thresholds;
+    this.alarmBook = new AlarmBook(thresholds);
+    this.slots = slotsFor(thresholds);
     for (const s of signatures) this.sig(s);
-    for (const s of rules.expect.keys()) this.sig(s);
+    for (const s of thresholds.expect.keys()) this.sig(s);
     this.totals = {
       ticks: 0,
       failedTicks: 0,
@@ -157,10 +136,15 @@ export class Watcher {
     };
   }
 
+  /** @deprecated The old name of `thresholds`. */
+  get rules(): AlarmThresholds {
+    return this.thresholds;
+  }
+
   private sig(name: string): SigState {
     let s = this.sigs.get(name);
     if (!s) {
-      const h = this.rules.historySize;
+      const h = this.thresholds.historySize;
       s = {
         counts: zeroCounts(),
         trend: new SlotSeries(this.slots.slots, this.slots.slotMs),
@@ -268,7 +252,7 @@ export class Watcher {
       if (t.swept) continue; // its `swept` event already said what happened
       const now = snap.processes.get(t.pid);
       if (t.state === 'Z') {
-        events.push(this.processEvent('reaped', t, `reaped after ${span(obs.at - (t.zombieSince ?? obs.at))} as a zombie`));
+        events.push(this.processEvent('reaped', t, `reaped after ${formatSpan(obs.at - (t.zombieSince ?? obs.at))} as a zombie`));
       } else if (now && now.startTicks === t.startTicks && now.state !== 'Z') {
         const cmd = now.argv.length ? now.argv.join(' ') : `[${now.comm}]`;
         events.push(this.processEvent('exited', t, `no longer matches a signature: it now runs ${cmd.length > 80 ? `${cmd.slice(0, 79)}…` : cmd}`));
@@ -286,7 +270,8 @@ export class Watcher {
       s.history.duplicate.push(s.counts.duplicate);
     }
 
-    events.push(...this.evaluateAlarms(obs.at, obs.portsOf));
+    const signatures = [...this.sigs].map(([name, st]) => ({ name, total: st.counts.total, trend: st.trend }));
+    events.push(...this.alarmBook.evaluate({ now: obs.at, tick: this.tick, signatures, processes: this.tracked.values(), files: this.files, portsOf: obs.portsOf }));
     this.count(events);
     return events;
   }
@@ -382,99 +367,9 @@ export class Watcher {
     return { event, pid: t.pid, startTicks: t.startTicks, ppid: t.ppid, signature: t.signature, role: t.role, argv: t.argv, flags: t.flags, reason };
   }
 
-  private evaluateAlarms(now: number, portsOf?: (pid: number) => string | null): AlarmEvent[] {
-    const r = this.rules;
-    const found: Array<Omit<Alarm, 'since'>> = [];
-    const alarm = (a: Partial<Omit<Alarm, 'since'>> & Pick<Alarm, 'id' | 'kind' | 'reason'>): void => {
-      found.push({ id: a.id, kind: a.kind, severity: a.severity ?? 'warning', reason: a.reason, signature: a.signature ?? null, pid: a.pid ?? null, value: a.value ?? null, threshold: a.threshold ?? null });
-    };
-    const window = span(r.windowMs);
-
-    for (const [name, s] of this.sigs) {
-      const expected = r.expect.get(name);
-      if (expected !== undefined && s.counts.total > expected) {
-        alarm({
-          id: `expect:${name}`, kind: 'expect', severity: 'critical', signature: name, value: s.counts.total, threshold: expected,
-          reason: `${name}: ${s.counts.total} process${s.counts.total === 1 ? '' : 'es'} running, ${s.counts.total - expected} more than the ${expected} expected (--expect ${name}=${expected}); look for orphans and duplicates`,
-        });
-      }
-      const v = s.trend.verdict(now);
-      if (v.covered && !v.fell && v.rise >= r.minRise && v.risingSlots >= r.minRisingSlots) {
-        alarm({
-          id: `rising:${name}`, kind: 'rising', signature: name, value: v.last, threshold: v.first,
-          reason: `${name}: count rose from ${v.first} to ${v.last} over ${window} and never fell back: workers are started without the old ones exiting`,
-        });
-      }
-    }
-
-    const zombiesByParent = new Map<number, Tracked[]>();
-    for (const t of this.tracked.values()) {
-      if (t.state === 'Z' && t.zombieSinceTick !== null && this.tick - t.zombieSinceTick >= r.zombieTicks) {
-        const g = zombiesByParent.get(t.ppid);
-        if (g) g.push(t);
-        else zombiesByParent.set(t.ppid, [t]);
-      }
-      if (t.state === 'Z') continue;
-      const key = `${t.pid}@${t.startTicks ?? '?'}`;
-      const who = `PID ${t.pid} (${t.signature})`;
-      const g = r.growth;
-      // Verdicts only for series that span the window: a young process cannot have a trend yet.
-      const tr = t.trend;
-      const th = tr?.threads.full ? tr.threads.verdict(now) : NO_TREND;
-      if (th.covered && !th.fell && th.risingSlots >= r.minRisingSlots && th.rise >= g.threads) {
-        alarm({ id: `growth:${key}:threads`, kind: 'growth', signature: t.signature, pid: t.pid, value: th.last, threshold: th.first,
-          reason: `${who}: threads grew from ${th.first} to ${th.last} over ${window} and never fell: a thread leak (stuck worker threads)` });
-      }
-      const fd = tr?.fds.full ? tr.fds.verdict(now) : NO_TREND;
-      // Descriptor alarms name the worker's ports: the route an operator knows it by.
-      const holding = (): string => {
-        const ports = portsOf?.(t.pid);
-        return ports ? `, holding ${ports}` : '';
-      };
-      if (fd.covered && !fd.fell && fd.risingSlots >= r.minRisingSlots && fd.rise >= g.fds) {
-        alarm({ id: `growth:${key}:fds`, kind: 'growth', signature: t.signature, pid: t.pid, value: fd.last, threshold: fd.first,
-          reason: `${who}${holding()}: open fds grew from ${fd.first} to ${fd.last} over ${window} and never fell: a descriptor leak` });
-      }
-      const rss = tr?.rss.full ? tr.rss.verdict(now) : NO_TREND;
-      if (rss.covered && !rss.fell && rss.risingSlots >= r.minRisingSlots && rss.rise >= g.rssBytes && rss.rise >= rss.first * g.rssRatio) {
-        alarm({ id: `growth:${key}:rss`, kind: 'growth', signature: t.signature, pid: t.pid, value: rss.last, threshold: rss.first,
-          reason: `${who}: RSS grew from ${mib(rss.first)} to ${mib(rss.last)} over ${window} and never fell: a memory leak` });
-      }
-      if (t.fds !== null && t.fdLimit !== null && Number.isFinite(t.fdLimit) && t.fdLimit > 0 && t.fds >= t.fdLimit * r.fdLimitRatio) {
-        alarm({ id: `fd-limit:${key}`, kind: 'fd-limit', severity: t.fds >= t.fdLimit * 0.95 ? 'critical' : 'warning', signature: t.signature, pid: t.pid, value: t.fds, threshold: t.fdLimit,
-          reason: `${who}${holding()}: ${t.fds} open fds of its limit ${t.fdLimit} (RLIMIT_NOFILE, ${Math.round((t.fds / t.fdLimit) * 100)}%): it will soon fail to open sockets and files` });
-      }
-    }
-    for (const [ppid, zs] of zombiesByParent) {
-      const oldest = Math.min(...zs.map((z) => z.zombieSince ?? now));
-      const sigs = [...new Set(zs.map((z) => z.signature))].join(', ');
-      alarm({
-        id: `zombie:${ppid}`, kind: 'zombie', signature: zs[0].signature, pid: ppid, value: zs.length, threshold: r.zombieTicks,
-        reason: `${zs.length} ${sigs} zombie${zs.length === 1 ? '' : 's'} unreaped for ${span(now - oldest)} (over ${r.zombieTicks} intervals): parent PID ${ppid} does not wait() for its children; fix or restart that parent (zombies cannot be killed)`,
-      });
-    }
-    if (this.files && this.files.max > 0 && this.files.open >= this.files.max * r.systemFdRatio) {
-      const pct = Math.round((this.files.open / this.files.max) * 100);
-      alarm({ id: 'system-fds', kind: 'system-fds', severity: pct >= 95 ? 'critical' : 'warning', value: this.files.open, threshold: this.files.max,
-        reason: `system file handles: ${this.files.open} of fs.file-max ${this.files.max} in use (${pct}%): new sockets and files will soon fail host-wide` });
-    }
-
-    const events: AlarmEvent[] = [];
-    const next = new Map<string, Alarm>();
-    for (const a of found) {
-      const prev = this.active.get(a.id);
-      const full: Alarm = { ...a, since: prev?.since ?? now };
-      next.set(a.id, full);
-      if (!prev) events.push({ event: 'alarm', state: 'raised', alarm: full });
-    }
-    for (const [id, a] of this.active) if (!next.has(id)) events.push({ event: 'alarm', state: 'cleared', alarm: a });
-    this.active = next;
-    return events;
-  }
-
   /** Alarms active after the last observation, oldest first. */
   alarms(): Alarm[] {
-    return [...this.active.values()].sort((a, b) => a.since - b.since || a.id.localeCompare(b.id));
+    return this.alarmBook.list();
   }
 
   /** Counts per signature on the last good tick. */

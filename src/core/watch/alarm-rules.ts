@@ -1,0 +1,179 @@
+/**
+ * The alarm rules of `watch`, one row each: its kind, its usual severity, what it is about,
+ * and its check. A new alarm is a row here; a new kind also goes into ALARM_KINDS (alarms.ts:
+ * stable metric series) and the man page (the watch alarm list and the JSON `kind` values).
+ */
+import { formatSpan } from '../duration.js';
+import type { FileNr } from '../procfs/limits.js';
+import type { SlotSeries, TrendVerdict } from '../ring.js';
+import type { AlarmKind, AlarmProcess, AlarmSeverity, AlarmSignature, AlarmThresholds } from './alarms.js';
+
+/** What a check reads besides its subject. */
+export interface AlarmCheck {
+  now: number;
+  tick: number;
+  thresholds: AlarmThresholds;
+  /** The trend window, as reasons write it (`10m00s`). */
+  window: string;
+  portsOf?: (pid: number) => string | null;
+}
+
+/** A condition a check found: the alarm without its kind and `since`. */
+export interface Raised {
+  id: string;
+  reason: string;
+  /** Only when it differs from the rule's (a limit nearly reached is critical). */
+  severity?: AlarmSeverity;
+  signature?: string | null;
+  pid?: number | null;
+  value?: number | null;
+  threshold?: number | null;
+}
+
+/** The whole reading, for rules that look across processes or at the host. */
+export interface AlarmReading {
+  processes: readonly AlarmProcess[];
+  files: FileNr | null;
+}
+
+interface RuleHead {
+  kind: AlarmKind;
+  /** Its severity unless the check says otherwise. */
+  severity: AlarmSeverity;
+}
+
+/** One alarm rule. `about` says what its check is called with: each signature, each live (non-zombie) process, or the whole reading once. */
+export type AlarmRule =
+  | (RuleHead & { about: 'signature'; check: (s: AlarmSignature, c: AlarmCheck) => Raised | null })
+  | (RuleHead & { about: 'process'; check: (p: AlarmProcess, c: AlarmCheck) => Raised | null })
+  | (RuleHead & { about: 'reading'; check: (r: AlarmReading, c: AlarmCheck) => Raised[] });
+
+const NO_TREND: TrendVerdict = { covered: false, fell: false, rise: 0, risingSlots: 0, first: 0, last: 0 };
+
+/** A series' verdict, only once it spans the window: a young process cannot have a trend yet. */
+function grown(series: SlotSeries | undefined, c: AlarmCheck, min: number): TrendVerdict | null {
+  const v = series?.full ? series.verdict(c.now) : NO_TREND;
+  return v.covered && !v.fell && v.risingSlots >= c.thresholds.minRisingSlots && v.rise >= min ? v : null;
+}
+
+const key = (p: AlarmProcess): string => `${p.pid}@${p.startTicks ?? '?'}`;
+const who = (p: AlarmProcess): string => `PID ${p.pid} (${p.signature})`;
+
+/** Descriptor alarms name the worker's ports: the route an operator knows it by. */
+function holding(p: AlarmProcess, c: AlarmCheck): string {
+  const ports = c.portsOf?.(p.pid);
+  return ports ? `, holding ${ports}` : '';
+}
+
+function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Every alarm rule, in the order alarms are raised within one subject. */
+export const ALARM_RULES: readonly AlarmRule[] = [
+  {
+    kind: 'expect',
+    severity: 'critical',
+    about: 'signature',
+    check: (s, c) => {
+      const expected = c.thresholds.expect.get(s.name);
+      if (expected === undefined || s.total <= expected) return null;
+      return {
+        id: `expect:${s.name}`, signature: s.name, value: s.total, threshold: expected,
+        reason: `${s.name}: ${s.total} process${s.total === 1 ? '' : 'es'} running, ${s.total - expected} more than the ${expected} expected (--expect ${s.name}=${expected}); look for orphans and duplicates`,
+      };
+    },
+  },
+  {
+    kind: 'rising',
+    severity: 'warning',
+    about: 'signature',
+    check: (s, c) => {
+      const r = c.thresholds;
+      const v = s.trend.verdict(c.now);
+      if (!(v.covered && !v.fell && v.rise >= r.minRise && v.risingSlots >= r.minRisingSlots)) return null;
+      return {
+        id: `rising:${s.name}`, signature: s.name, value: v.last, threshold: v.first,
+        reason: `${s.name}: count rose from ${v.first} to ${v.last} over ${c.window} and never fell back: workers are started without the old ones exiting`,
+      };
+    },
+  },
+  {
+    kind: 'growth',
+    severity: 'warning',
+    about: 'process',
+    check: (p, c) => {
+      const v = grown(p.trend?.threads, c, c.thresholds.growth.threads);
+      return v && { id: `growth:${key(p)}:threads`, signature: p.signature, pid: p.pid, value: v.last, threshold: v.first,
+        reason: `${who(p)}: threads grew from ${v.first} to ${v.last} over ${c.window} and never fell: a thread leak (stuck worker threads)` };
+    },
+  },
+  {
+    kind: 'growth',
+    severity: 'warning',
+    about: 'process',
+    check: (p, c) => {
+      const v = grown(p.trend?.fds, c, c.thresholds.growth.fds);
+      return v && { id: `growth:${key(p)}:fds`, signature: p.signature, pid: p.pid, value: v.last, threshold: v.first,
+        reason: `${who(p)}${holding(p, c)}: open fds grew from ${v.first} to ${v.last} over ${c.window} and never fell: a descriptor leak` };
+    },
+  },
+  {
+    kind: 'growth',
+    severity: 'warning',
+    about: 'process',
+    check: (p, c) => {
+      const g = c.thresholds.growth;
+      const v = grown(p.trend?.rss, c, g.rssBytes);
+      if (!v || v.rise < v.first * g.rssRatio) return null;
+      return { id: `growth:${key(p)}:rss`, signature: p.signature, pid: p.pid, value: v.last, threshold: v.first,
+        reason: `${who(p)}: RSS grew from ${mib(v.first)} to ${mib(v.last)} over ${c.window} and never fell: a memory leak` };
+    },
+  },
+  {
+    kind: 'fd-limit',
+    severity: 'warning', // critical from 95 % of the limit
+    about: 'process',
+    check: (p, c) => {
+      if (p.fds === null || p.fdLimit === null || !Number.isFinite(p.fdLimit) || p.fdLimit <= 0 || p.fds < p.fdLimit * c.thresholds.fdLimitRatio) return null;
+      return {
+        id: `fd-limit:${key(p)}`, severity: p.fds >= p.fdLimit * 0.95 ? 'critical' : 'warning', signature: p.signature, pid: p.pid, value: p.fds, threshold: p.fdLimit,
+        reason: `${who(p)}${holding(p, c)}: ${p.fds} open fds of its limit ${p.fdLimit} (RLIMIT_NOFILE, ${Math.round((p.fds / p.fdLimit) * 100)}%): it will soon fail to open sockets and files`,
+      };
+    },
+  },
+  {
+    kind: 'zombie',
+    severity: 'warning',
+    about: 'reading',
+    check: ({ processes }, c) => {
+      const n = c.thresholds.zombieTicks;
+      const byParent = new Map<number, AlarmProcess[]>();
+      for (const p of processes) {
+        if (p.state !== 'Z' || p.zombieSinceTick === null || c.tick - p.zombieSinceTick < n) continue;
+        const g = byParent.get(p.ppid);
+        if (g) g.push(p);
+        else byParent.set(p.ppid, [p]);
+      }
+      return [...byParent].map(([ppid, zs]) => {
+        const oldest = Math.min(...zs.map((z) => z.zombieSince ?? c.now));
+        const sigs = [...new Set(zs.map((z) => z.signature))].join(', ');
+        return {
+          id: `zombie:${ppid}`, signature: zs[0].signature, pid: ppid, value: zs.length, threshold: n,
+          reason: `${zs.length} ${sigs} zombie${zs.length === 1 ? '' : 's'} unreaped for ${formatSpan(c.now - oldest)} (over ${n} intervals): parent PID ${ppid} does not wait() for its children; fix or restart that parent (zombies cannot be killed)`,
+        };
+      });
+    },
+  },
+  {
+    kind: 'system-fds',
+    severity: 'warning', // critical from 95 % of fs.file-max
+    about: 'reading',
+    check: ({ files }, c) => {
+      if (!files || files.max <= 0 || files.open < files.max * c.thresholds.systemFdRatio) return [];
+      const pct = Math.round((files.open / files.max) * 100);
+      return [{ id: 'system-fds', severity: pct >= 95 ? 'critical' : 'warning', value: files.open, threshold: files.max,
+        reason: `system file handles: ${files.open} of fs.file-max ${files.max} in use (${pct}%): new sockets and files will soon fail host-wide` }];
+    },
+  },
+];
