@@ -59,7 +59,7 @@ function grown(series: SlotSeries | undefined, c: AlarmCheck, min: number): Tren
 const key = (p: AlarmProcess): string => `${p.pid}@${p.startTicks ?? '?'}`;
 const who = (p: AlarmProcess): string => `PID ${p.pid} (${p.signature})`;
 
-/** Descriptor alarms name the worker's ports: the route an operator knows it by. */
+/** `, holding udp:6000 tcp:8554*` for a descriptor alarm's reason. */
 function holding(p: AlarmProcess, c: AlarmCheck): string {
   const ports = c.portsOf?.(p.pid);
   return ports ? `, holding ${ports}` : '';
@@ -67,6 +67,20 @@ function holding(p: AlarmProcess, c: AlarmCheck): string {
 
 function mib(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** A process's thread or fd count that kept growing over the whole window. */
+function countGrowth(series: 'threads' | 'fds', what: string, leak: string, ports = false): AlarmRule {
+  return {
+    kind: 'growth',
+    severity: 'warning',
+    about: 'process',
+    check: (p, c) => {
+      const v = grown(p.trend?.[series], c, c.thresholds.growth[series]);
+      return v && { id: `growth:${key(p)}:${series}`, signature: p.signature, pid: p.pid, value: v.last, threshold: v.first,
+        reason: `${who(p)}${ports ? holding(p, c) : ''}: ${what} grew from ${v.first} to ${v.last} over ${c.window} and never fell: ${leak}` };
+    },
+  };
 }
 
 /** Every alarm rule, in the order alarms are raised within one subject. */
@@ -98,26 +112,9 @@ export const ALARM_RULES: readonly AlarmRule[] = [
       };
     },
   },
-  {
-    kind: 'growth',
-    severity: 'warning',
-    about: 'process',
-    check: (p, c) => {
-      const v = grown(p.trend?.threads, c, c.thresholds.growth.threads);
-      return v && { id: `growth:${key(p)}:threads`, signature: p.signature, pid: p.pid, value: v.last, threshold: v.first,
-        reason: `${who(p)}: threads grew from ${v.first} to ${v.last} over ${c.window} and never fell: a thread leak (stuck worker threads)` };
-    },
-  },
-  {
-    kind: 'growth',
-    severity: 'warning',
-    about: 'process',
-    check: (p, c) => {
-      const v = grown(p.trend?.fds, c, c.thresholds.growth.fds);
-      return v && { id: `growth:${key(p)}:fds`, signature: p.signature, pid: p.pid, value: v.last, threshold: v.first,
-        reason: `${who(p)}${holding(p, c)}: open fds grew from ${v.first} to ${v.last} over ${c.window} and never fell: a descriptor leak` };
-    },
-  },
+  countGrowth('threads', 'threads', 'a thread leak (stuck worker threads)'),
+  // Descriptor alarms name the worker's ports: the route an operator knows it by.
+  countGrowth('fds', 'open fds', 'a descriptor leak', true),
   {
     kind: 'growth',
     severity: 'warning',
