@@ -1,48 +1,13 @@
 import type { CommonOptions } from '../core/context.js';
-import type { BackendName } from '../core/types.js';
+import { libraryOptions } from '../core/options/spec.js';
 import { colorLevel, processIO, unicodeLocale, writeWarning, type CliIO } from './io.js';
+import { SHARED_OPTIONS, type SharedCliOptions } from './options.js';
 
-/** The shared options as commander parses them. */
-export interface SharedCliOptions {
-  json?: boolean;
-  color?: boolean;
-  procRoot?: string;
-  backend?: BackendName;
-  signature?: string[];
-  match?: string[];
-  args?: string;
-  user?: string;
-  pidDir?: string[];
-  registry?: string[];
-  config?: string;
-  port?: string[];
-  holds?: string[];
-  unit?: string;
-  container?: string;
-  owner?: string;
-  keep?: string[];
-}
+export type { SharedCliOptions } from './options.js';
 
-/** Maps parsed shared CLI options onto the library's CommonOptions. */
+/** Maps parsed shared CLI options onto the library's CommonOptions: each spec names its library field. */
 export function commonOptions(o: SharedCliOptions): CommonOptions {
-  return {
-    procRoot: o.procRoot,
-    backend: o.backend,
-    signatures: o.signature,
-    match: o.match,
-    args: o.args,
-    user: o.user,
-    pidDirs: o.pidDir,
-    registries: o.registry,
-    config: o.config,
-    onWarning: (m) => writeWarning(process.stderr, m),
-    ports: o.port,
-    holds: o.holds,
-    unit: o.unit,
-    container: o.container,
-    owner: o.owner,
-    keep: o.keep,
-  };
+  return { ...libraryOptions(SHARED_OPTIONS, o), onWarning: (m) => writeWarning(process.stderr, m) };
 }
 
 /** IO plus the colour level chosen for stdout and stderr. */

@@ -48,7 +48,7 @@ function define(parent: Command, def: CommandDef, full: (name: string) => boolea
   cmd.action(async (...received: unknown[]) => {
     const self = received[received.length - 1] as Command;
     if (!def.args && self.args.length > 0) throw strayArgument(parent.parent ? `${parent.name()} ${def.name}` : def.name, self.args[0], argv);
-    process.exitCode = await def.action(self.args, self.opts(), self);
+    process.exitCode = await def.action(self.args, self);
   });
   return cmd;
 }

@@ -1,4 +1,6 @@
 import type { SupervisorIndex } from './classify.js';
+import { flagNames, takesValue } from './options/spec.js';
+import { RUN_OPTIONS } from './run/options.js';
 import { basename } from './signatures.js';
 import type { ProcessInfo, Snapshot } from './types.js';
 
@@ -48,8 +50,8 @@ export function procsweepRunLabel(argv: readonly string[]): string | null {
   return `${id}_${type ?? (cmd === null ? '?' : basename(cmd))}`;
 }
 
-/** `procsweep run` options that take a separate value, so the value is not mistaken for CMD. */
-const RUN_VALUE_OPTIONS = new Set(['--pid-dir', '--id', '--type', '--restart', '--restart-delay', '--max-restarts', '--grace']);
+/** `procsweep run` options that take a separate value, so the value is not mistaken for CMD: read from run's own specs. */
+const RUN_VALUE_OPTIONS = new Set(RUN_OPTIONS.filter(takesValue).flatMap((s) => flagNames(s.flags)));
 
 /**
  * The live `procsweep run` processes of a snapshot, for classify: their workers are `supervised`,

@@ -5,28 +5,18 @@ import { planGroups, toSignal } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
 import { spareUnmatchedHolders } from '../../core/held/spare.js';
 import { executePlan, printPlan, printReport, withSweepLock } from '../act.js';
-import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
+import type { KillGroupOptions } from '../commands/kill-group.js';
+import { commandEnv, commonOptions } from '../common.js';
 import { Interruption } from '../interrupt.js';
 import { planPorts, printResources, resourcesAfter, resourcesBefore, stillHeld } from '../held.js';
 import { writeLine } from '../io.js';
 import { confirmAction, requireConsent } from '../prompt.js';
 
-interface KillGroupOptions extends SharedCliOptions {
-  pgid?: boolean;
-  signal: NodeJS.Signals;
-  grace: number;
-  yes?: boolean;
-  dryRun?: boolean;
-  lockFile?: string;
-  waitLock?: boolean;
-}
-
 /**
  * `procsweep kill-group PID...`: the process group of each PID plus every member's tree; with
  * `mode` 'tree' (`kill-tree`), each PID and its descendants only. Same plan, guard and engine.
  */
-export async function runKillGroup(args: string[], raw: Record<string, unknown>, mode: 'group' | 'tree' = 'group'): Promise<number> {
-  const o = raw as unknown as KillGroupOptions;
+export async function runKillGroup(args: string[], o: KillGroupOptions, mode: 'group' | 'tree' = 'group'): Promise<number> {
   const env = commandEnv(o);
   const command = mode === 'tree' ? 'kill-tree' : 'kill-group';
   const ids = args.map((a) => {

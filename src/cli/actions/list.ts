@@ -7,25 +7,16 @@ import { scanWith, unmatchedHolders } from '../../core/scan.js';
 import { flagNamed } from '../../core/targets.js';
 import { suspectUnits } from '../../core/units.js';
 import { ALL_FLAGS, type Finding, type Flag } from '../../core/types.js';
-import { commandEnv, commonOptions, type SharedCliOptions } from '../common.js';
+import type { ListOptions } from '../commands/list.js';
+import { commandEnv, commonOptions } from '../common.js';
 import { escapeText } from '../../render/escape.js';
 import { writeLine, writeWarning } from '../io.js';
-
-interface ListOptions extends SharedCliOptions {
-  all?: boolean;
-  tree?: boolean;
-  wide?: boolean;
-  flag?: string[];
-  maxAge?: number;
-  check?: boolean;
-}
 
 /** Flags that make `list --check` exit 1. */
 export const CHECK_FLAGS: readonly Flag[] = ['orphan', 'abandoned', 'zombie', 'duplicate'];
 
 /** `procsweep list`: options -> scan -> filter -> render -> exit code. */
-export async function runList(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
-  const o = raw as ListOptions;
+export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
   const env = commandEnv(o);
   // Singular or plural alike (`--flag orphans`), as sweep --target takes them.
   o.flag = o.flag?.map((fl) => {

@@ -4,29 +4,19 @@ import { keptUnder } from '../../core/spare.js';
 import type { Command } from 'commander';
 import type { Context } from '../../core/context.js';
 import type { Snapshot } from '../../core/types.js';
-import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
+import type { PidfilesCleanOptions, PidfilesListOptions } from '../commands/pidfiles.js';
+import { commandEnv, commonOptions, type CommandEnv } from '../common.js';
 import { commandLine, escapeText } from '../../render/escape.js';
 import { truncate } from '../../render/table.js';
 import { Interruption } from '../interrupt.js';
 import { writeLine, writeWarning } from '../io.js';
 import { chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 
-interface PidfilesOptions extends SharedCliOptions {
-  wide?: boolean;
-  removeInvalid?: boolean;
-  kill?: boolean;
-  yes?: boolean;
-  dryRun?: boolean;
-  grace?: number;
-  lockFile?: string;
-  waitLock?: boolean;
-}
-
-async function read(o: PidfilesOptions, env: CommandEnv) {
+async function read(o: PidfilesListOptions, env: CommandEnv) {
   return openRecords(commonOptions(o), (m) => writeWarning(env.io.stderr, m));
 }
 
-async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false, cmd?: Command, missing: readonly string[] = []): Promise<void> {
+async function print(env: CommandEnv, o: PidfilesListOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false, cmd?: Command, missing: readonly string[] = []): Promise<void> {
   const report = buildPidfileReport(items, mode === 'clean' ? dryRun : undefined, missing);
   if (env.json) {
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
@@ -41,8 +31,7 @@ async function print(env: CommandEnv, o: PidfilesOptions, items: CleanItem[], mo
 }
 
 /** `procsweep pidfiles list`: every record with its status, its reason, and what clean would do. */
-export async function runPidfilesList(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
-  const o = raw as PidfilesOptions;
+export async function runPidfilesList(o: PidfilesListOptions, cmd?: Command): Promise<number> {
   const env = commandEnv(o);
   const { entries, missing } = await read(o, env);
   await print(env, o, planClean(entries), 'list', false, cmd, missing);
@@ -50,8 +39,7 @@ export async function runPidfilesList(raw: Record<string, unknown>, cmd?: Comman
 }
 
 /** `procsweep pidfiles clean`: remove stale records; with --kill, terminate live ones first. */
-export async function runPidfilesClean(raw: Record<string, unknown>, _cmd?: Command): Promise<number> {
-  const o = raw as PidfilesOptions;
+export async function runPidfilesClean(o: PidfilesCleanOptions, _cmd?: Command): Promise<number> {
   const env = commandEnv(o);
   if (o.kill) requireConsent(env.io, o);
   const { ctx, snapshot, entries } = await read(o, env);
@@ -66,7 +54,7 @@ export async function runPidfilesClean(raw: Record<string, unknown>, _cmd?: Comm
   return withSweepLock(env, o, () => clean(env, o, ctx, snapshot, plan));
 }
 
-async function clean(env: CommandEnv, o: PidfilesOptions, ctx: Context, snapshot: Snapshot, planned: CleanItem[]): Promise<number> {
+async function clean(env: CommandEnv, o: PidfilesCleanOptions, ctx: Context, snapshot: Snapshot, planned: CleanItem[]): Promise<number> {
   let plan = planned;
   const dryRun = Boolean(o.dryRun);
   if (!dryRun && !o.yes && plan.some((i) => i.action === 'kill')) {
@@ -77,7 +65,7 @@ async function clean(env: CommandEnv, o: PidfilesOptions, ctx: Context, snapshot
     }
     plan = asked;
   }
-  const graceMs = o.grace ?? 3000;
+  const graceMs = o.grace;
   const interrupt = new Interruption(env, graceMs);
   const done = await executeClean(plan, {
     dryRun,

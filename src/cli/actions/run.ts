@@ -2,23 +2,12 @@ import { openBackend } from '../../core/backend/index.js';
 import { UsageError } from '../../core/errors.js';
 import { deathLink, resolveCommand } from '../../core/run/launch.js';
 import { checkNamePart, preparePidDir } from '../../core/run/pidfile.js';
-import type { RestartPolicy } from '../../core/run/policy.js';
 import { Supervisor, type PidfileSpec } from '../../core/run/supervisor.js';
 import { basename } from '../../core/signatures.js';
 import { renderRunEvent } from '../../render/run.js';
 import { escapeText } from '../../render/escape.js';
+import type { RunOptions } from '../commands/run.js';
 import { writeLine } from '../io.js';
-
-interface RunOptions {
-  pidDir?: string;
-  id?: string;
-  type?: string;
-  restart: RestartPolicy;
-  restartDelay: number;
-  maxRestarts?: number;
-  grace: number;
-  surviveParent?: boolean;
-}
 
 /** The signals that stop run: each goes to CMD's process group and tree through the engine. */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -42,8 +31,7 @@ function pidfileSpec(o: RunOptions, command: string[]): PidfileSpec | null {
  * death of run's parent wired to `stop()`, SIGHUP to `forward()`. Exits with CMD's status. Never touches
  * process.stdin: CMD shares it.
  */
-export async function runRun(command: string[], raw: Record<string, unknown>): Promise<number> {
-  const o = raw as unknown as RunOptions;
+export async function runRun(command: string[], o: RunOptions): Promise<number> {
   if (command.length === 0 || command[0] === '') throw new UsageError('run needs a command: procsweep run [options] -- CMD ARGS...');
   const pidfile = pidfileSpec(o, command);
   resolveCommand(command[0], process.env);

@@ -15,27 +15,15 @@ import { matchProcess } from '../../core/signatures.js';
 import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
 import { executePlan, openAuditLog, printPlan, printReport, stderrWidth, withSweepLock } from '../act.js';
-import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
+import type { SweepOptions } from '../commands/sweep.js';
+import { commandEnv, commonOptions, type CommandEnv } from '../common.js';
 import { commandLine, escapeText } from '../../render/escape.js';
 import { Interruption } from '../interrupt.js';
 import { writeLine, writeWarning } from '../io.js';
 import { chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 
-interface SweepOptions extends SharedCliOptions {
-  target?: string[];
-  olderThan?: number;
-  grace: number;
-  yes?: boolean;
-  dryRun?: boolean;
-  max: number;
-  lockFile?: string;
-  waitLock?: boolean;
-  log?: string;
-}
-
 /** `procsweep sweep`: refuse without consent, lock, scan, plan, ask, act, report. */
-export async function runSweep(raw: Record<string, unknown>, cmd?: Command): Promise<number> {
-  const o = raw as unknown as SweepOptions;
+export async function runSweep(o: SweepOptions, cmd?: Command): Promise<number> {
   const env = commandEnv(o);
   const targets = parseSweepTargets(o.target ?? [...DEFAULT_TARGETS]);
   if (o.target?.includes('long-lived') && o.olderThan === undefined) {

@@ -3,41 +3,17 @@ import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { watch, type WatchAction } from '../../core/watch/loop.js';
 import { pidfilesTickRecord } from '../../core/watch/records.js';
+import type { LoopOptions, PidfilesWatchOptions, WatchOptions } from '../commands/watch.js';
 import { parseExpect } from '../watch/expect.js';
-import { commandEnv, commonOptions, type CommandEnv, type SharedCliOptions } from '../common.js';
+import { commandEnv, commonOptions, type CommandEnv } from '../common.js';
 import { runLoop, type LoopSetup } from '../watch/loop.js';
 
-interface LoopCliOptions extends SharedCliOptions {
-  interval: number;
-  count?: number;
-  metricsFile?: string;
-  metricsPort?: number;
-  metricsHost: string;
-}
-
-interface WatchCliOptions extends LoopCliOptions {
-  expect?: string[];
-  window: number;
-  sweep?: boolean;
-  olderThan?: number;
-  grace: number;
-  max: number;
-  lockFile?: string;
-  yes?: boolean;
-  cleanPidfiles?: boolean;
-}
-
-interface PidfilesWatchCliOptions extends LoopCliOptions {
-  removeInvalid?: boolean;
-  dryRun?: boolean;
-}
-
-function checkLoop(o: LoopCliOptions): void {
+function checkLoop(o: LoopOptions): void {
   if (o.interval <= 0) throw new UsageError('--interval must be longer than 0');
 }
 
 /** Where a loop's output goes: the terminal facts, cadence and metrics options. */
-function loopOutput(o: LoopCliOptions, env: CommandEnv): Pick<LoopSetup, 'env' | 'intervalMs' | 'metricsFile' | 'metricsPort' | 'metricsHost'> {
+function loopOutput(o: LoopOptions, env: CommandEnv): Pick<LoopSetup, 'env' | 'intervalMs' | 'metricsFile' | 'metricsPort' | 'metricsHost'> {
   return { env, intervalMs: o.interval, metricsFile: o.metricsFile, metricsPort: o.metricsPort, metricsHost: o.metricsHost };
 }
 
@@ -48,8 +24,7 @@ function needRecords(ctx: Context, what: string): void {
 }
 
 /** `procsweep watch`: options -> context -> actions -> watch loop (dashboard or JSON lines, metrics) -> exit code. */
-export async function runWatch(raw: Record<string, unknown>): Promise<number> {
-  const o = raw as unknown as WatchCliOptions;
+export async function runWatch(o: WatchOptions): Promise<number> {
   const env = commandEnv(o);
   checkLoop(o);
   if (o.window <= 0) throw new UsageError('--window must be longer than 0');
@@ -91,8 +66,7 @@ export async function runWatch(raw: Record<string, unknown>): Promise<number> {
 }
 
 /** `procsweep pidfiles watch`: the records only, judged and (unless --dry-run) cleaned every interval. */
-export async function runPidfilesWatch(raw: Record<string, unknown>): Promise<number> {
-  const o = raw as unknown as PidfilesWatchCliOptions;
+export async function runPidfilesWatch(o: PidfilesWatchOptions): Promise<number> {
   const env = commandEnv(o);
   checkLoop(o);
   const ctx = await createContext(commonOptions(o));

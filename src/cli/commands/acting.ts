@@ -1,20 +1,40 @@
-import { durationArg, GRACE_MAX, type OptionSpec } from '../options.js';
+import { durationArg, intArg } from '../options.js';
 
-/** `--grace`: how long the first signal gets before SIGKILL. */
-export function graceOption(first = 'SIGTERM'): OptionSpec {
-  return { flags: '--grace <dur>', description: `how long ${first} gets before SIGKILL`, defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace', GRACE_MAX) };
-}
+export { graceOption } from '../../core/options/values.js';
+
+// The option groups of the commands that signal. Each group keeps its flags, parser and default
+// in one place; a command may say in its own words what the option means for it.
 
 /** `-y, --yes`: the consent a command that signals needs when nobody can be asked. */
-export const YES_OPTION: OptionSpec = { flags: '-y, --yes', description: 'act without asking (required when stdin is not a terminal)' };
-
-/** `-n, --dry-run`: show the plan and signal nothing. */
-export function dryRunOption(what: string): OptionSpec {
-  return { flags: '-n, --dry-run', description: `${what} and signal nothing` };
+export function yesOption(description = 'act without asking (required when stdin is not a terminal)') {
+  return { flags: '-y, --yes', description } as const;
 }
 
-/** `--lock-file` and `--wait-lock`: the one-sweep-at-a-time lock every command that signals takes. */
-export const LOCK_OPTIONS: OptionSpec[] = [
-  { flags: '--lock-file <path>', description: 'the one-sweep-at-a-time lock (default /run/procsweep/sweep.lock as root, else $XDG_RUNTIME_DIR/procsweep.lock or /tmp/procsweep-UID.lock)' },
+/** `-n, --dry-run`: show the plan and change nothing. */
+export function dryRunOption(description: string) {
+  return { flags: '-n, --dry-run', description } as const;
+}
+
+/** `--lock-file`: the one-sweep-at-a-time lock every command that signals takes. */
+export function lockFileOption(description = 'the one-sweep-at-a-time lock (default /run/procsweep/sweep.lock as root, else $XDG_RUNTIME_DIR/procsweep.lock or /tmp/procsweep-UID.lock)') {
+  return { flags: '--lock-file <path>', description } as const;
+}
+
+/** `--lock-file` and `--wait-lock`. */
+export const LOCK_OPTIONS = [
+  lockFileOption(),
   { flags: '--wait-lock', description: 'wait for a running sweep to finish instead of exiting 3' },
-];
+] as const;
+
+/** `--max <n>`: the largest plan a command will execute. */
+export function maxOption(description = 'refuse a plan that would signal more processes than this') {
+  return { flags: '--max <n>', description, defaultValue: 500, parse: intArg('--max', 1) } as const;
+}
+
+/** `--older-than <dur>`: only candidates older than this; it scopes what a `next:` hint repeats. */
+export function olderThanOption(description: string) {
+  return { flags: '--older-than <dur>', description, parse: durationArg('--older-than'), scope: true } as const;
+}
+
+/** `--remove-invalid`: pidfiles clean and pidfiles watch. */
+export const REMOVE_INVALID_OPTION = { flags: '--remove-invalid', description: 'also remove records that do not parse (never unsafe ones, never a registry that does not parse)' } as const;

@@ -1,18 +1,24 @@
 import { ALL_FLAGS } from '../../core/types.js';
-import { commaList, durationArg, type CommandDef } from '../options.js';
+import { commaList, defineCommand, durationArg, type CliOptions } from '../options.js';
+
+/** `list`'s own options (the shared ones come with every command). */
+export const LIST_OPTIONS = [
+  { flags: '--all', description: 'list every process, not only matched ones' },
+  { flags: '--tree', description: 'draw matched processes with their ancestors and descendants, like pstree' },
+  { flags: '--wide', description: 'never cut the command column' },
+  { flags: '--flag <flags>', description: `only processes with any of these flags (${ALL_FLAGS.join(', ')}; singular or plural alike)`, parse: commaList },
+  { flags: '--max-age <dur>', description: 'flag processes older than this as long-lived (e.g. 2h)', parse: durationArg('--max-age') },
+  { flags: '--check', description: 'exit 1 if any orphan, abandoned, zombie, duplicate (not kept) or stale pidfile is found (for monitoring)' },
+] as const;
+
+/** What `runList` receives. */
+export type ListOptions = CliOptions<typeof LIST_OPTIONS>;
 
 /** `procsweep list`: matched processes with flags and reasons. */
-export const listCommand: CommandDef = {
+export const listCommand = defineCommand({
   name: 'list',
   summary: 'show ffmpeg / srt-live-transmit processes (and wrappers) with their flags and why',
-  options: [
-    { flags: '--all', description: 'list every process, not only matched ones' },
-    { flags: '--tree', description: 'draw matched processes with their ancestors and descendants, like pstree' },
-    { flags: '--wide', description: 'never cut the command column' },
-    { flags: '--flag <flags>', description: `only processes with any of these flags (${ALL_FLAGS.join(', ')}; singular or plural alike)`, parse: commaList },
-    { flags: '--max-age <dur>', description: 'flag processes older than this as long-lived (e.g. 2h)', parse: durationArg('--max-age') },
-    { flags: '--check', description: 'exit 1 if any orphan, abandoned, zombie, duplicate (not kept) or stale pidfile is found (for monitoring)' },
-  ],
+  options: LIST_OPTIONS,
   examples: [
     'procsweep list',
     'procsweep list --tree --match ffmpeg',
@@ -21,4 +27,4 @@ export const listCommand: CommandDef = {
     'procsweep list --json | jq \'.processes[] | select(.flags | index("orphan")) | .pid\'',
   ],
   action: async (_args, opts, cmd) => (await import('../actions/list.js')).runList(opts, cmd),
-};
+});

@@ -1,41 +1,51 @@
-import { durationArg, GRACE_MAX, type CommandDef } from '../options.js';
-import { LOCK_OPTIONS } from './acting.js';
+import { defineCommand, type CliOptions, type CommandDef } from '../options.js';
+import { dryRunOption, graceOption, LOCK_OPTIONS, REMOVE_INVALID_OPTION, yesOption } from './acting.js';
 import { pidfilesWatchCommand } from './watch.js';
 
-const WIDE = { flags: '--wide', description: 'never cut the reason column' };
+const WIDE = { flags: '--wide', description: 'never cut the reason column' } as const;
+
+/** `pidfiles list`'s own options. */
+export const PIDFILES_LIST_OPTIONS = [WIDE] as const;
+/** What `runPidfilesList` receives. */
+export type PidfilesListOptions = CliOptions<typeof PIDFILES_LIST_OPTIONS>;
 
 /** `procsweep pidfiles list`: records with status and reason. */
-const listDef: CommandDef = {
+const listDef = defineCommand({
   name: 'list',
   summary: 'show every pidfile and registry entry with its status (live, dead, reused, zombie, invalid, unsafe) and why',
-  options: [WIDE],
+  options: PIDFILES_LIST_OPTIONS,
   examples: [
     'procsweep pidfiles list --pid-dir /tmp/srt-gateway-pids',
     'procsweep pidfiles list --registry /tmp/ecosystem-manager-processes.json --json',
   ],
   action: async (_args, opts, cmd) => (await import('../actions/pidfiles.js')).runPidfilesList(opts, cmd),
-};
+});
+
+/** `pidfiles clean`'s own options. */
+export const PIDFILES_CLEAN_OPTIONS = [
+  REMOVE_INVALID_OPTION,
+  { flags: '--kill', description: 'first terminate the process tree of every live record (TERM, then KILL after --grace), then remove its record' },
+  yesOption('do not ask before --kill (required when stdin is not a terminal)'),
+  dryRunOption('show what would be removed and killed; change nothing'),
+  graceOption('with --kill: how long TERM gets before KILL'),
+  ...LOCK_OPTIONS,
+  WIDE,
+] as const;
+/** What `runPidfilesClean` receives. */
+export type PidfilesCleanOptions = CliOptions<typeof PIDFILES_CLEAN_OPTIONS>;
 
 /** `procsweep pidfiles clean`: remove stale records, optionally terminating live ones first. */
-const cleanDef: CommandDef = {
+const cleanDef = defineCommand({
   name: 'clean',
   summary: 'remove dead and reused records; --kill terminates live ones first (a supervisor start-up, made safe)',
-  options: [
-    { flags: '--remove-invalid', description: 'also remove records that do not parse (never unsafe ones, never a registry that does not parse)' },
-    { flags: '--kill', description: 'first terminate the process tree of every live record (TERM, then KILL after --grace), then remove its record' },
-    { flags: '-y, --yes', description: 'do not ask before --kill (required when stdin is not a terminal)' },
-    { flags: '-n, --dry-run', description: 'show what would be removed and killed; change nothing' },
-    { flags: '--grace <dur>', description: 'with --kill: how long TERM gets before KILL', defaultValue: 3000, defaultDescription: '3s', parse: durationArg('--grace', GRACE_MAX) },
-    ...LOCK_OPTIONS,
-    WIDE,
-  ],
+  options: PIDFILES_CLEAN_OPTIONS,
   examples: [
     'procsweep pidfiles clean -n --pid-dir /tmp/srt-gateway-pids',
     'procsweep pidfiles clean --pid-dir /tmp/srt-gateway-pids --kill -y   # router start-up, step 1',
     'procsweep pidfiles clean --registry /tmp/ecosystem-manager-processes.json --remove-invalid',
   ],
   action: async (_args, opts, cmd) => (await import('../actions/pidfiles.js')).runPidfilesClean(opts, cmd),
-};
+});
 
 /** `procsweep pidfiles ...`: pidfile directories and JSON process registries. */
 export const pidfilesCommand: CommandDef = {

@@ -1,31 +1,38 @@
-import { collect, durationArg, intArg, MAX_TIMER_MS, type CommandDef, type OptionSpec } from '../options.js';
-import { graceOption, YES_OPTION } from './acting.js';
+import { collect, defineCommand, durationArg, durationDefault, intArg, TIMER_MAX, type CliOptions } from '../options.js';
+import { dryRunOption, graceOption, lockFileOption, maxOption, olderThanOption, REMOVE_INVALID_OPTION, yesOption } from './acting.js';
 
 /** Options shared by `watch` and `pidfiles watch`: cadence and metrics. */
-export const LOOP_OPTIONS: OptionSpec[] = [
-  { flags: '--interval <dur>', description: 'time between scans (e.g. 500ms, 2s)', defaultValue: 2000, defaultDescription: '2s', parse: durationArg('--interval', { ms: MAX_TIMER_MS, text: '24d', why: 'a longer timer cannot be set' }) },
+export const LOOP_OPTIONS = [
+  { flags: '--interval <dur>', description: 'time between scans (e.g. 500ms, 2s)', parse: durationArg('--interval', TIMER_MAX), ...durationDefault(2000) },
   { flags: '--count <n>', description: 'stop after this many scans (default: run until SIGINT/SIGTERM)', parse: intArg('--count', 1) },
   { flags: '--metrics-file <path>', description: 'write Prometheus metrics to this file after each scan, atomically (node_exporter textfile collector)' },
   { flags: '--metrics-port <port>', description: 'serve Prometheus metrics at http://HOST:PORT/metrics', parse: intArg('--metrics-port', 1) },
   { flags: '--metrics-host <host>', description: 'address for --metrics-port', defaultValue: '127.0.0.1' },
-];
+] as const;
+/** What a loop's handler reads of LOOP_OPTIONS. */
+export type LoopOptions = CliOptions<typeof LOOP_OPTIONS>;
+
+/** `watch`'s own options. */
+export const WATCH_OPTIONS = [
+  ...LOOP_OPTIONS,
+  { flags: '--expect <sig=n>', description: 'alarm when more than N processes of a signature run (repeatable), e.g. ffmpeg=64', parse: collect },
+  { flags: '--window <dur>', description: 'how long a count, thread, fd or RSS figure must keep rising before it alarms', parse: durationArg('--window'), ...durationDefault(600_000) },
+  { flags: '--sweep', description: 'each scan that sees an orphan or abandoned worker, terminate them with their trees, as sweep -y would (needs --yes)' },
+  olderThanOption('with --sweep: only orphans running longer than this (e.g. 5m)'),
+  graceOption('how long SIGTERM gets before SIGKILL'),
+  maxOption('with --sweep: refuse a plan that would signal more processes than this'),
+  lockFileOption('with --sweep: the one-sweep-at-a-time lock shared with procsweep sweep (default as for sweep)'),
+  yesOption(),
+  { flags: '--clean-pidfiles', description: 'each scan, remove dead and reused records of --pid-dir / --registry (never live, zombie or unsafe ones)' },
+] as const;
+/** What `runWatch` receives. */
+export type WatchOptions = CliOptions<typeof WATCH_OPTIONS>;
 
 /** `procsweep watch`: live leak monitoring with events, alarms and metrics. */
-export const watchCommand: CommandDef = {
+export const watchCommand = defineCommand({
   name: 'watch',
   summary: 'rescan every interval: events, leak alarms, a live dashboard or JSON lines, Prometheus metrics',
-  options: [
-    ...LOOP_OPTIONS,
-    { flags: '--expect <sig=n>', description: 'alarm when more than N processes of a signature run (repeatable), e.g. ffmpeg=64', parse: collect },
-    { flags: '--window <dur>', description: 'how long a count, thread, fd or RSS figure must keep rising before it alarms', defaultValue: 600_000, defaultDescription: '10m', parse: durationArg('--window') },
-    { flags: '--sweep', description: 'each scan that sees an orphan or abandoned worker, terminate them with their trees, as sweep -y would (needs --yes)' },
-    { flags: '--older-than <dur>', description: 'with --sweep: only orphans running longer than this (e.g. 5m)', parse: durationArg('--older-than'), scope: true },
-    graceOption(),
-    { flags: '--max <n>', description: 'with --sweep: refuse a plan that would signal more processes than this', defaultValue: 500, parse: intArg('--max', 1) },
-    { flags: '--lock-file <path>', description: 'with --sweep: the one-sweep-at-a-time lock shared with procsweep sweep (default as for sweep)' },
-    YES_OPTION,
-    { flags: '--clean-pidfiles', description: 'each scan, remove dead and reused records of --pid-dir / --registry (never live, zombie or unsafe ones)' },
-  ],
+  options: WATCH_OPTIONS,
   examples: [
     'procsweep watch',
     'procsweep watch --expect ffmpeg=64 --interval 5s',
@@ -36,21 +43,22 @@ export const watchCommand: CommandDef = {
     'procsweep watch --clean-pidfiles --pid-dir /tmp/srt-gateway-pids',
   ],
   action: async (_args, opts) => (await import('../actions/watch.js')).runWatch(opts),
-};
+});
+
+/** `pidfiles watch`'s own options. */
+export const PIDFILES_WATCH_OPTIONS = [...LOOP_OPTIONS, REMOVE_INVALID_OPTION, dryRunOption('report the records only; remove nothing')] as const;
+/** What `runPidfilesWatch` receives. */
+export type PidfilesWatchOptions = CliOptions<typeof PIDFILES_WATCH_OPTIONS>;
 
 /** `procsweep pidfiles watch`: the pidfile-only watch, registered under `pidfiles`. */
-export const pidfilesWatchCommand: CommandDef = {
+export const pidfilesWatchCommand = defineCommand({
   name: 'watch',
   summary: 'every interval, judge the pidfiles and registry entries and remove dead and reused ones (a health monitor)',
-  options: [
-    ...LOOP_OPTIONS,
-    { flags: '--remove-invalid', description: 'also remove records that do not parse (never unsafe ones, never a registry that does not parse)' },
-    { flags: '-n, --dry-run', description: 'report the records only; remove nothing' },
-  ],
+  options: PIDFILES_WATCH_OPTIONS,
   examples: [
     'procsweep pidfiles watch --pid-dir /tmp/srt-gateway-pids',
     'procsweep pidfiles watch --registry /tmp/ecosystem-manager-processes.json --interval 30s --json',
     'procsweep pidfiles watch --pid-dir /run/router --metrics-file /var/lib/prometheus/node-exporter/pidfiles.prom',
   ],
   action: async (_args, opts) => (await import('../actions/watch.js')).runPidfilesWatch(opts),
-};
+});
