@@ -1,4 +1,4 @@
-import { formatDuration } from '../core/duration.js';
+import { formatDuration, formatSpan as dur } from '../core/duration.js';
 import type { RunEvent, TerminateReport } from '../core/run/supervisor.js';
 
 /** What the lines need besides the event: CMD's name and the grace period. */
@@ -6,9 +6,6 @@ export interface RunRenderContext {
   name: string;
   graceMs: number;
 }
-
-/** Short durations stay exact (`500ms`); longer ones read like `2s`, `1m30s`. */
-const dur = (ms: number): string => (ms < 1000 ? `${ms}ms` : formatDuration(ms));
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 

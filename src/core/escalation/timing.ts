@@ -2,7 +2,7 @@
  * The escalation's timing, in one place: every constant the engine waits by, and the words that
  * tell an operator what it will do (help, dry-run and plan text). Change the timing here.
  */
-import { formatDuration } from '../duration.js';
+import { formatSpan } from '../duration.js';
 
 /** How long the first signal (SIGTERM) gets before SIGKILL, in ms, unless `--grace` says otherwise. */
 export const DEFAULT_GRACE_MS = 3000;
@@ -23,15 +23,7 @@ export const STOP_POLL_MAX_MS = 20;
 /** At most this many freeze rounds adopt children started meanwhile (a fork bomb cannot hold the engine). */
 export const FREEZE_ROUNDS = 50;
 
-/** A grace as an operator writes it: `500ms`, `3s`, `2m`. */
-export function graceText(graceMs: number): string {
-  return graceMs < 1000 ? `${graceMs}ms` : formatDuration(graceMs);
-}
-
-/** The default grace as the help text shows it (`3s`). */
-export const DEFAULT_GRACE_TEXT = graceText(DEFAULT_GRACE_MS);
-
 /** What the engine will do, in words: `SIGSTOP, SIGTERM, SIGCONT; SIGKILL after 3s if still alive`. */
 export function describeEscalation(signal: string, graceMs: number = DEFAULT_GRACE_MS): string {
-  return signal === 'SIGKILL' ? 'SIGSTOP, SIGKILL' : `SIGSTOP, ${signal}, SIGCONT; SIGKILL after ${graceText(graceMs)} if still alive`;
+  return signal === 'SIGKILL' ? 'SIGSTOP, SIGKILL' : `SIGSTOP, ${signal}, SIGCONT; SIGKILL after ${formatSpan(graceMs)} if still alive`;
 }

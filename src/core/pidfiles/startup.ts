@@ -40,7 +40,7 @@ export interface CleanStaleOptions extends CommonOptions {
   removeInvalid?: boolean;
   /** Plan and check, change nothing, signal nothing. */
   dryRun?: boolean;
-  /** TERM's grace before KILL, in ms (default 3000). */
+  /** TERM's grace before KILL, in ms (default DEFAULT_GRACE_MS, escalation/timing.ts). */
   graceMs?: number;
   onWarning?: (message: string) => void;
 }

@@ -20,7 +20,7 @@ export interface SweepActionOptions {
   lockPath: string;
   /** Only orphans running longer than this. */
   olderThanMs?: number;
-  /** How long SIGTERM gets before SIGKILL (default 3000). */
+  /** How long SIGTERM gets before SIGKILL (default DEFAULT_GRACE_MS, escalation/timing.ts). */
   graceMs?: number;
   /** Refuse a plan that would signal more processes than this (default 500). */
   max?: number;
@@ -80,7 +80,7 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
         run = await terminate(targets, {
           backend: ctx.backend,
           snapshot,
-          graceMs: o.graceMs ?? 3000,
+          graceMs: o.graceMs,
           // Kept and guard-refused processes stay, even inside a target's tree.
           spare: planSpare(plan),
           // Frozen from 'freeze' until 'wait' (it starts once every SIGCONT is sent: 'terminate' still
