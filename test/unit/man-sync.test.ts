@@ -5,7 +5,9 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { SHARED_OPTIONS, type CommandDef } from '../../src/cli/options.js';
-import { manOptions } from '../helpers/man.js';
+import { argumentName, defaultText, flagNames, longFlag, type OptionSpec } from '../../src/core/options/spec.js';
+import { manItems, manOptions, type ManItem } from '../helpers/man.js';
+import { leafSpecs, statesDefault } from '../helpers/docs.js';
 import { needs } from '../helpers/needs.js';
 
 const longOf = (flags: string): string => /--[a-z][a-z0-9-]*/.exec(flags)![0];
@@ -58,6 +60,34 @@ test('every command accepts the shared options, unless it is declared shared: fa
     const longs = new Set(cmd.options.map((o) => o.long));
     for (const s of sharedLongs) assert.ok(longs.has(s), `${name} lacks ${s}`);
   }
+});
+
+
+const items = manItems();
+const itemFor = (section: string, long: string): ManItem | undefined => items.get(section)?.find((it) => it.flags.includes(long));
+
+/** The item's argument and default agree with the spec; "as for CMD" defers the default to CMD's item. */
+function checkItem(section: string, spec: OptionSpec): void {
+  const long = longFlag(spec.flags);
+  const item = itemFor(section, long);
+  assert.ok(item, `${section}: ${long} is documented`);
+  assert.deepEqual(item.flags, flagNames(spec.flags), `${section}: ${long} is shown with the same flags as the spec`);
+  assert.equal(item.arg, argumentName(spec.flags), `${section}: ${long} names its argument as --help does`);
+  const shown = defaultText(spec);
+  if (shown === null) return;
+  const deferred = /\bas for (?:procsweep )?([a-z-]+)/i.exec(item.text)?.[1];
+  const where = statesDefault(item.text, shown) ? item : deferred ? itemFor(deferred, long) : undefined;
+  assert.ok(where && statesDefault(where.text, shown), `${section}: ${long} says its default is ${shown}: ${item.text}`);
+}
+
+for (const [name, specs] of leafSpecs(COMMANDS)) {
+  test(`man page shows the flags, argument and default of each option of '${name}' as its spec does`, () => {
+    for (const spec of specs) checkItem(name, spec);
+  });
+}
+
+test('man page shows the flags, argument and default of each shared option as its spec does', () => {
+  for (const spec of SHARED_OPTIONS) checkItem('shared', spec);
 });
 
 test('man page renders without warnings', (t) => {
