@@ -1,13 +1,12 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { actionExitCode, auditLines, buildActionReport, type ActionReport } from '../core/action-report.js';
+import { actionExitCode, buildActionReport, type ActionReport } from '../core/action-report.js';
+import { auditFailedMessage, type AuditLog } from '../core/audit-log.js';
 import type { Context } from '../core/context.js';
-import { EnvironmentError } from '../core/errors.js';
+import { executePlan, type ExecuteHooks } from '../core/execute.js';
 import { defaultLockPath, withLock } from '../core/lock.js';
-import { planSpare, planTargets, type Plan } from '../core/plan.js';
+import { toSignal, type Plan } from '../core/plan.js';
 import type { PidfileEntry } from '../core/pidfiles/types.js';
 import type { ResourceReport } from '../core/held/report.js';
 import { stillHeld } from './held.js';
-import { terminate, type SpareTarget, type TerminateReport, type TerminateTarget } from '../core/terminate.js';
 import type { Snapshot } from '../core/types.js';
 import type { ProgressCounts } from '../render/plan.js';
 import type { CommandEnv } from './common.js';
@@ -15,44 +14,18 @@ import { escapeText } from '../render/escape.js';
 import type { Interruption } from './interrupt.js';
 import { writeLine, writeWarning } from './io.js';
 
-/** An open `--log` file: opened before anything is signalled, so a bad path stops the run first. */
-export interface AuditLog {
-  path: string;
-  fd: number;
-  /** Why writing the records failed (a full disk), once it has; null while all is well. */
-  failed: string | null;
-}
-
-/** Opens the audit log for appending; EnvironmentError (exit 3) when it cannot be. */
-export function openAuditLog(path: string): AuditLog {
-  try {
-    return { path, fd: openSync(path, 'a', 0o640), failed: null };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new EnvironmentError(`cannot open the audit log ${path} (${code}): fix --log. Nothing was signalled`);
-  }
-}
-
-/** How to execute a plan. */
-export interface ActOptions {
-  command: string;
-  graceMs: number;
-  signal: NodeJS.Signals;
-  log: AuditLog | null;
-  /** The judged pidfile and registry records (from the scan), when pid dirs or registries were given. */
-  records?: PidfileEntry[];
-  /** Catches SIGINT / SIGTERM during the run; its exit code and summary follow the report. */
-  interrupt: Interruption;
-}
+export { openAuditLog, type AuditLog } from '../core/audit-log.js';
 
 /**
- * Runs the engine over targets: a progress line on stderr when it is a terminal, and SIGINT /
- * SIGTERM handled by `interrupt` (the first lets the run end, the second SIGKILLs at once). It
+ * Runs `fn` (a core executor) with the engine's progress wired to the terminal: a live line on
+ * stderr when it is a terminal (the grace counts down to SIGKILL even while no process changes,
+ * so 200 TERM-ignoring workers do not look like a hang), SIGINT / SIGTERM handled by `interrupt`
+ * (the first lets the run end, the second SIGKILLs at once), warnings on stderr. `interrupt`
  * stays armed until `interrupt.summary()` after the report.
  */
-export async function runEngine(env: CommandEnv, ctx: Context, targets: TerminateTarget[], snapshot: Snapshot, o: { graceMs: number; signal: NodeJS.Signals; interrupt: Interruption; spare?: readonly SpareTarget[] }): Promise<TerminateReport> {
+export async function withEngineProgress<T>(env: CommandEnv, o: { graceMs: number; interrupt: Interruption; total: number }, fn: (hooks: ExecuteHooks) => Promise<T>): Promise<T> {
   const { progressLine } = await import('../render/plan.js');
-  const counts: ProgressCounts = { total: targets.length, terminated: 0, killed: 0, escalated: 0, other: 0, phase: 'freeze', killAt: null };
+  const counts: ProgressCounts = { total: o.total, terminated: 0, killed: 0, escalated: 0, other: 0, phase: 'freeze', killAt: null };
   const tty = env.io.stderrIsTTY;
   let last = 0;
   const draw = (force = false): void => {
@@ -62,18 +35,11 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
     last = now;
     env.io.stderr.write(`\r\x1b[K${progressLine({ ...counts, now })}`);
   };
-  // On a terminal the grace is followed live: the countdown to SIGKILL ticks even while no
-  // process changes, so 200 TERM-ignoring workers do not look like a hang.
   let ticker: NodeJS.Timeout | null = null;
   o.interrupt.arm();
   try {
-    return await terminate(targets, {
-      backend: ctx.backend,
-      snapshot,
-      graceMs: o.graceMs,
-      signal: o.signal,
+    return await fn({
       hurry: o.interrupt.hurry,
-      spare: o.spare,
       onWarning: (m) => writeWarning(env.io.stderr, m),
       onPhase: (phase, pending) => {
         o.interrupt.onPhase(phase);
@@ -104,57 +70,29 @@ export async function runEngine(env: CommandEnv, ctx: Context, targets: Terminat
   }
 }
 
-/**
- * Executes a plan with the engine (see runEngine), removes the live pidfile and registry
- * records of the processes it ended (killing a tracked process removes its record), then
- * writes the audit log.
- */
-export async function executePlan(env: CommandEnv, ctx: Context, plan: Plan, snapshot: Snapshot, o: ActOptions): Promise<ActionReport> {
-  const run = await runEngine(env, ctx, planTargets(plan), snapshot, { ...o, spare: planSpare(plan) });
-  let removed: string[] = [];
-  if (o.records && o.records.length > 0) {
-    const { removeRecordsOfEnded } = await import('../core/pidfiles/index.js');
-    removed = await removeRecordsOfEnded(o.records, run.results);
-  }
-  const report = buildActionReport(plan, run, removed);
-  if (o.log) {
-    o.log.failed = appendAudit(o.log, auditLines(report, o.command));
-    if (o.log.failed) {
-      const n = report.targets.length;
-      writeWarning(env.io.stderr, `could not write the audit log ${o.log.path} (${o.log.failed}): its ${n} record${n === 1 ? ' is' : 's are'} missing, so the report on standard output is this run's only record; free space and check --log`);
-    }
-  }
-  return report;
+/** How the CLI executes a plan. */
+export interface ActOptions {
+  command: string;
+  graceMs: number;
+  signal: NodeJS.Signals;
+  log: AuditLog | null;
+  /** The judged pidfile and registry records (from the scan), when pid dirs or registries were given. */
+  records?: PidfileEntry[];
+  /** Catches SIGINT / SIGTERM during the run; its exit code and summary follow the report. */
+  interrupt: Interruption;
 }
 
 /**
- * Appends the audit records and closes the log. A failed write (ENOSPC on a full disk, EIO)
- * returns its code instead of throwing: what was done has been done, and the report must still
- * be printed. A partial write is cut back so the log keeps only whole lines, unless something
- * else has appended meanwhile.
+ * Executes a plan through the core executor (executePlan: engine, records of the ended
+ * processes, audit log) with the progress line and interrupt handling, and warns when the audit
+ * log could not be written (the report is then the run's only record; printReport exits 1).
  */
-function appendAudit(log: AuditLog, text: string): string | null {
-  const buf = Buffer.from(text);
-  let size: number | null = null;
-  let off = 0;
-  try {
-    size = fstatSync(log.fd).size;
-    while (off < buf.length) off += writeSync(log.fd, buf, off);
-    return null;
-  } catch (err) {
-    try {
-      if (size !== null && off > 0 && fstatSync(log.fd).size === size + off) ftruncateSync(log.fd, size);
-    } catch {
-      /* leave it as it is */
-    }
-    return (err as NodeJS.ErrnoException).code ?? String(err);
-  } finally {
-    try {
-      closeSync(log.fd);
-    } catch {
-      /* nothing more to do */
-    }
-  }
+export async function runPlan(env: CommandEnv, ctx: Context, plan: Plan, snapshot: Snapshot, o: ActOptions): Promise<ActionReport> {
+  const total = toSignal(plan).length;
+  const { report } = await withEngineProgress(env, { graceMs: o.graceMs, interrupt: o.interrupt, total }, (hooks) =>
+    executePlan(plan, { ...hooks, backend: ctx.backend, snapshot, graceMs: o.graceMs, signal: o.signal, records: o.records, audit: o.log && { log: o.log, command: o.command } }));
+  if (o.log?.failed) writeWarning(env.io.stderr, auditFailedMessage(o.log, report.targets.length));
+  return report;
 }
 
 /**

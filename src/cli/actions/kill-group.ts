@@ -4,7 +4,7 @@ import { effectiveUid, guardContext, guardReason } from '../../core/guard.js';
 import { planGroups, toSignal } from '../../core/plan.js';
 import { scanWith } from '../../core/scan.js';
 import { spareUnmatchedHolders } from '../../core/held/spare.js';
-import { executePlan, printPlan, printReport, withSweepLock } from '../act.js';
+import { runPlan, printPlan, printReport, withSweepLock } from '../act.js';
 import type { KillGroupOptions } from '../commands/kill-group.js';
 import { commandEnv, commonOptions } from '../common.js';
 import { Interruption } from '../interrupt.js';
@@ -66,7 +66,7 @@ export async function runKillGroup(args: string[], o: KillGroupOptions, mode: 'g
       }
     }
     const interrupt = new Interruption(env, o.grace);
-    const report = await executePlan(env, ctx, plan, snapshot, { command, graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
+    const report = await runPlan(env, ctx, plan, snapshot, { command, graceMs: o.grace, signal: o.signal, log: null, records: pidfiles, interrupt });
     if (resources) report.resources = await resourcesAfter(ctx, resources);
     const code = await printReport(env, report, { interrupt });
     await printResources(env, report.resources);

@@ -1,6 +1,4 @@
-import { buildPidfileReport, executeClean, killRefusal, openRecords, planClean, type CleanItem } from '../../core/pidfiles/index.js';
-import { holdersOf } from '../../core/scan.js';
-import { keptUnder } from '../../core/spare.js';
+import { buildPidfileReport, executeRecordsClean, openRecords, planClean, planRecordsClean, type CleanItem } from '../../core/pidfiles/index.js';
 import type { Command } from 'commander';
 import type { Context } from '../../core/context.js';
 import type { Snapshot } from '../../core/types.js';
@@ -43,9 +41,7 @@ export async function runPidfilesClean(o: PidfilesCleanOptions, _cmd?: Command):
   const env = commandEnv(o);
   if (o.kill) requireConsent(env.io, o);
   const { ctx, snapshot, entries } = await read(o, env);
-  const holders = ctx.held ? (await holdersOf(ctx)).selected : undefined;
-  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures, holders };
-  const plan = planClean(entries, { removeInvalid: o.removeInvalid, kill: o.kill }, (e) => killRefusal(e, snapshot, filter));
+  const plan = await planRecordsClean(ctx, snapshot, entries, { removeInvalid: o.removeInvalid, kill: o.kill });
   // Removing records (and --kill's signals) takes the one-sweep-at-a-time lock, as sweep does;
   // every record is judged again just before it is removed, so the plan need not be remade.
   const work = plan.some((i) => i.action === 'remove' || i.action === 'kill');
@@ -67,13 +63,10 @@ async function clean(env: CommandEnv, o: PidfilesCleanOptions, ctx: Context, sna
   }
   const graceMs = o.grace;
   const interrupt = new Interruption(env, graceMs);
-  const done = await executeClean(plan, {
-    dryRun,
-    backend: ctx.backend,
-    graceMs,
-    terminate: async (targets, t) => (await import('../act.js')).runEngine(env, ctx, targets, snapshot, { graceMs, signal: 'SIGTERM', interrupt, spare: t.spare }),
-    spareUnder: (pids) => keptUnder(snapshot, pids, ctx.keep ?? [], ctx.backend.ownerPorts?.()),
-  });
+  const kills = new Set(plan.filter((i) => i.action === 'kill').map((i) => i.entry.pid)).size;
+  const done = dryRun || kills === 0
+    ? await executeRecordsClean(ctx, snapshot, plan, { dryRun })
+    : await (await import('../act.js')).withEngineProgress(env, { graceMs, interrupt, total: kills }, (hooks) => executeRecordsClean(ctx, snapshot, plan, { ...hooks, graceMs }));
   await print(env, o, done, 'clean', dryRun);
   const killed = done.filter((i) => i.outcome === 'terminated' || i.outcome === 'killed').length;
   interrupt.summary(killed, done.filter((i) => i.outcome === 'survived' || i.outcome === 'failed').map((i) => i.entry.pid!));

@@ -3,18 +3,13 @@ import { buildActionReport } from '../../core/action-report.js';
 import { ageMs, cpuPercent } from '../../core/classify.js';
 import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
-import { UsageError } from '../../core/errors.js';
-import { guardContext } from '../../core/guard.js';
-import { planWithOwners } from '../../core/owners.js';
-import { checkPlanSize, parseSweepTargets, planOverMax, planSweep, toSignal, type Plan } from '../../core/plan.js';
-import { checkUntrackedTarget, DEFAULT_TARGETS } from '../../core/targets.js';
+import { checkPlanSize, planOverMax, toSignal, type Plan } from '../../core/plan.js';
 import { scanWith, type ScanResult } from '../../core/scan.js';
-import { spareUnmatchedHolders } from '../../core/held/spare.js';
+import { planSweepOf, sweepTargets } from '../../core/sweep.js';
 import { planPorts, printResources, resourcesAfter, resourcesBefore, stillHeld } from '../held.js';
-import { matchProcess } from '../../core/signatures.js';
 import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
-import { executePlan, openAuditLog, printPlan, printReport, stderrWidth, withSweepLock } from '../act.js';
+import { openAuditLog, printPlan, printReport, runPlan, stderrWidth, withSweepLock } from '../act.js';
 import type { SweepOptions } from '../commands/sweep.js';
 import { commandEnv, commonOptions, type CommandEnv } from '../common.js';
 import { commandLine, escapeText } from '../../render/escape.js';
@@ -25,10 +20,7 @@ import { chooseCandidates, confirmAction, requireConsent } from '../prompt.js';
 /** `procsweep sweep`: refuse without consent, lock, scan, plan, ask, act, report. */
 export async function runSweep(o: SweepOptions, cmd?: Command): Promise<number> {
   const env = commandEnv(o);
-  const targets = parseSweepTargets(o.target ?? [...DEFAULT_TARGETS]);
-  if (o.target?.includes('long-lived') && o.olderThan === undefined) {
-    throw new UsageError('--target long-lived needs --older-than DUR: the age above which a worker counts as long-lived');
-  }
+  const targets = sweepTargets(o.target, o.olderThan);
   requireConsent(env.io, o);
   const ctx = await createContext(commonOptions(o));
   const view = { signal: 'SIGTERM', graceMs: o.grace, backend: ctx.backend.name };
@@ -80,7 +72,7 @@ export async function runSweep(o: SweepOptions, cmd?: Command): Promise<number> 
       return stillHeld(now) ? 1 : 0;
     }
     const interrupt = new Interruption(env, o.grace);
-    const report = await executePlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records, interrupt });
+    const report = await runPlan(env, ctx, plan, snapshot, { command: 'sweep', graceMs: o.grace, signal: 'SIGTERM', log, records, interrupt });
     if (resources) report.resources = await resourcesAfter(ctx, resources);
     const code = await printReport(env, report, { interrupt, log });
     await printResources(env, report.resources);
@@ -102,11 +94,8 @@ interface MadePlan {
 async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: SweepOptions): Promise<MadePlan> {
   const warn = (m: string): void => writeWarning(env.io.stderr, m);
   const scan = await scanWith(ctx, { maxAgeMs: o.olderThan, onWarning: warn });
-  checkUntrackedTarget(targets, o.target?.includes('untracked') ?? false, scan.tracking);
   const { findings, pidfiles } = scan;
-  const owned = planWithOwners(ctx.backend, scan.snapshot, (s) => planSweep(s, findings, { targets, olderThanMs: o.olderThan, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
-  const { snapshot } = owned;
-  const plan = spareUnmatchedHolders(owned.plan, scan.holders, findings);
+  const { plan, snapshot } = planSweepOf(ctx, scan, { targets, olderThanMs: o.olderThan, untrackedNamed: o.target?.includes('untracked') });
   const oldEnough = (f: (typeof findings)[number]): boolean => {
     if (o.olderThan === undefined) return true;
     const age = ageMs(f.proc, scan.snapshot.scannedAt);

@@ -8,5 +8,5 @@ export { readRecordFile, type SafeRead } from './safefile.js';
 export { removeEntries, type RemovalResult, type RemovalOutcome, type RemoveOptions } from './remove.js';
 export { writePidfile, removeOwnPidfile, writeAtomic } from './write.js';
 export { planClean, executeClean, killRefusal, removeRecordsOfEnded, type CleanAction, type CleanItem, type CleanOptions, type ExecuteOptions, type KillFilter, type TerminateFn } from './clean.js';
-export { openRecords, cleanStale, type OpenRecords, type CleanStaleOptions } from './startup.js';
+export { openRecords, cleanStale, planRecordsClean, executeRecordsClean, type OpenRecords, type CleanStaleOptions, type RecordsCleanOptions } from './startup.js';
 export { buildPidfileReport, toPidfileRecord, summarizePidfiles, type PidfileRecord, type PidfileReport, type PidfileSummary } from './report.js';

@@ -2,9 +2,9 @@ import { createContext, type CommonOptions, type Context } from '../context.js';
 import { holdersOf } from '../scan.js';
 import { keptUnder } from '../spare.js';
 import { UsageError } from '../errors.js';
-import { terminate } from '../terminate.js';
+import { executeTargets, type ExecuteHooks } from '../execute.js';
 import type { Snapshot } from '../types.js';
-import { executeClean, killRefusal, planClean, type CleanItem } from './clean.js';
+import { executeClean, killRefusal, planClean, type CleanItem, type CleanOptions } from './clean.js';
 import { readPidfiles } from './read.js';
 import type { PidfileEntry } from './types.js';
 
@@ -46,6 +46,39 @@ export interface CleanStaleOptions extends CommonOptions {
 }
 
 /**
+ * Plans `pidfiles clean` over judged records: with `kill`, a live record's process may be
+ * terminated only inside the context's narrowing (`--match`, `--args`, `--user`, `--port` /
+ * `--holds`; see killRefusal). The one planner of the CLI and cleanStale().
+ */
+export async function planRecordsClean(ctx: Context, snapshot: Snapshot, entries: readonly PidfileEntry[], o: CleanOptions): Promise<CleanItem[]> {
+  const holders = ctx.held ? (await holdersOf(ctx)).selected : undefined;
+  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures, holders };
+  return planClean(entries, o, (e) => killRefusal(e, snapshot, filter));
+}
+
+/** How to execute a clean plan for a context. */
+export interface RecordsCleanOptions extends ExecuteHooks {
+  dryRun?: boolean;
+  /** TERM's grace before KILL, in ms (the engine's default when absent). */
+  graceMs?: number;
+}
+
+/**
+ * Executes a clean plan: `kill` items' processes through the core executor (executeTargets,
+ * with the snapshot the plan was judged on), leaving kept processes under them running
+ * (keptUnder), then the records removed. The one executor of the CLI and cleanStale().
+ */
+export function executeRecordsClean(ctx: Context, snapshot: Snapshot, plan: readonly CleanItem[], o: RecordsCleanOptions = {}): Promise<CleanItem[]> {
+  return executeClean(plan, {
+    dryRun: o.dryRun,
+    backend: ctx.backend,
+    graceMs: o.graceMs,
+    terminate: async (targets, t) => (await executeTargets(targets, t.spare ?? [], { ...o, backend: ctx.backend, snapshot, graceMs: t.graceMs })).run,
+    spareUnder: (pids) => keptUnder(snapshot, pids, ctx.keep ?? [], ctx.backend.ownerPorts?.()),
+  });
+}
+
+/**
  * A supervisor's start-up step, made safe: `procsweep pidfiles clean [--kill]` as one call.
  * Stale (dead, reused) records go; with `kill`, the workers a crashed predecessor left are
  * terminated with identity checks and verification, and only then are their records removed.
@@ -53,14 +86,6 @@ export interface CleanStaleOptions extends CommonOptions {
  */
 export async function cleanStale(opts: CleanStaleOptions): Promise<CleanItem[]> {
   const { ctx, snapshot, entries } = await openRecords(opts, opts.onWarning);
-  const holders = ctx.held ? (await holdersOf(ctx)).selected : undefined;
-  const filter = { signatures: ctx.signatures, args: ctx.args, uid: ctx.uid, runWorkers: ctx.knownSignatures === undefined || ctx.knownSignatures === ctx.signatures, holders };
-  const plan = planClean(entries, { removeInvalid: opts.removeInvalid, kill: opts.kill }, (e) => killRefusal(e, snapshot, filter));
-  return executeClean(plan, {
-    dryRun: opts.dryRun,
-    backend: ctx.backend,
-    graceMs: opts.graceMs,
-    terminate: (targets, o) => terminate(targets, { ...o, snapshot }),
-    spareUnder: (pids) => keptUnder(snapshot, pids, ctx.keep ?? [], ctx.backend.ownerPorts?.()),
-  });
+  const plan = await planRecordsClean(ctx, snapshot, entries, { removeInvalid: opts.removeInvalid, kill: opts.kill });
+  return executeRecordsClean(ctx, snapshot, plan, { dryRun: opts.dryRun, graceMs: opts.graceMs, onWarning: opts.onWarning });
 }

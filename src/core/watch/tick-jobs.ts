@@ -1,15 +1,13 @@
 /** What `watch` can do after each scan: sweep orphans, drop stale pidfile and registry records. */
 import { ageMs } from '../classify.js';
-import { guardContext } from '../guard.js';
+import { executePlan } from '../execute.js';
 import { withLock } from '../lock.js';
-import { planWithOwners } from '../owners.js';
-import { checkPlanSize, planSpare, planSweep, planTargets } from '../plan.js';
-import { executeClean, planClean, removeRecordsOfEnded } from '../pidfiles/index.js';
+import { checkPlanSize, DEFAULT_PLAN_MAX, planTargets } from '../plan.js';
+import { executeClean, planClean } from '../pidfiles/index.js';
 import { entrySource, type PidfileEntry } from '../pidfiles/types.js';
 import { pidfileRecords, scanWith } from '../scan.js';
-import { matchProcess } from '../signatures.js';
-import { terminate } from '../terminate.js';
-import type { Flag, Snapshot } from '../types.js';
+import { planSweepOf, sweepTargets } from '../sweep.js';
+import type { TerminateTarget } from '../terminate.js';
 import type { WatchAction } from './loop.js';
 import type { PidfileRemovedEvent, SweptEvent, UnstampedEvent } from './events.js';
 import { identityKey } from './watcher.js';
@@ -33,7 +31,7 @@ export interface SweepActionOptions {
 }
 
 /** The flags `sweep` targets by default: orphans, and workers whose owner is gone. */
-const TARGETS: readonly Flag[] = ['orphan', 'abandoned'];
+const TARGETS = sweepTargets(undefined, undefined);
 
 /**
  * `--sweep`: on a tick that saw an orphan (older than `olderThanMs`), take the sweep lock,
@@ -60,11 +58,10 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
     for (const k of givenUp) if (!alive.has(k)) givenUp.delete(k);
     if (!due) return [];
     return withLock(o.lockPath, { wait: false }, async () => {
-      // The tick's reading is partial and a moment old: plan on a fresh, whole one.
+      // The tick's reading is partial and a moment old: plan on a fresh, whole one, exactly as `procsweep sweep` does.
       const scan = await scanWith(ctx, { maxAgeMs: o.olderThanMs });
-      const { plan, snapshot } = planWithOwners(ctx.backend, scan.snapshot, (s: Snapshot) =>
-        planSweep(s, scan.findings, { targets: TARGETS, olderThanMs: o.olderThanMs, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
-      checkPlanSize(plan, o.max ?? 500);
+      const { plan, snapshot } = planSweepOf(ctx, scan, { targets: TARGETS, olderThanMs: o.olderThanMs });
+      checkPlanSize(plan, o.max ?? DEFAULT_PLAN_MAX);
       const keyOf = (pid: number, startTicks: number | null): string => identityKey(pid, startTicks, snapshot.processes.get(pid)?.argv ?? []);
       // Refused by the guard (procsweep's own session, another user's process...): say why, once.
       const skipped: UnstampedEvent[] = [];
@@ -73,16 +70,17 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
         givenUp.add(keyOf(e.pid, e.startTicks));
         skipped.push({ event: 'swept', pid: e.pid, startTicks: e.startTicks, ppid: e.ppid, argv: e.argv, signature: e.signature, outcome: 'skipped', reason: e.reason, signals: [] });
       }
-      const targets = planTargets(plan).filter((t) => !givenUp.has(keyOf(t.pid, t.startTicks)));
-      if (targets.length === 0) return skipped;
-      let run;
+      const only = (t: TerminateTarget): boolean => !givenUp.has(keyOf(t.pid, t.startTicks));
+      if (!planTargets(plan).some(only)) return skipped;
+      let done;
       try {
-        run = await terminate(targets, {
+        done = await executePlan(plan, {
           backend: ctx.backend,
           snapshot,
           graceMs: o.graceMs,
-          // Kept and guard-refused processes stay, even inside a target's tree.
-          spare: planSpare(plan),
+          only,
+          // Killing a tracked process removes its record, as `procsweep sweep` does.
+          records: scan.pidfiles,
           // Frozen from 'freeze' until 'wait' (it starts once every SIGCONT is sent: 'terminate' still
           // holds them stopped); 'kill' freezes again until SIGKILL is sent ('verify').
           onPhase: (phase) => o.onFrozen?.(phase === 'freeze' || phase === 'terminate' || phase === 'kill'),
@@ -93,15 +91,12 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
       const bySig = new Map(plan.entries.map((e) => [e.pid, e.signature]));
       const planSkipped = new Set(plan.entries.filter((e) => e.action === 'skip').map((e) => e.pid));
       // The plan's skipped entries are told above (once); the engine's word on them repeats it.
-      const events: UnstampedEvent[] = [...skipped, ...run.results.filter((r) => !planSkipped.has(r.pid)).map((r): SweptEvent => {
+      const events: UnstampedEvent[] = [...skipped, ...done.run.results.filter((r) => !planSkipped.has(r.pid)).map((r): SweptEvent => {
         if (r.outcome === 'survived' || r.outcome === 'failed') givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
         return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
       })];
-      if (scan.pidfiles?.length) {
-        // Killing a tracked process removes its record, as `procsweep sweep` does.
-        const removed = new Set(await removeRecordsOfEnded(scan.pidfiles, run.results));
-        for (const e of scan.pidfiles) if (removed.has(entrySource(e))) events.push(removedEvent(e, 'its process was swept'));
-      }
+      const removed = new Set(done.report.pidfilesRemoved);
+      for (const e of scan.pidfiles ?? []) if (removed.has(entrySource(e))) events.push(removedEvent(e, 'its process was swept'));
       return events;
     });
   };
