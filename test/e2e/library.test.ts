@@ -2,12 +2,13 @@
 // new routes, find the srt-live-transmit workers a crashed predecessor left behind, from its pid
 // directory, terminate them with verification, and remove their pidfiles.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cleanStale, scan, UsageError } from '../../src/index.js';
-import { alive, Scope, waitFor } from '../helpers/procs.js';
+import { cleanStale, scan, sweep, UsageError } from '../../src/index.js';
+import { alive, privateWorld, Scope, waitFor } from '../helpers/procs.js';
+import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { needs } from '../helpers/needs.js';
 
 
@@ -54,4 +55,35 @@ test('start-up clean-up: stale workers from the pid dir are terminated and their
 
 test('without records the library throws a typed UsageError', async () => {
   await assert.rejects(cleanStale({ config: false }), UsageError);
+});
+
+test('sweep(): the library sweeps as `sweep -y` does: plan, engine, the ended worker\'s record removed, the audit log', async () => {
+  const { dir, scope, lockFile } = privateWorld('libsweep');
+  const mark = scope.mark('libswp');
+  const path = markedSleep(dir, mark);
+  const pid = await sleeperOrphan(scope, path, { ignoreTerm: true });
+  const pids = join(dir, 'pids');
+  mkdirSync(pids);
+  writeFileSync(join(pids, 'cam1_stub.pid'), `${pid}\n`);
+  const scoped = { signatures: [`stub=${mark}`], args: mark, pidDirs: [pids], config: false as const };
+  assert.ok(await waitFor(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mark)));
+
+  const dry = await sweep({ ...scoped, dryRun: true });
+  assert.equal(dry.report.dryRun, true);
+  assert.deepEqual(dry.report.targets.map((t) => [t.pid, t.outcome]), [[pid, 'planned']]);
+  assert.ok(alive(pid), 'a dry run signals nothing');
+
+  const log = join(dir, 'audit.jsonl');
+  const phases: string[] = [];
+  const { report, auditFailed } = await sweep({ ...scoped, graceMs: 300, lockFile: lockFile(), log, onPhase: (p) => phases.push(p) });
+  assert.equal(auditFailed, null);
+  assert.deepEqual(report.targets.map((t) => [t.pid, t.outcome]), [[pid, 'killed']]);
+  assert.ok(!alive(pid));
+  assert.deepEqual(report.pidfilesRemoved, [join(pids, 'cam1_stub.pid')]);
+  assert.equal(existsSync(join(pids, 'cam1_stub.pid')), false);
+  assert.ok(phases.includes('kill'), phases.join(','));
+  const rec = JSON.parse(readFileSync(log, 'utf8').trim()) as { pid: number; command: string; outcome: string };
+  assert.deepEqual([rec.pid, rec.command, rec.outcome], [pid, 'sweep', 'killed']);
+
+  await assert.rejects(sweep({ ...scoped, targets: ['long-lived'] }), UsageError);
 });
