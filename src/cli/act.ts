@@ -14,8 +14,6 @@ import { escapeText } from '../render/escape.js';
 import type { Interruption } from './interrupt.js';
 import { writeLine, writeWarning } from './io.js';
 
-export { openAuditLog, type AuditLog } from '../core/audit-log.js';
-
 /**
  * Runs `fn` (a core executor) with the engine's progress wired to the terminal: a live line on
  * stderr when it is a terminal (the grace counts down to SIGKILL even while no process changes,
