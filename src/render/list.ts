@@ -9,7 +9,8 @@ import { bareNext, nextLine, type NextCommand } from './next.js';
 import { commandLine } from './escape.js';
 import { withOwnerColumn } from './owner.js';
 import { colorFlag, type Palette } from './palette.js';
-import { renderTable, truncate, type Column } from './table.js';
+import { COMMAND_COLUMN, commandShortener } from './shorten.js';
+import { renderTable, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
 
 /** Human byte size: 12.3M. */
@@ -51,17 +52,22 @@ function portsOf(f: Finding, view: ListView): string {
   return e ? portsText(e.sockets) : '';
 }
 
+/** The room the command keeps on a terminal `width` wide before other columns are left out (`drop`, lowest first). */
+export function commandRoom(width: number | null): number | undefined {
+  return width === null ? undefined : Math.max(20, Math.floor(width * 0.4));
+}
+
 const COLUMNS: Column[] = [
   { header: 'PID', align: 'right' },
-  { header: 'PPID', align: 'right' },
-  { header: 'USER' },
-  { header: 'STATE' },
-  { header: 'AGE', align: 'right' },
-  { header: 'CPU%', align: 'right' },
-  { header: 'RSS', align: 'right' },
+  { header: 'PPID', align: 'right', drop: 4 },
+  { header: 'USER', drop: 3 },
+  { header: 'STATE', drop: 1 },
+  { header: 'AGE', align: 'right', drop: 6 },
+  { header: 'CPU%', align: 'right', drop: 7 },
+  { header: 'RSS', align: 'right', drop: 2 },
   { header: 'FLAGS' },
   { header: 'PORTS', yields: true },
-  { header: 'COMMAND', flex: true },
+  COMMAND_COLUMN,
 ];
 
 /**
@@ -91,7 +97,7 @@ export function renderListTable(snap: Snapshot, findings: readonly Finding[], wi
     if (!withPorts) row.splice(8, 1);
     return row;
   });
-  const columns = withPorts ? COLUMNS : COLUMNS.filter((c) => c.header !== 'PORTS');
+  const columns = (withPorts ? COLUMNS : COLUMNS.filter((c) => c.header !== 'PORTS')).map((c) => (c.flex ? { ...c, min: commandRoom(width) } : c));
   const t = withOwnerColumn(columns, rows, findings.map((f) => f.owner));
   return renderTable(t.columns, t.rows, width, (_r, c, text) => {
     if (c !== 7 || text === '-') return text;
@@ -125,12 +131,15 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
       stack.push(...(children.get(pid) ?? []));
     }
   }
+  const drawn = [...include];
+  const commands = drawn.map((pid) => commandLine(snap.processes.get(pid)!.argv, snap.processes.get(pid)!.comm));
+  const rowOf = new Map(drawn.map((pid, i) => [pid, i]));
+  const shorten = commandShortener(commands, p.unicode);
   const node = (pid: number): TreeNode => {
-    const proc = snap.processes.get(pid)!;
     const f = byPid.get(pid);
     const flags = f ? shownFlags(f, view) : [];
     const ports = f ? portsOf(f, view) : '';
-    const cmd = commandLine(proc.argv, proc.comm);
+    const cmd = commands[rowOf.get(pid)!];
     const kids = (children.get(pid) ?? []).filter((c) => include.has(c)).sort((a, b) => a - b);
     return {
       label: (room) => {
@@ -139,7 +148,7 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
         const head = `${pid} `;
         // Ports give way before the command: dropped when the command would be cut below 20 characters.
         const keepPorts = held !== '' && room - head.length - tag.length - held.length >= Math.min(20, cmd.length);
-        const text = truncate(cmd, room - head.length - tag.length - (keepPorts ? held.length : 0), p.unicode);
+        const text = shorten(rowOf.get(pid)!, Math.max(0, room - head.length - tag.length - (keepPorts ? held.length : 0)));
         const coloredTag = flags.length ? ` ${p.dim('[')}${flags.map((fl) => colorFlag(p, fl)).join(p.dim(','))}${p.dim(']')}` : '';
         return `${p.bold(String(pid))} ${f?.signature ? text : p.dim(text)}${coloredTag}${keepPorts ? p.cyan(held) : ''}`;
       },

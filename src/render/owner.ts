@@ -22,7 +22,7 @@ export function withOwnerColumn(columns: readonly Column[], rows: string[][], ow
   if (labels.every((l) => l === '-')) return { columns: [...columns], rows };
   const at = columns.length - 1;
   return {
-    columns: [...columns.slice(0, at), { header: 'OWNER' }, ...columns.slice(at)],
+    columns: [...columns.slice(0, at), { header: 'OWNER', drop: 5 }, ...columns.slice(at)],
     rows: rows.map((r, i) => [...r.slice(0, at), labels[i], ...r.slice(at)]),
   };
 }

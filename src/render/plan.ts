@@ -5,7 +5,8 @@ import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/plan.js';
 import { describeEscalation } from '../core/escalation/timing.js';
 import { commandLine, escapeText } from './escape.js';
 import { colorFlag, type Palette } from './palette.js';
-import { renderTable, truncate, type Column } from './table.js';
+import { COMMAND_COLUMN, commandShortener } from './shorten.js';
+import { renderTable, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
 
 /** A command line for humans (escaped): argv joined, or [comm] for a zombie. */
@@ -21,18 +22,20 @@ function tags(e: PlanEntry): string[] {
 function planForest(entries: readonly PlanEntry[], width: number | null, p: Palette, ports?: ReadonlyMap<number, string>): string {
   const roots: TreeNode[] = [];
   const stack: Array<{ depth: number; node: TreeNode }> = [];
-  for (const e of entries) {
+  const commands = entries.map(commandOf);
+  const shorten = commandShortener(commands, p.unicode);
+  for (const [row, e] of entries.entries()) {
     const t = tags(e);
     const node: TreeNode = {
       label: (room) => {
         const tag = t.length ? ` [${t.join(',')}]` : '';
         const skip = e.action === 'skip' ? ' (skipped)' : '';
         const head = `${e.pid} `;
-        const cmd = commandOf(e);
+        const cmd = commands[row];
         const held = ports?.get(e.pid) ? ` ${ports.get(e.pid)}` : '';
         // The ports give way before the command: dropped when the command would be cut below 20 characters.
         const keep = held !== '' && room - head.length - tag.length - skip.length - held.length >= Math.min(20, cmd.length);
-        const text = truncate(cmd, room - head.length - tag.length - skip.length - (keep ? held.length : 0), p.unicode);
+        const text = shorten(row, Math.max(0, room - head.length - tag.length - skip.length - (keep ? held.length : 0)));
         const coloured = t.length ? ` ${p.dim('[')}${t.map((f) => colorFlag(p, f)).join(p.dim(','))}${p.dim(']')}` : '';
         return `${p.bold(String(e.pid))} ${e.action === 'skip' ? p.dim(text) : text}${coloured}${keep ? p.cyan(held) : ''}${e.action === 'skip' ? p.yellow(skip) : ''}`;
       },
@@ -78,7 +81,7 @@ const RESULT_COLUMNS: Column[] = [
   { header: 'PID', align: 'right' },
   { header: 'OUTCOME' },
   { header: 'SIGNALS' },
-  { header: 'COMMAND', flex: true },
+  COMMAND_COLUMN,
 ];
 
 function outcomeColour(p: Palette, outcome: string): string {
@@ -191,12 +194,20 @@ export function candidateHeader(indent: number): string {
   return `${' '.repeat(indent)}${candidateColumns('PID', 'AGE', 'CPU%', 'FLAGS')}COMMAND`;
 }
 
-/** A checkbox label for a candidate: PID, age, CPU, flags, command (cut to width), and its tree size. */
-export function candidateLabel(e: PlanEntry, plan: Plan, cpu: number | null, width: number | null): string {
-  const age = e.startedAt === null ? '?' : formatDuration(Math.max(0, plan.scannedAt - e.startedAt));
-  const more = plan.entries.filter((x) => x.candidate === e.candidate && x.pid !== e.pid && x.action === 'signal').length;
-  const head = candidateColumns(String(e.pid), age, cpu === null ? '?' : cpu.toFixed(1), tags(e).join(',') || '-');
-  const tail = more ? ` (+${more})` : '';
-  const room = width === null ? Infinity : Math.max(10, width - head.length - tail.length - 6);
-  return `${head}${truncate(commandOf(e), room)}${tail}`;
+/**
+ * The checkbox labels of the plan's candidates, in order: PID, age, CPU (`cpu` by PID), flags,
+ * the command (shortened to the width keeping what tells the candidates apart), and the tree size.
+ */
+export function candidateLabels(plan: Plan, cpu: (pid: number) => number | null, width: number | null, unicode = true): string[] {
+  const entries = plan.candidates.map((pid) => plan.entries.find((x) => x.pid === pid)!);
+  const shorten = commandShortener(entries.map(commandOf), unicode);
+  return entries.map((e, row) => {
+    const age = e.startedAt === null ? '?' : formatDuration(Math.max(0, plan.scannedAt - e.startedAt));
+    const more = plan.entries.filter((x) => x.candidate === e.candidate && x.pid !== e.pid && x.action === 'signal').length;
+    const c = cpu(e.pid);
+    const head = candidateColumns(String(e.pid), age, c === null ? '?' : c.toFixed(1), tags(e).join(',') || '-');
+    const tail = more ? ` (+${more})` : '';
+    const room = width === null ? Infinity : Math.max(10, width - head.length - tail.length - 6);
+    return `${head}${shorten(row, room)}${tail}`;
+  });
 }

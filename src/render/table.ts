@@ -10,6 +10,15 @@ export interface Column {
   flex?: boolean;
   /** A column that gives way first on a narrow terminal: cut (down to its header) before the flex column is. */
   yields?: boolean;
+  /**
+   * A column left out on a narrow terminal rather than squeezing the flex column below its `min`
+   * (or letting the terminal wrap the line): the lowest `drop` goes first.
+   */
+  drop?: number;
+  /** The flex column: the room it keeps before droppable columns give way (default: its header). */
+  min?: number;
+  /** The flex column: how its cells are cut to a width, seeing them all (default: truncate each). */
+  shorten?: (cells: readonly string[], width: number, unicode: boolean) => string[];
 }
 
 const GAP = 2;
@@ -70,6 +79,21 @@ export interface TableLook {
   cliTableMax?: number;
 }
 
+/** The columns (indices) that fit `width`: droppable ones left out, lowest `drop` first, while the flex column would get less than its `min`. */
+function fitColumns(columns: readonly Column[], natural: readonly number[], width: number): number[] {
+  const flex = columns.findIndex((c) => c.flex);
+  const shown = columns.map((_c, i) => i);
+  if (flex < 0) return shown;
+  const min = columns[flex].min ?? columns[flex].header.length;
+  const room = (): number => width - 1 - shown.reduce((a, i) => (i === flex ? a : a + (columns[i].yields ? columns[i].header.length : natural[i]) + GAP), 0);
+  const droppable = shown.filter((i) => columns[i].drop !== undefined).sort((a, b) => columns[a].drop! - columns[b].drop!);
+  for (const i of droppable) {
+    if (room() >= Math.min(min, natural[flex])) break;
+    shown.splice(shown.indexOf(i), 1);
+  }
+  return shown;
+}
+
 /**
  * Renders rows as a borderless, ps-like table. With a `width`, the flex column is cut so each
  * line fits; without one (not a terminal, or --wide) every cell is kept whole. Every cell is
@@ -85,9 +109,14 @@ export function renderTable(
 ): string {
   const { unicode = true, cliTableMax = CLI_TABLE_MAX_ROWS } = look;
   const mark = ellipsis(unicode);
-  const rows = raw.map((r) => columns.map((_c, i) => escapeText(r[i] ?? '')));
-  const widths = columns.map((c) => c.header.length);
-  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], r[i].length);
+  const natural = columns.map((c) => c.header.length);
+  const escaped = raw.map((r) => columns.map((_c, i) => escapeText(r[i] ?? '')));
+  for (const r of escaped) for (let i = 0; i < natural.length; i++) natural[i] = Math.max(natural[i], r[i].length);
+  // The columns shown: on a narrow terminal the droppable ones go, lowest first, until the flex column has its room.
+  const shown = width === null ? columns.map((_c, i) => i) : fitColumns(columns, natural, width);
+  columns = shown.map((i) => columns[i]);
+  const rows = escaped.map((r) => shown.map((i) => r[i]));
+  const widths = shown.map((i) => natural[i]);
   const flexIdx = columns.findIndex((c) => c.flex);
   if (width !== null && flexIdx >= 0) {
     const total = widths.reduce((a, w) => a + w + GAP, 0) - GAP;
@@ -101,8 +130,10 @@ export function renderTable(
     const others = widths.reduce((a, w, i) => (i === flexIdx ? a : a + w + GAP), 0);
     widths[flexIdx] = Math.max(columns[flexIdx].header.length, Math.min(widths[flexIdx], width - others - 1));
   }
-  const plain = rows.map((r) => r.map((cell, ci) => (ci === flexIdx || columns[ci].yields ? truncate(cell, widths[ci], unicode) : cell)));
-  const cells = style ? plain.map((r, ri) => r.map((cut, ci) => style(ri, ci, cut))) : plain;
+  const shortened = flexIdx >= 0 && columns[flexIdx].shorten && rows.some((r) => r[flexIdx].length > widths[flexIdx]) ? columns[flexIdx].shorten!(rows.map((r) => r[flexIdx]), widths[flexIdx], unicode) : null;
+  const plain = rows.map((r, ri) => r.map((cell, ci) => (ci === flexIdx && shortened ? shortened[ri] : ci === flexIdx || columns[ci].yields ? truncate(cell, widths[ci], unicode) : cell)));
+  // `style` is told each cell's column as the caller numbered them, dropped columns included.
+  const cells = style ? plain.map((r, ri) => r.map((cut, ci) => style(ri, shown[ci], cut))) : plain;
   const head = columns.map((c) => c.header);
   const aligns = columns.map((c) => c.align ?? 'left');
   let lines: string[];

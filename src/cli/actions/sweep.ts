@@ -108,13 +108,16 @@ async function makePlan(env: CommandEnv, ctx: Context, targets: Flag[], o: Sweep
 
 /** The checkbox then the confirm; the narrowed plan, or null when declined. */
 async function ask(env: CommandEnv, plan: Plan, snapshot: Snapshot, view: { signal: string; graceMs: number; ports?: ReadonlyMap<number, string> }): Promise<Plan | null> {
-  const { candidateHeader, candidateLabel } = await import('../../render/plan.js');
+  const { candidateHeader, candidateLabels } = await import('../../render/plan.js');
   const width = stderrWidth(env);
-  const choices = plan.candidates.map((pid) => {
-    const e = plan.entries.find((x) => x.pid === pid)!;
+  const labels = candidateLabels(plan, (pid) => {
     const proc = snapshot.processes.get(pid);
+    return proc ? cpuPercent(proc, snapshot) : null;
+  }, width, env.unicode);
+  const choices = plan.candidates.map((pid, i) => {
+    const e = plan.entries.find((x) => x.pid === pid)!;
     // Under the list, the highlighted row in full: its whole command and why it is a candidate.
-    return { value: pid, name: candidateLabel(e, plan, proc ? cpuPercent(proc, snapshot) : null, width), short: String(pid), description: `${commandLine(e.argv, e.comm)}\n${escapeText(e.reason)}` };
+    return { value: pid, name: labels[i], short: String(pid), description: `${commandLine(e.argv, e.comm)}\n${escapeText(e.reason)}` };
   });
   const picked = await chooseCandidates(env.io, choices, { header: candidateHeader, unicode: env.unicode });
   if (picked.length === 0) return null;
