@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { escapeText } from '../render/escape.js';
 
 /** The terminal facts a command needs, gathered once so renderers never read process.* themselves. */
@@ -14,14 +15,20 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
 }
 
-/** The real process's IO. */
+/**
+ * The real process's IO. stdin is opened on first use: creating process.stdin builds a stream
+ * (and loads net or tty code) that `list --json` and other non-interactive runs never read.
+ */
 export function processIO(): CliIO {
   const out = process.stdout;
   return {
     stdout: out,
     stderr: process.stderr,
-    stdin: process.stdin,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    get stdin(): Readable {
+      return process.stdin;
+    },
+    // isatty(0) is what makes process.stdin a tty.ReadStream, so this is its isTTY without building it.
+    stdinIsTTY: isatty(0),
     stdoutIsTTY: Boolean(out.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     columns: out.isTTY ? out.columns || 80 : null,

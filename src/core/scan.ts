@@ -5,9 +5,9 @@ import type { ProcfsBackend } from './backend/index.js';
 import type { HolderIndex } from './held/select.js';
 import type { ReadPidfilesOptions } from './pidfiles/read.js';
 import type { PidfileEntry } from './pidfiles/types.js';
-import { matchProcess } from './signatures.js';
+import { matchProcess, type SignatureMatch } from './signatures.js';
 import { supervisorIndex } from './supervisors.js';
-import type { Finding, Snapshot } from './types.js';
+import type { Finding, ProcessInfo, Snapshot } from './types.js';
 
 /** What one pass of read + decide produces. */
 export interface ScanResult {
@@ -48,8 +48,20 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
   // them all.
   // Pidfile targets may match any known signature (not only --match): their owners are checked.
   const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;
-  const precise = opts.all || ctx.uid !== undefined ? undefined : (argv: readonly string[], comm: string, state: string) => matchProcess(sigs, { argv: argv as string[], comm, state }) !== null;
+  // The candidate test is the signature match itself: where it used classify's signatures, its
+  // answers are kept (by argv array, which the reading passes on unchanged) so classify does not
+  // match every process a second time.
+  const memo = !opts.snapshot && !opts.matcher && sigs === ctx.signatures ? new Map<readonly string[], SignatureMatch | null>() : undefined;
+  const precise = opts.all || ctx.uid !== undefined ? undefined : (argv: readonly string[], comm: string, state: string) => {
+    const m = matchProcess(sigs, { argv: argv as string[], comm, state });
+    memo?.set(argv, m);
+    return m !== null;
+  };
   const snapshot = opts.snapshot ?? (await ctx.backend.snapshot(precise));
+  const matcher = opts.matcher ?? (memo && memo.size > 0 ? (p: ProcessInfo) => {
+    const m = memo.get(p.argv);
+    return m !== undefined ? m : matchProcess(ctx.signatures, p);
+  } : undefined);
   const records = opts.tracking ? undefined : await pidfileRecords(ctx, snapshot, { onWarning: opts.onWarning });
   const tracking = opts.tracking ?? records?.tracking;
   let findings = classify(snapshot, {
@@ -60,7 +72,7 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
     reapers: ctx.reapers,
     tracking,
     supervisors: opts.supervisors ?? supervisorIndex(snapshot),
-    matcher: opts.matcher,
+    matcher,
     all: opts.all,
     ownership: ctx.backend.ownerPorts ? { ports: ctx.backend.ownerPorts(), keep: ctx.keep, select: ctx.select } : undefined,
   });

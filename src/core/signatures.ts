@@ -45,6 +45,15 @@ export function basename(p: string): string {
   return i >= 0 ? p.slice(i + 1) : p;
 }
 
+/**
+ * Whether basename(path) === name, without cutting the basename out: this runs for every
+ * process of every scan, and a slice per process is garbage per process.
+ */
+export function hasBasename(path: string, name: string): boolean {
+  const at = path.length - name.length;
+  return at >= 0 && path.endsWith(name) && (at === 0 || path.charCodeAt(at - 1) === 0x2f) && path.indexOf('/', at) < 0;
+}
+
 /** Whether a process is this signature itself (not a wrapper). Zombies have no argv and match by comm. */
 export function matchesSignature(sig: Signature, proc: Pick<ProcessInfo, 'argv' | 'comm' | 'state'>): boolean {
   if (proc.argv.length === 0) {
@@ -54,7 +63,7 @@ export function matchesSignature(sig: Signature, proc: Pick<ProcessInfo, 'argv' 
     if (sig.binary) return proc.comm === sig.binary.slice(0, COMM_LEN);
     return sig.pattern ? sig.pattern.test(proc.comm) : false;
   }
-  if (sig.binary) return basename(proc.argv[0]) === sig.binary;
+  if (sig.binary) return hasBasename(proc.argv[0], sig.binary);
   return sig.pattern ? sig.pattern.test(proc.argv.join(' ')) : false;
 }
 
@@ -151,7 +160,8 @@ export function matchProcess(sigs: readonly Signature[], proc: Pick<ProcessInfo,
       if (hit) return { signature: s.name, role: 'wrapper' };
     }
   }
-  for (const s of sigs) if (matchesSignature(s, proc)) return { signature: s.name, role: 'process' };
+  // Indexed, not for-of: this runs once per process, often before the JIT has warmed up.
+  for (let i = 0; i < sigs.length; i++) if (matchesSignature(sigs[i], proc)) return { signature: sigs[i].name, role: 'process' };
   return null;
 }
 

@@ -1,7 +1,7 @@
 import type { SupervisorIndex } from './classify.js';
 import { flagNames, takesValue } from './options/spec.js';
 import { RUN_OPTIONS } from './run/options.js';
-import { basename } from './signatures.js';
+import { basename, hasBasename } from './signatures.js';
 import type { ProcessInfo, Snapshot } from './types.js';
 
 /** Interpreters that run procsweep's JavaScript: argv[0] of a `procsweep run` process. */
@@ -12,8 +12,7 @@ const RUNTIMES = new Set(['node', 'nodejs', 'bun']);
  * npx), the repository shim `bin/procsweep.js`, or the built/dev CLI module.
  */
 function isEntryPoint(arg: string): boolean {
-  const b = basename(arg);
-  return b === 'procsweep' || b === 'procsweep.js' || arg.endsWith('dist/cli/main.js') || arg.endsWith('src/cli/main.ts');
+  return hasBasename(arg, 'procsweep') || hasBasename(arg, 'procsweep.js') || arg.endsWith('dist/cli/main.js') || arg.endsWith('src/cli/main.ts');
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BUILTIN_SIGNATURES, matchProcess, parseSignatureSpec, resolveSignatures, scriptCommands, shellScript } from '../../src/core/signatures.js';
+import { basename, BUILTIN_SIGNATURES, hasBasename, matchProcess, parseSignatureSpec, resolveSignatures, scriptCommands, shellScript } from '../../src/core/signatures.js';
 
 const live = (...argv: string[]) => ({ argv, comm: argv[0]?.split('/').pop()!.slice(0, 15) ?? '', state: 'S' });
 const sigs = [...BUILTIN_SIGNATURES];
@@ -67,4 +67,10 @@ test('custom signatures: regex over the joined command line, wrappers too', () =
 test('--match restricts and rejects unknown names', () => {
   assert.deepEqual(resolveSignatures([], ['srt-live-transmit']).map((s) => s.name), ['srt-live-transmit']);
   assert.throws(() => resolveSignatures([], ['gstreamer']), /unknown signature 'gstreamer'/);
+});
+
+test('hasBasename agrees with basename() === name', () => {
+  const paths = ['', '/', 'ffmpeg', '/usr/bin/ffmpeg', './ffmpeg', 'ffmpeg/', '/opt/ffmpeg/x', 'xffmpeg', '/a/xffmpeg', 'a/b/ffmpeg', '//ffmpeg', 'procsweep.js', 'bin/procsweep.js', 'bin/procsweep', 'ffmpeg ', ' ffmpeg'];
+  const names = ['', 'ffmpeg', 'procsweep', 'procsweep.js', 'a/ffmpeg', 'b/ffmpeg', '/'];
+  for (const p of paths) for (const n of names) assert.equal(hasBasename(p, n), basename(p) === n, `${JSON.stringify(p)} ${JSON.stringify(n)}`);
 });

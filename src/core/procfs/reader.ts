@@ -185,7 +185,7 @@ export class ProcReader {
       uid = 0;
     }
     const bt = this.bootTime();
-    return {
+    const info: ProcessInfo = {
       pid,
       ppid: st.ppid,
       pgid: st.pgid,
@@ -200,8 +200,11 @@ export class ProcReader {
       threads: st.threads,
       rssBytes,
       kernelThread,
-      ...(cmdlineBytes === undefined ? {} : { cmdlineBytes }),
     };
+    // Added last, as the spread did, only where argv lost bytes to U+FFFD (rare): no spread of a
+    // throwaway object per process.
+    if (cmdlineBytes !== undefined) info.cmdlineBytes = cmdlineBytes;
+    return info;
   }
 
   /** Resident memory in bytes from statm (the same figure as VmRSS and `ps -o rss`), or null when unreadable. */
