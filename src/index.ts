@@ -40,6 +40,8 @@ export type { AuditLog } from './core/audit-log.js';
 export { openAuditLog } from './core/audit-log.js';
 export type { SweepOptions, SweepResult, SweepPlanFor } from './core/sweep.js';
 export { sweep, planSweepOf, sweepTargets } from './core/sweep.js';
+export type { GroupsPlanFor } from './core/groups.js';
+export { planGroupsOf } from './core/groups.js';
 export type { RunSpec, RunEvent, RunResult, ChildInfo, PidfileSpec } from './core/run/supervisor.js';
 export { Supervisor } from './core/run/supervisor.js';
 export type { DeathLink } from './core/run/launch.js';

@@ -1,9 +1,7 @@
 import { createContext } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
-import { effectiveUid, guardContext, guardReason } from '../../core/guard.js';
-import { planGroups, toSignal } from '../../core/plan.js';
-import { scanWith } from '../../core/scan.js';
-import { spareUnmatchedHolders } from '../../core/held/spare.js';
+import { planGroupsOf } from '../../core/groups.js';
+import { toSignal } from '../../core/plan.js';
 import { runPlan, printPlan, printReport, withSweepLock } from '../act.js';
 import type { KillGroupOptions } from '../commands/kill-group.js';
 import { commandEnv, commonOptions } from '../common.js';
@@ -24,18 +22,8 @@ export async function runKillGroup(args: string[], o: KillGroupOptions, mode: 'g
     return Number(a);
   });
   const ctx = await createContext(commonOptions(o));
-  if (ids.length === 0 && !ctx.held) throw new UsageError(`give the PID of a worker (e.g. procsweep ${command} 4224), or select workers with --port or --holds`);
-  if (ids.length > 0 && ctx.held) throw new UsageError(`give PIDs or --port/--holds, not both: with --port or --holds, ${command} acts on the ${mode === 'tree' ? 'trees' : 'groups'} of the matched workers that hold them`);
-  // Not root: the guard judges the owner of every process, so read every owner. Root: the guard
-  // ignores owners, and they stay unknown (user null) where the fast scan did not need them.
-  const scan = await scanWith(ctx, effectiveUid() === 0 ? {} : { snapshot: await ctx.backend.snapshot() });
-  const { snapshot, findings, pidfiles } = scan;
-  // --port/--holds: the matched holders' groups (never an unmatched holder's).
-  if (ctx.held) {
-    const guard = guardContext(snapshot);
-    for (const f of findings) if (f.signature && f.proc.state !== 'Z' && !guardReason(f.proc, guard)) ids.push(o.pgid && f.proc.pgid !== null ? f.proc.pgid : f.proc.pid);
-  }
-  const plan = spareUnmatchedHolders(planGroups(snapshot, findings, [...new Set(ids)], { byPgid: o.pgid, treeOnly: mode === 'tree', guard: guardContext(snapshot) }), scan.holders, findings);
+  const { plan, scan } = await planGroupsOf(ctx, { ids, byPgid: o.pgid, treeOnly: mode === 'tree' });
+  const { snapshot, pidfiles } = scan;
   const resources = await resourcesBefore(ctx, scan, plan);
   // A wrong or protected PID is the error worth reporting first, even without a terminal to ask on:
   // planning only reads /proc. Then, with something to signal, consent before any output.
