@@ -33,3 +33,8 @@ export function formatDuration(ms: number | null | undefined): string {
 export function formatSpan(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms);
 }
+
+/** Time something took, for reasons and summaries: `120ms` below a second, else seconds to a tenth (`3.0s`). */
+export function formatElapsed(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}

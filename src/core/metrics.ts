@@ -2,7 +2,7 @@ import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { EnvironmentError } from './errors.js';
-import { ALL_FLAGS } from './types.js';
+import { ALL_FLAGS } from './flags.js';
 import type { WatchTick } from './watch/loop.js';
 import { ALARM_KINDS } from './watch/alarms.js';
 import { WATCH_EVENTS, type KillOutcome } from './watch/events.js';

@@ -2,7 +2,8 @@ import { ageMs, cpuPercent } from './classify.js';
 import type { Backend, ProcfsBackend } from './backend/index.js';
 import { readHeld } from './held/held.js';
 import type { HeldSocket } from './held/net.js';
-import { ALL_FLAGS, type BackendName, type Finding, type Flag, type Role, type Snapshot } from './types.js';
+import { ALL_FLAGS } from './flags.js';
+import type { BackendName, Finding, Flag, Role, Snapshot } from './types.js';
 import { userName } from './users.js';
 import type { Owner } from './owner/types.js';
 

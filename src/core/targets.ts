@@ -1,22 +1,8 @@
 import type { TrackingIndex } from './classify.js';
 import { EnvironmentError, UsageError } from './errors.js';
-import { ALL_FLAGS, type Flag } from './types.js';
+import { ALL_FLAGS, SWEEP_TARGETS, type Flag } from './flags.js';
 
-/** `sweep --target` names and the flag each one selects. */
-export const SWEEP_TARGETS = {
-  orphans: 'orphan',
-  abandoned: 'abandoned',
-  detached: 'detached',
-  untracked: 'untracked',
-  duplicates: 'duplicate',
-  'long-lived': 'long-lived',
-} as const satisfies Record<string, Flag>;
-
-/** What `sweep` removes when `--target` is not given: orphans, and workers whose owner is gone. */
-export const DEFAULT_TARGETS: readonly SweepTargetName[] = ['orphans', 'abandoned'];
-
-/** A `--target` name. */
-export type SweepTargetName = keyof typeof SWEEP_TARGETS;
+export { DEFAULT_TARGETS, SWEEP_TARGETS, type SweepTargetName } from './flags.js';
 
 /** A flag named in the singular or the plural (`orphan`, `orphans`), or null: list --flag and sweep --target take either. */
 export function flagNamed(word: string): Flag | null {

@@ -1,3 +1,4 @@
+import type { Flag } from './flags.js';
 import type { Owner } from './owner/types.js';
 
 /** One process as read from /proc (or the portable backend). Unknown values are `null`, never 0. */
@@ -52,10 +53,8 @@ export interface ProcessIdentity {
   startTicks: number | null;
 }
 
-/** Classification flags, design.md section 4. */
-export type Flag = 'orphan' | 'detached' | 'zombie' | 'tracked' | 'untracked' | 'duplicate' | 'long-lived' | 'supervised' | 'abandoned' | 'kept';
-
-export const ALL_FLAGS: readonly Flag[] = ['orphan', 'detached', 'zombie', 'tracked', 'untracked', 'duplicate', 'long-lived', 'supervised', 'abandoned', 'kept'];
+/** Classification flags: one row each in flags.ts. */
+export type { Flag } from './flags.js';
 
 export type Role = 'process' | 'wrapper';
 

@@ -1,7 +1,5 @@
+import { UNIT_FLAGS } from './flags.js';
 import type { Finding, Flag, Snapshot } from './types.js';
-
-/** The flags whose process takes its whole tree along when swept: its descendants belong to its unit. */
-export const UNIT_FLAGS: readonly Flag[] = ['orphan', 'detached'];
 
 /** The suspect unit a process belongs to: the flagged ancestor whose tree a sweep takes, and that ancestor's unit flags. */
 export interface UnitMembership {

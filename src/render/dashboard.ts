@@ -1,4 +1,5 @@
-import { formatDuration } from '../core/duration.js';
+import { formatDuration, formatSpan } from '../core/duration.js';
+import { COLUMN_FLAGS } from '../core/flags.js';
 import { entrySource } from '../core/pidfiles/types.js';
 import type { WatchTick } from '../core/watch/loop.js';
 import type { WatchEvent } from '../core/watch/events.js';
@@ -6,7 +7,7 @@ import type { WatchedProcess } from '../core/watch/watcher.js';
 import { commandLine, escapeText } from './escape.js';
 import { formatBytes } from './list.js';
 import { withOwnerColumn } from './owner.js';
-import { colorFlag, type Palette } from './palette.js';
+import { colorFlag, toned, type Palette } from './palette.js';
 import { renderTable, type Column } from './table.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -141,7 +142,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   const t = v.tick;
   const w = Math.max(20, v.width);
   const lines: string[] = [];
-  const head = [`procsweep watch`, `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes.map(escapeText)];
+  const head = [`procsweep watch`, `every ${formatSpan(v.intervalMs)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes.map(escapeText)];
   for (const l of wrapWords(head, p.unicode ? '  ·  ' : '  -  ', w)) lines.push(p.bold(l));
   if (t.error) lines.push(p.red(`scan failed: ${escapeText(t.error)} (retrying every interval)`));
   for (const w of v.warnings ?? []) lines.push(p.yellow(`${clock(w.at)} warning: ${escapeText(w.text)}`));
@@ -149,21 +150,21 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   // Signatures with sparklines of their totals.
   const hist = t.history();
   const names = Object.keys(t.signatures).sort();
+  // A column per flag the flag table gives one (ORPHAN, ZOMBIE, DUP), coloured by its tone.
   const sigCols: Column[] = [
-    { header: 'SIGNATURE' }, { header: 'TOTAL', align: 'right' }, { header: 'ORPHAN', align: 'right' },
-    { header: 'ZOMBIE', align: 'right' }, { header: 'DUP', align: 'right' }, { header: 'HISTORY (total)' },
+    { header: 'SIGNATURE' }, { header: 'TOTAL', align: 'right' }, ...COLUMN_FLAGS.map((f): Column => ({ header: f.header, align: 'right' })), { header: 'HISTORY (total)' },
   ];
-  const fixed = Math.max(9, ...names.map((n) => n.length)) + 5 + 6 + 6 + 3 + 5 * 2;
+  const fixed = Math.max(9, ...names.map((n) => n.length)) + 5 + COLUMN_FLAGS.reduce((n, f) => n + f.header.length, 0) + (COLUMN_FLAGS.length + 2) * 2;
   const sparkW = Math.max(8, Math.min(60, w - fixed - 1));
   const sigRows = names.map((n) => {
     const c = t.signatures[n];
-    return [n, String(c.total), String(c.orphan), String(c.zombie), String(c.duplicate), sparkline(hist.get(n)?.total ?? [], sparkW, p.unicode)];
+    return [n, String(c.total), ...COLUMN_FLAGS.map((f) => String(c[f.flag])), sparkline(hist.get(n)?.total ?? [], sparkW, p.unicode)];
   });
   lines.push('');
   lines.push(...renderTable(sigCols, sigRows, w, (_r, c, text) => {
-    if ((c === 2 || c === 3) && text !== '0') return p.red(text);
-    if (c === 4 && text !== '0') return p.yellow(text);
-    if (c === 5) return p.cyan(text);
+    const col = COLUMN_FLAGS[c - 2];
+    if (col && text !== '0') return toned(p, col.tone, text);
+    if (c === COLUMN_FLAGS.length + 2) return p.cyan(text);
     return text;
   }, { unicode: p.unicode }).split('\n'));
   if (t.files) {
@@ -212,7 +213,7 @@ export function renderPidfilesDashboard(v: DashboardView, p: Palette): string[] 
   const t = v.tick;
   const w = Math.max(20, v.width);
   const lines: string[] = [];
-  const head = ['procsweep pidfiles watch', `every ${formatDuration(v.intervalMs).replace(/^0s$/, `${v.intervalMs}ms`)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, clock(t.at), ...v.notes.map(escapeText)];
+  const head = ['procsweep pidfiles watch', `every ${formatSpan(v.intervalMs)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, clock(t.at), ...v.notes.map(escapeText)];
   for (const l of wrapWords(head, p.unicode ? '  ·  ' : '  -  ', w)) lines.push(p.bold(l));
   if (t.error) lines.push(p.red(`scan failed: ${escapeText(t.error)} (retrying every interval)`));
   for (const x of v.warnings ?? []) lines.push(p.yellow(`${clock(x.at)} warning: ${escapeText(x.text)}`));

@@ -1,5 +1,6 @@
 import { ageMs, cpuPercent, processName } from '../core/classify.js';
 import { formatDuration } from '../core/duration.js';
+import { SUMMARY_FLAGS } from '../core/flags.js';
 import { portsText } from '../core/held/held.js';
 import type { Extras, ListSummary } from '../core/report.js';
 import type { Finding, Snapshot } from '../core/types.js';
@@ -163,9 +164,7 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
 export function renderListFooter(summary: ListSummary, shown: number, p: Palette, next: NextCommand = bareNext): string[] {
   const lines: string[] = [];
   const sigs = Object.entries(summary.signatures).map(([k, v]) => `${k} ${v}`).join(', ');
-  const flagged = (['orphan', 'abandoned', 'zombie', 'duplicate', 'detached', 'untracked', 'long-lived', 'kept'] as const)
-    .filter((f) => summary.flags[f] > 0)
-    .map((f) => `${summary.flags[f]} ${f}`);
+  const flagged = SUMMARY_FLAGS.filter((f) => summary.flags[f] > 0).map((f) => `${summary.flags[f]} ${f}`);
   if (summary.matched === 0) {
     lines.push(`No matching processes among ${summary.scanned} scanned.`);
     return lines;

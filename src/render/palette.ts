@@ -1,4 +1,5 @@
 import { Chalk } from 'chalk';
+import { flagRow, type Tone } from '../core/flags.js';
 
 /** The few styles procsweep uses; identity functions at level 0, so renderers never branch on colour. */
 export interface Palette {
@@ -26,22 +27,21 @@ export function palette(level: 0 | 1 | 2 | 3, unicode = true): Palette {
   };
 }
 
-/** Colours a flag by severity: zombie/orphan/duplicate red or yellow, benign ones dim. */
-export function colorFlag(p: Palette, flag: string): string {
-  switch (flag) {
-    case 'orphan':
-    case 'zombie':
-    case 'abandoned':
-      return p.red(flag);
-    case 'duplicate':
-    case 'untracked':
-    case 'long-lived':
-      return p.yellow(flag);
-    case 'supervised':
-    case 'tracked':
-    case 'kept':
-      return p.green(flag);
+/** Text in a tone's colour: a leak red, worth a look yellow, accounted for green, neutral dim. */
+export function toned(p: Palette, tone: Tone | undefined, text: string): string {
+  switch (tone) {
+    case 'leak':
+      return p.red(text);
+    case 'look':
+      return p.yellow(text);
+    case 'fine':
+      return p.green(text);
     default:
-      return p.dim(flag);
+      return p.dim(text);
   }
+}
+
+/** Colours a flag by its tone in the flag table (another word, such as `wrapper`, dim). */
+export function colorFlag(p: Palette, flag: string): string {
+  return toned(p, flagRow(flag)?.tone, flag);
 }

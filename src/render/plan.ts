@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { ActionReport, ActionTarget } from '../core/action-report.js';
-import { formatDuration } from '../core/duration.js';
+import { formatDuration, formatElapsed } from '../core/duration.js';
 import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/plan.js';
 import { describeEscalation } from '../core/escalation/timing.js';
 import { commandLine, escapeText } from './escape.js';
@@ -114,8 +114,7 @@ export function renderSummary(report: ActionReport): string {
   if (s.failed) parts.push(`${s.failed} failed`);
   const left = s.leftRunning;
   const tail = left === 0 ? 'nothing left running.' : `${left} left running: see the reasons above.`;
-  const took = report.durationMs < 1000 ? `${report.durationMs}ms` : `${(report.durationMs / 1000).toFixed(1)}s`;
-  return `Done in ${took}: ${parts.join(', ') || 'nothing to do'}; ${tail}`;
+  return `Done in ${formatElapsed(report.durationMs)}: ${parts.join(', ') || 'nothing to do'}; ${tail}`;
 }
 
 /** Above this many targets, the table lists only the ones that did not simply end (the summary counts the rest). */

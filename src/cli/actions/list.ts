@@ -6,14 +6,12 @@ import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
 import { scanWith, unmatchedHolders } from '../../core/scan.js';
 import { flagNamed } from '../../core/targets.js';
 import { suspectUnits } from '../../core/units.js';
-import { ALL_FLAGS, type Finding, type Flag } from '../../core/types.js';
+import { ALL_FLAGS, CHECK_FLAGS } from '../../core/flags.js';
+import type { Finding, Flag } from '../../core/types.js';
 import type { ListOptions } from '../commands/list.js';
 import { commandEnv, commonOptions } from '../common.js';
 import { escapeText } from '../../render/escape.js';
 import { writeLine, writeWarning } from '../io.js';
-
-/** Flags that make `list --check` exit 1. */
-export const CHECK_FLAGS: readonly Flag[] = ['orphan', 'abandoned', 'zombie', 'duplicate'];
 
 /** `procsweep list`: options -> scan -> filter -> render -> exit code. */
 export async function runList(o: ListOptions, cmd?: Command): Promise<number> {

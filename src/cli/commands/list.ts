@@ -1,4 +1,4 @@
-import { ALL_FLAGS } from '../../core/types.js';
+import { ALL_FLAGS, CHECK_FLAGS } from '../../core/flags.js';
 import { commaList, defineCommand, durationArg, type CliOptions } from '../options.js';
 
 /** `list`'s own options (the shared ones come with every command). */
@@ -8,7 +8,7 @@ export const LIST_OPTIONS = [
   { flags: '--wide', description: 'never cut the command column' },
   { flags: '--flag <flags>', description: `only processes with any of these flags (${ALL_FLAGS.join(', ')}; singular or plural alike)`, parse: commaList },
   { flags: '--max-age <dur>', description: 'flag processes older than this as long-lived (e.g. 2h)', parse: durationArg('--max-age') },
-  { flags: '--check', description: 'exit 1 if any orphan, abandoned, zombie, duplicate (not kept) or stale pidfile is found (for monitoring)' },
+  { flags: '--check', description: `exit 1 if any ${CHECK_FLAGS.join(', ')} (not kept) or stale pidfile is found (for monitoring)` },
 ] as const;
 
 /** What `runList` receives. */

@@ -1,10 +1,10 @@
-import { SWEEP_TARGETS } from '../../core/targets.js';
+import { DEFAULT_TARGETS, SWEEP_TARGETS } from '../../core/flags.js';
 import { commaList, defineCommand, type CliOptions } from '../options.js';
 import { dryRunOption, graceOption, LOCK_OPTIONS, maxOption, olderThanOption, yesOption } from './acting.js';
 
 /** `sweep`'s own options. */
 export const SWEEP_OPTIONS = [
-  { flags: '--target <targets>', description: `what to remove, comma-separated: ${Object.keys(SWEEP_TARGETS).join(', ')} or all, singular or plural alike (default: orphans,abandoned; kept processes never)`, parse: commaList },
+  { flags: '--target <targets>', description: `what to remove, comma-separated: ${Object.keys(SWEEP_TARGETS).join(', ')} or all, singular or plural alike (default: ${DEFAULT_TARGETS.join(',')}; kept processes never)`, parse: commaList },
   olderThanOption('only candidates running longer than this (e.g. 2m), and the age that makes --target long-lived; unknown ages are left alone'),
   graceOption('how long SIGTERM gets before SIGKILL'),
   yesOption(),
@@ -20,7 +20,7 @@ export type SweepOptions = CliOptions<typeof SWEEP_OPTIONS>;
 /** `procsweep sweep`: remove suspects (orphans by default) with their trees, after confirmation. */
 export const sweepCommand = defineCommand({
   name: 'sweep',
-  summary: 'remove suspect workers (orphans and abandoned by default) with their whole trees: TERM, then KILL, verified',
+  summary: `remove suspect workers (${DEFAULT_TARGETS.join(' and ')} by default) with their whole trees: TERM, then KILL, verified`,
   options: SWEEP_OPTIONS,
   examples: [
     'procsweep sweep -n',

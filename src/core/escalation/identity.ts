@@ -4,13 +4,12 @@
  * `settle` turns a process that is no longer there (or no longer ours) into its honest outcome.
  */
 import type { EngineOps } from '../backend/ops.js';
+import { formatElapsed } from '../duration.js';
 import { TrackTable } from './tracks.js';
 import type { Look, Track } from './types.js';
 
 /** Short human duration for reasons: `120ms`, `3.0s`. */
-export function ms(n: number): string {
-  return n < 1000 ? `${Math.round(n)}ms` : `${(n / 1000).toFixed(1)}s`;
-}
+export const ms = formatElapsed;
 
 /**
  * Re-reads the process: alive (same start time, and same command line where the backend

@@ -9,6 +9,7 @@ import { portsText, readHeld } from '../held/held.js';
 import type { PidfileEntry } from '../pidfiles/types.js';
 import { pidfileRecords, scanWith, type ScanResult } from '../scan.js';
 import { matchProcess, type SignatureMatch } from '../signatures.js';
+import { WATCHED_FLAGS, type WatchedFlag } from '../flags.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { defaultThresholds, type Alarm, type AlarmThresholds } from './alarms.js';
 import type { UnstampedEvent, WatchEvent } from './events.js';
@@ -53,15 +54,8 @@ export interface WatchOptions {
   pidfilesOnly?: boolean;
 }
 
-/** Counts over all signatures. */
-export interface TickCounts {
-  matched: number;
-  orphan: number;
-  zombie: number;
-  duplicate: number;
-  detached: number;
-  wrappers: number;
-}
+/** Counts over all signatures: matched processes, each flag watch counts (flags.ts), wrappers. */
+export type TickCounts = { matched: number } & Record<WatchedFlag, number> & { wrappers: number };
 
 /** One tick of `watch`: what was seen, what changed, what is wrong. */
 export interface WatchTick {
@@ -114,13 +108,10 @@ function toMap(e: WatchOptions['expect']): Map<string, number> {
 }
 
 function sumCounts(sigs: Record<string, SignatureCounts>): TickCounts {
-  const c: TickCounts = { matched: 0, orphan: 0, zombie: 0, duplicate: 0, detached: 0, wrappers: 0 };
+  const c = { matched: 0, ...Object.fromEntries(WATCHED_FLAGS.map((f) => [f, 0])), wrappers: 0 } as TickCounts;
   for (const s of Object.values(sigs)) {
     c.matched += s.total;
-    c.orphan += s.orphan;
-    c.zombie += s.zombie;
-    c.duplicate += s.duplicate;
-    c.detached += s.detached;
+    for (const f of WATCHED_FLAGS) c[f] += s[f];
     c.wrappers += s.wrappers;
   }
   return c;

@@ -3,27 +3,20 @@ import { formatDuration, formatSpan } from '../duration.js';
 import type { Owner } from '../owner/types.js';
 import type { FileNr } from '../procfs/limits.js';
 import { Ring, SlotSeries } from '../ring.js';
+import { COLUMN_FLAGS, WATCHED_FLAGS, type ColumnFlag, type WatchedFlag } from '../flags.js';
 import type { Finding, Flag, Role, Snapshot } from '../types.js';
 import { ALARM_KINDS, AlarmBook, type Alarm, type AlarmKind, type AlarmThresholds } from './alarms.js';
 import { WATCH_EVENTS, type KillOutcome, type ProcessEvent, type UnstampedEvent, type WatchEventName } from './events.js';
 
-/** Counts for one signature. */
-export interface SignatureCounts {
-  total: number;
-  orphan: number;
-  zombie: number;
-  duplicate: number;
-  detached: number;
-  wrappers: number;
-}
+/** Counts for one signature: its processes, each flag watch counts (flags.ts), its wrappers. */
+export type SignatureCounts = { total: number } & Record<WatchedFlag, number> & { wrappers: number };
 
-/** Recent per-tick values of a signature's counts, oldest first, for sparklines. */
-export interface SignatureHistory {
-  total: number[];
-  orphan: number[];
-  zombie: number[];
-  duplicate: number[];
-}
+/** Recent per-tick values of a signature's total and of each flag with a dashboard column, oldest first, for sparklines. */
+export type SignatureHistory = { total: number[] } & Record<ColumnFlag, number[]>;
+
+/** The counts a history is kept of. */
+const HISTORY_KEYS: ReadonlyArray<keyof SignatureHistory> = ['total', ...COLUMN_FLAGS.map((c) => c.flag)];
+const WATCHED = new Set<string>(WATCHED_FLAGS);
 
 /** A matched process as watch keeps it between ticks. */
 export interface WatchedProcess {
@@ -88,7 +81,7 @@ interface Tracked extends Omit<{ -readonly [K in keyof WatchedProcess]-?: Watche
 interface SigState {
   counts: SignatureCounts;
   trend: SlotSeries;
-  history: { total: Ring; orphan: Ring; zombie: Ring; duplicate: Ring };
+  history: Record<keyof SignatureHistory, Ring>;
 }
 
 /** Identity key: pid and start time; without a start time (portable backend) pid and argv. */
@@ -96,7 +89,7 @@ export function identityKey(pid: number, startTicks: number | null, argv: readon
   return startTicks === null ? `${pid}?${argv.join('\u0000')}` : `${pid}@${startTicks}`;
 }
 
-const zeroCounts = (): SignatureCounts => ({ total: 0, orphan: 0, zombie: 0, duplicate: 0, detached: 0, wrappers: 0 });
+const zeroCounts = (): SignatureCounts => ({ total: 0, ...Object.fromEntries(WATCHED_FLAGS.map((f) => [f, 0])), wrappers: 0 }) as SignatureCounts;
 
 /** Trend slots: enough to see a steady rise, never finer than one interval. */
 function slotsFor(t: AlarmThresholds): { slots: number; slotMs: number } {
@@ -148,7 +141,7 @@ export class Watcher {
       s = {
         counts: zeroCounts(),
         trend: new SlotSeries(this.slots.slots, this.slots.slotMs),
-        history: { total: new Ring(h), orphan: new Ring(h), zombie: new Ring(h), duplicate: new Ring(h) },
+        history: Object.fromEntries(HISTORY_KEYS.map((k) => [k, new Ring(h)])) as SigState['history'],
       };
       this.sigs.set(name, s);
     }
@@ -216,7 +209,7 @@ export class Watcher {
       const c = this.sig(signature).counts;
       c.total++;
       if (f.role === 'wrapper') c.wrappers++;
-      for (const fl of f.flags) if (fl === 'orphan' || fl === 'zombie' || fl === 'duplicate' || fl === 'detached') c[fl]++;
+      for (const fl of f.flags) if (WATCHED.has(fl)) c[fl as WatchedFlag]++;
 
       let t = this.tracked.get(key);
       const zombie = p.state === 'Z';
@@ -264,10 +257,7 @@ export class Watcher {
 
     for (const s of this.sigs.values()) {
       s.trend.push(obs.at, s.counts.total);
-      s.history.total.push(s.counts.total);
-      s.history.orphan.push(s.counts.orphan);
-      s.history.zombie.push(s.counts.zombie);
-      s.history.duplicate.push(s.counts.duplicate);
+      for (const k of HISTORY_KEYS) s.history[k].push(s.counts[k]);
     }
 
     const signatures = [...this.sigs].map(([name, st]) => ({ name, total: st.counts.total, trend: st.trend }));
@@ -383,7 +373,7 @@ export class Watcher {
   history(): Map<string, SignatureHistory> {
     const out = new Map<string, SignatureHistory>();
     for (const [name, s] of this.sigs) {
-      out.set(name, { total: s.history.total.values(), orphan: s.history.orphan.values(), zombie: s.history.zombie.values(), duplicate: s.history.duplicate.values() });
+      out.set(name, Object.fromEntries(HISTORY_KEYS.map((k) => [k, s.history[k].values()])) as SignatureHistory);
     }
     return out;
   }
