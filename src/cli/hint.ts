@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { flagNames } from '../core/options/spec.js';
 import type { NextCommand } from '../render/next.js';
 import { givenOptions, type GivenOption } from './given.js';
 import { SHARED_OPTIONS, type CommandDef } from './options.js';
@@ -51,7 +52,7 @@ function targetDef(table: readonly CommandDef[], words: readonly string[]): Comm
 function acceptedFlags(def: CommandDef): Set<string> {
   const out = new Set<string>();
   for (const s of [...def.options, ...(def.shared === false ? [] : SHARED_OPTIONS)]) {
-    for (const m of s.flags.matchAll(/-{1,2}[A-Za-z][\w-]*/g)) out.add(m[0]);
+    for (const f of flagNames(s.flags)) out.add(f);
   }
   return out;
 }

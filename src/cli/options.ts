@@ -1,6 +1,6 @@
 import { Command, Option, type OptionValues } from 'commander';
 import type { CommonOptions } from '../core/context.js';
-import { type OptionsOf, type OptionSpec, type OptionSpecs } from '../core/options/spec.js';
+import { takesValue, type LongFlag, type OptionsOf, type OptionSpec, type OptionSpecs } from '../core/options/spec.js';
 import { collect, commaList } from '../core/options/values.js';
 import { trackGiven } from './given.js';
 
@@ -9,7 +9,7 @@ export { collect, commaList, durationArg, durationDefault, GRACE_MAX, intArg, MA
 
 /** Whether a `next:` hint must carry this option (see OptionSpec.scope). */
 export function isScoping(spec: OptionSpec, shared: boolean): boolean {
-  return spec.scope ?? (shared && /[<[]/.test(spec.flags));
+  return spec.scope ?? (shared && takesValue(spec));
 }
 
 /** The options every command accepts after its name (design.md section 7). `library`: CommonOptions' name. */
@@ -36,6 +36,9 @@ export const SHARED_OPTIONS = [
 /** The shared options as commander parses them. */
 export type SharedCliOptions = OptionsOf<typeof SHARED_OPTIONS>;
 
+/** The long flag of each shared option (`--args`). */
+export type SharedFlag = LongFlag<(typeof SHARED_OPTIONS)[number]['flags']>;
+
 /** What a command's handler receives: its own options and the shared ones. */
 export type CliOptions<S extends OptionSpecs> = OptionsOf<S> & SharedCliOptions;
 
@@ -57,7 +60,7 @@ export interface CommandDef {
    * What a shared option means for this command when it differs from the shared text, by long
    * flag (kill-group: `--args` only labels, it never narrows the group), so --help stays true.
    */
-  sharedHelp?: Record<string, string>;
+  sharedHelp?: { readonly [F in SharedFlag]?: string };
   /** Options after the first argument belong to it, untouched (`run -- CMD --its-flags`). */
   passThrough?: boolean;
 }

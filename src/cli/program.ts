@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { longFlag } from '../core/options/spec.js';
 import { addOptions, SHARED_OPTIONS, type CommandDef } from './options.js';
 import { COMMANDS } from './commands/index.js';
 import { registerCommands } from './hint.js';
@@ -36,10 +37,10 @@ function define(parent: Command, def: CommandDef, full: (name: string) => boolea
   if (!full(def.name)) return cmd;
   addOptions(cmd, def.options);
   if (def.shared !== false) {
-    const own = def.sharedHelp ?? {};
+    const own: Readonly<Record<string, string | undefined>> = def.sharedHelp ?? {};
     addOptions(cmd, SHARED_OPTIONS.map((o) => {
-      const long = /--[\w-]+/.exec(o.flags)?.[0] ?? '';
-      return own[long] ? { ...o, description: own[long] } : o;
+      const text = own[longFlag(o.flags)];
+      return text ? { ...o, description: text } : o;
     }), true);
   }
   examples();

@@ -1,9 +1,9 @@
 import { parseSignal } from '../../core/signals.js';
-import { defineCommand, type CliOptions } from '../options.js';
+import { defineCommand, type CliOptions, type CommandDef } from '../options.js';
 import { dryRunOption, graceOption, LOCK_OPTIONS, yesOption } from './acting.js';
 
 // The whole group (or tree) and every descendant go, whatever they match: the matching options only label.
-const LABEL_ONLY: Record<string, string> = {
+const LABEL_ONLY: CommandDef['sharedHelp'] = {
   '--signature': 'add a signature, to label matching processes in the plan (it never narrows what is signalled)',
   '--match': 'label processes of these signatures only (everything planned is still signalled)',
   '--args': 'label processes whose command line matches this regex (everything planned is still signalled)',

@@ -33,6 +33,8 @@ export type OptionSpecs = readonly OptionSpec[];
 type FirstWord<S extends string> = S extends `${infer W} ${string}` ? W : S;
 /** `-n, --dry-run` -> `dry-run`; `--grace <dur>` -> `grace`. */
 type LongName<F extends string> = F extends `${string}--${infer Rest}` ? FirstWord<Rest> : never;
+/** The long flag of a spec, as a type: `-n, --dry-run` -> `--dry-run`. */
+export type LongFlag<F extends string> = `--${LongName<F>}`;
 type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
 /** The key commander stores an option under: camel case, `--no-color` -> `color`. */
 export type OptionKey<F extends string> = LongName<F> extends `no-${infer R}` ? Camel<R> : Camel<LongName<F>>;
