@@ -64,3 +64,15 @@ test('colour follows FORCE_COLOR and --no-color', () => {
   const plain = cli(['list', '--proc-root', ROOT, '--no-color'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
   assert.doesNotMatch(plain.stdout, /\u001b\[/);
 });
+
+test('the library sweep() plans exactly what `sweep -n` plans (one planner: planSweepOf)', async () => {
+  const { sweep } = await import('../../src/index.js');
+  for (const targets of [undefined, ['all']]) {
+    const r = cli(['sweep', '-n', '--json', '--proc-root', ROOT, ...(targets ? ['--target', targets.join(',')] : [])]);
+    assert.equal(r.code, 0, r.stderr);
+    const { report } = await sweep({ procRoot: ROOT, dryRun: true, targets });
+    const doc = r.json();
+    assert.ok(doc.targets.length > 0, 'the fixture has something to sweep');
+    assert.deepEqual(JSON.parse(JSON.stringify(report)), doc);
+  }
+});
