@@ -1,6 +1,5 @@
 import type { Context } from '../core/context.js';
 import type { ResourceReport } from '../core/held/report.js';
-import type { ProcfsBackend } from '../core/backend/index.js';
 import type { Plan } from '../core/plan.js';
 import { holdersOf, type ScanResult } from '../core/scan.js';
 import type { CommandEnv } from './common.js';
@@ -43,9 +42,10 @@ export async function printResources(env: CommandEnv, resources: ResourceReport[
 /** The ports each planned process holds (`udp:6000 tcp:8554*`), for the plan drawing; read for the planned processes only. */
 export async function planPorts(ctx: Context, plan: Plan): Promise<Map<number, string>> {
   const out = new Map<number, string>();
-  if (ctx.backend.name !== 'procfs') return out;
+  const procfs = ctx.backend.procfs;
+  if (!procfs) return out;
   const { portsText, readHeld } = await import('../core/held/held.js');
-  const held = readHeld((ctx.backend as ProcfsBackend).reader.root, plan.entries.filter((e) => e.action === 'signal').map((e) => e.pid));
+  const held = readHeld(procfs.root, plan.entries.filter((e) => e.action === 'signal').map((e) => e.pid));
   for (const [pid, h] of held) {
     const text = portsText(h.sockets);
     if (text && text !== '?') out.set(pid, text);

@@ -86,10 +86,7 @@ export async function createContext(opts: CommonOptions = {}): Promise<Context> 
     owner: opts.owner === undefined ? undefined : parseOwnerSpec(opts.owner),
   };
   const backend = await openBackend({ backend: opts.backend, procRoot: opts.procRoot });
-  if (backend.name === 'procfs') {
-    // Fail early with exit 3 when the proc tree is unreadable, rather than listing nothing.
-    (backend as import('./backend/index.js').ProcfsBackend).reader.listPids();
-  }
+  backend.check();
   return {
     backend,
     config,

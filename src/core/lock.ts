@@ -3,13 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { EnvironmentError } from './errors.js';
 import { effectiveUid } from './guard.js';
-import { ProcReader } from './procfs/reader.js';
+import { liveTable, type LiveTable } from './backend/procfs-ops.js';
+import type { ProcessIdentity } from './types.js';
 
 /** Who holds a lock: pid plus start time (clock ticks since boot; null where /proc is absent). */
-export interface LockHolder {
-  pid: number;
-  startTicks: number | null;
-}
+export type LockHolder = ProcessIdentity;
 
 /** Options of `withLock`. */
 export interface LockOptions {
@@ -17,8 +15,10 @@ export interface LockOptions {
   wait?: boolean;
   /** Called once when a wait begins, with the holder and a description of it. */
   onWait?: (holder: LockHolder, description: string) => void;
-  /** Where identities are read (default /proc). */
+  /** Where identities are read (default /proc: this pid namespace's live table, see liveTable). */
   procRoot?: string;
+  /** The live table itself (tests pass a fake); built from `procRoot` when absent. */
+  table?: LiveTable;
 }
 
 /** Root's lock directory: under /run, which only root can write, so no one can plant a lock there. */
@@ -79,8 +79,8 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(path, err);
     }
   }
-  const reader = new ProcReader(opts.procRoot ?? '/proc');
-  const me: LockHolder = { pid: process.pid, startTicks: reader.readStat(process.pid)?.startTicks ?? null };
+  const table = opts.table ?? liveTable(opts.procRoot);
+  const me: LockHolder = { pid: process.pid, startTicks: table.stat(process.pid)?.startTicks ?? null };
   const content = `${JSON.stringify({ pid: me.pid, startTicks: me.startTicks, since: new Date().toISOString() })}\n`;
   let waited = false;
   for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
@@ -93,9 +93,9 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
     const uid = effectiveUid();
     const trusted = seen.uid === 0 || uid === null || seen.uid === uid;
     const parsed = parseHolder(seen.text);
-    const holder = parsed && (trusted || reader.read(parsed.pid)?.uid === seen.uid) ? parsed : null;
-    if (holder && holderAlive(holder, reader)) {
-      const who = describeHolder(holder, reader);
+    const holder = parsed && (trusted || table.uid(parsed.pid) === seen.uid) ? parsed : null;
+    if (holder && holderAlive(holder, table)) {
+      const who = describeHolder(holder, table);
       if (!opts.wait) {
         throw new EnvironmentError(`another sweep holds the lock ${path}: ${who}. Nothing was signalled; retry later, or add --wait-lock to wait for it`);
       }
@@ -165,10 +165,10 @@ export function parseHolder(text: string): LockHolder | null {
 }
 
 /** Whether the holder still runs: same pid and same start time (an unknown start time cannot prove it gone). */
-function holderAlive(h: LockHolder, reader: ProcReader): boolean {
-  const st = reader.readStat(h.pid);
+function holderAlive(h: LockHolder, table: LiveTable): boolean {
+  const st = table.stat(h.pid);
   if (st) return st.state !== 'Z' && (h.startTicks === null || st.startTicks === h.startTicks);
-  if (exists(join(reader.root, 'self'))) return false; // the proc tree is there and the pid is not
+  if (table.present()) return false; // the proc tree is there and the pid is not
   try {
     process.kill(h.pid, 0); // no proc tree: existence is all we can know
     return true;
@@ -177,8 +177,8 @@ function holderAlive(h: LockHolder, reader: ProcReader): boolean {
   }
 }
 
-function describeHolder(h: LockHolder, reader: ProcReader): string {
-  const argv = reader.readArgv(h.pid);
+function describeHolder(h: LockHolder, table: LiveTable): string {
+  const argv = table.argv(h.pid);
   return `PID ${h.pid}${argv && argv.length ? ` (${argv.join(' ').slice(0, 120)})` : ''}`;
 }
 

@@ -1,4 +1,4 @@
-import { ProcfsBackend, type Backend } from './backend/index.js';
+import type { Backend } from './backend/index.js';
 import type { Plan } from './plan.js';
 import type { ProcessInfo, Snapshot } from './types.js';
 
@@ -8,15 +8,14 @@ import type { ProcessInfo, Snapshot } from './types.js';
  * need the owner of every process a plan may signal; a process that changed meanwhile keeps null.
  */
 export function withExactOwners(backend: Backend, snap: Snapshot, pids: Iterable<number>): Snapshot {
-  if (!(backend instanceof ProcfsBackend)) return snap;
   let processes: Map<number, ProcessInfo> | null = null;
   for (const pid of pids) {
     const p = snap.processes.get(pid);
     if (!p || p.uid !== null || p.kernelThread) continue;
-    const exact = backend.reader.read(pid, true);
-    if (!exact || exact.startTicks !== p.startTicks || exact.uid === null) continue;
+    const uid = backend.exactOwner(p);
+    if (uid === null) continue;
     processes ??= new Map(snap.processes);
-    processes.set(pid, { ...p, uid: exact.uid });
+    processes.set(pid, { ...p, uid });
   }
   return processes ? { ...snap, processes } : snap;
 }

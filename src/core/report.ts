@@ -1,5 +1,5 @@
 import { ageMs, cpuPercent } from './classify.js';
-import type { Backend, ProcfsBackend } from './backend/index.js';
+import type { Backend } from './backend/index.js';
 import { readHeld } from './held/held.js';
 import type { HeldSocket } from './held/net.js';
 import { ALL_FLAGS } from './flags.js';
@@ -79,8 +79,8 @@ export interface Extras {
 export function readExtras(backend: Backend, findings: readonly Finding[], extra: ReadonlySet<number> = new Set()): Map<number, Extras> {
   const out = new Map<number, Extras>();
   const pids = findings.filter((f) => f.signature || extra.has(f.proc.pid)).map((f) => f.proc.pid);
-  if (backend.name === 'procfs') {
-    const held = readHeld((backend as ProcfsBackend).reader.root, pids);
+  if (backend.procfs) {
+    const held = readHeld(backend.procfs.root, pids);
     for (const pid of pids) {
       const h = held.get(pid)!;
       out.set(pid, { fds: h.fds, exe: backend.exe(pid), sockets: h.sockets, devices: h.devices, fdLimit: h.fdLimit, heldNote: h.note, unreadable: h.unreadable });

@@ -1,7 +1,6 @@
 import { classify, selfAndAncestors, type ClassifyOptions, type SupervisorIndex, type TrackingIndex } from './classify.js';
 import type { Context } from './context.js';
 import { EnvironmentError } from './errors.js';
-import type { ProcfsBackend } from './backend/index.js';
 import type { HolderIndex } from './held/select.js';
 import type { ReadPidfilesOptions } from './pidfiles/read.js';
 import type { PidfileEntry } from './pidfiles/types.js';
@@ -87,9 +86,9 @@ export async function scanWith(ctx: Context, opts: ScanPassOptions = {}): Promis
 
 /** Who holds the context's `--port` / `--holds` resources, over the whole process table. */
 export async function holdersOf(ctx: Context): Promise<HolderIndex> {
-  if (ctx.backend.name !== 'procfs' || !ctx.held) throw new EnvironmentError('--port and --holds read /proc/PID/fd, and there is no /proc here: they need the procfs backend');
+  const reader = ctx.backend.procfs;
+  if (!reader || !ctx.held) throw new EnvironmentError('--port and --holds read /proc/PID/fd, and there is no /proc here: they need the procfs backend');
   const { findHolders } = await import('./held/select.js');
-  const reader = (ctx.backend as ProcfsBackend).reader;
   return findHolders(reader.root, ctx.held, reader.listPids());
 }
 

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { EngineOps, LiveStat, ThawGuard } from '../../src/core/backend/ops.js';
 import type { GuardContext } from '../../src/core/guard.js';
 import { terminate, type TargetResult } from '../../src/core/terminate.js';
-import type { ProcessInfo } from '../../src/core/types.js';
+import type { Backend } from '../../src/core/backend/index.js';
+import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import { proc, snap } from '../helpers/snapshot.js';
 
 // The whole escalation against a fake process table and a fake clock: no real process, no real
@@ -108,10 +109,12 @@ class FakeTable implements EngineOps {
 
 const guard: GuardContext = { selfPid: 99_999, lineage: new Set([99_999]), pgid: null, sid: null, uid: 0 };
 const fake = (pid: number, ppid: number, over: Partial<FakeProc> = {}): FakeProc => ({ info: proc(pid, ppid, ['ffmpeg', '-i', `cam${pid}`]), onTerm: 'exit', ...over });
+/** A backend over a fixed snapshot whose engine ops are the given fake table's. */
+const fakeBackend = (name: 'procfs' | 'portable', s: Snapshot, ops: EngineOps): Backend => ({ name, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops, exactOwner: () => null, check: () => {} });
 const byPid = (rs: TargetResult[]): Map<number, TargetResult> => new Map(rs.map((r) => [r.pid, r]));
 const run = async (table: FakeTable, pids: number[], graceMs = 3000) => {
   const s = snap([...table.procs.values()].map((p) => p.info));
-  const backend = { name: 'procfs' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  const backend = fakeBackend('procfs', s, table.ops());
   return terminate(pids.map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks })), { backend, ops: table.ops(), snapshot: s, guard, graceMs });
 };
 
@@ -153,7 +156,7 @@ test('a restart loop is frozen before its child is touched, and a child it spawn
   const table = new FakeTable([fake(100, 1, { onTerm: 'ignore', info: proc(100, 1, ['sh', '-c', 'while :; do ffmpeg; done']) }), fake(101, 100, { onTerm: 'ignore' })]);
   const s = snap([...table.procs.values()].map((p) => p.info));
   table.procs.set(102, fake(102, 100, { onTerm: 'ignore', info: proc(102, 100, ['ffmpeg', 'new']) })); // not in the plan's snapshot
-  const backend = { name: 'procfs' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  const backend = fakeBackend('procfs', s, table.ops());
   const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops: table.ops(), snapshot: s, guard, graceMs: 500 });
   const r = byPid(report.results);
   assert.deepEqual([...r.values()].map((x) => x.outcome), ['killed', 'killed', 'killed']);
@@ -174,7 +177,7 @@ test('a backend that reads in one go (portable) re-reads before every pass and k
 test('portable identity includes the command line: same pid and start second, other argv, is reused', async () => {
   const table = new FakeTable([fake(100, 1)], true);
   const s = snap([proc(100, 1, ['ffmpeg', '-i', 'cam-old'])]);
-  const backend = { name: 'portable' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  const backend = fakeBackend('portable', s, table.ops());
   const [r] = (await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops: table.ops(), snapshot: s, guard, graceMs: 100 })).results;
   assert.equal(r.outcome, 'reused');
   assert.match(r.reason, /same start second, but its command line is now 'ffmpeg -i cam100'/);
@@ -185,7 +188,7 @@ test('portable identity includes the command line: same pid and start second, ot
 const runWith = (table: FakeTable, pids: number[], graceMs: number, extra: Partial<EngineOps>, hurry?: AbortSignal) => {
   const s = snap([...table.procs.values()].map((p) => p.info));
   const ops = { ...table.ops(), ...extra };
-  const backend = { name: 'procfs' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops };
+  const backend = fakeBackend('procfs', s, ops);
   return terminate(pids.map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks })), { backend, ops, snapshot: s, guard, graceMs, hurry });
 };
 
@@ -250,7 +253,7 @@ test('a spared process (kept) inside a target tree is never signalled, nor its s
   const s = snap([...table.procs.values()].map((p) => p.info));
   // 102 sat under init when the plan was made; by the freeze it is a child of the wrapper (with 104 under it).
   table.procs.get(102)!.info = { ...table.procs.get(102)!.info, ppid: 100 };
-  const backend = { name: 'procfs' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  const backend = fakeBackend('procfs', s, table.ops());
   const spare = [101, 102].map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks, reason: 'kept: --keep cam' }));
   const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops: table.ops(), snapshot: s, guard, graceMs: 200, spare });
   const r = byPid(report.results);
@@ -277,8 +280,8 @@ test('a throw after the SIGSTOPs (portable ps fails with EAGAIN) still resumes e
   const ops = { ...table.ops(), refresh: async () => {
     if ([...table.procs.values()].some((p) => p.stopped)) throw Object.assign(new Error('spawn ps EAGAIN'), { code: 'EAGAIN' });
   } };
-  const backend = { name: 'portable' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops };
-  await assert.rejects(terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend: backend as never, ops, snapshot: s, guard, graceMs: 200 }), /EAGAIN/);
+  const backend = fakeBackend('portable', s, ops);
+  await assert.rejects(terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops, snapshot: s, guard, graceMs: 200 }), /EAGAIN/);
   for (const pid of [100, 101]) {
     assert.equal(table.procs.get(pid)!.stopped, false, `${pid} left stopped`);
     assert.equal(table.log.filter((l) => l.endsWith(` ${pid} SIGCONT`)).length, 1, `${pid} resumed once`);
@@ -289,8 +292,8 @@ test('a member a tree-kill missed is sent SIGKILL on its own, not left stopped a
   const table = new FakeTable([fake(100, 1, { onTerm: 'ignore' }), fake(101, 100, { onTerm: 'ignore' })], true);
   const s = snap([...table.procs.values()].map((p) => p.info));
   const ops = { ...table.ops(), killTree: async (pid: number, sig: NodeJS.Signals) => table.kill(pid, sig) }; // reaches the root only
-  const backend = { name: 'portable' as const, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops };
-  const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend: backend as never, ops, snapshot: s, guard, graceMs: 200 });
+  const backend = fakeBackend('portable', s, ops);
+  const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops, snapshot: s, guard, graceMs: 200 });
   const r = byPid(report.results);
   assert.equal(r.get(100)!.outcome, 'killed');
   assert.equal(r.get(101)!.outcome, 'killed', r.get(101)!.reason);

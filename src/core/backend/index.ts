@@ -4,8 +4,8 @@ import { EnvironmentError, UsageError } from '../errors.js';
 import { procfsOwnerPorts } from '../owner/ports.js';
 import type { OwnerPorts } from '../owner/resolve.js';
 import { ProcReader, type PrecisePredicate } from '../procfs/reader.js';
-import type { BackendName, ProcessInfo, Snapshot } from '../types.js';
-import type { EngineOps } from './ops.js';
+import type { BackendName, ProcessIdentity, ProcessInfo, Snapshot } from '../types.js';
+import { exactOwner, type EngineOps } from './ops.js';
 import { procfsOps } from './procfs-ops.js';
 
 /** What the rest of procsweep needs from a process table, whichever way it is read. */
@@ -23,6 +23,19 @@ export interface Backend {
   signalOps(): EngineOps;
   /** Where ownership evidence (cgroup, environ, systemd) is read; absent where it cannot be (portable). */
   readonly ownerPorts?: () => OwnerPorts;
+  /**
+   * The effective uid of this very process (same start time), read exactly: the fast scan leaves
+   * most owners unknown, and the guard, the audit log and the pidfile judge need them. Null when
+   * unknown, gone, or the pid now names another process.
+   */
+  exactOwner(p: ProcessIdentity): number | null;
+  /** Throws EnvironmentError (exit 3) now when the table cannot be read, rather than listing nothing later. */
+  check(): void;
+  /**
+   * The proc tree behind this backend (the procfs backend, at --proc-root), for what only /proc
+   * has: held files and sockets, fd limits, pid_max, the incremental reader. Absent on portable.
+   */
+  readonly procfs?: ProcReader;
 }
 
 /** Options that choose and place a backend. */
@@ -34,33 +47,41 @@ export interface BackendOptions {
 /** The Linux backend: reads /proc (or another proc tree) directly. */
 export class ProcfsBackend implements Backend {
   readonly name = 'procfs' as const;
-  readonly reader: ProcReader;
+  readonly procfs: ProcReader;
   readonly ownerPorts: () => OwnerPorts;
   constructor(root = '/proc') {
-    this.reader = new ProcReader(root);
+    this.procfs = new ProcReader(root);
     this.ownerPorts = procfsOwnerPorts(root);
   }
   async snapshot(precise?: PrecisePredicate): Promise<Snapshot> {
     this.checkTree();
-    return this.reader.snapshot(this.reader.ownPid(), precise ?? true);
+    return this.procfs.snapshot(this.procfs.ownPid(), precise ?? true);
   }
   /** Throws EnvironmentError (exit 3) unless the root is a proc tree: an empty directory or an unmounted /host/proc must not pass for a quiet host. */
   checkTree(): void {
-    if (this.reader.bootTime() !== null) return;
-    const root = this.reader.root;
+    if (this.procfs.bootTime() !== null) return;
+    const root = this.procfs.root;
     throw new EnvironmentError(`${root} is not a proc tree: ${join(root, 'stat')} is missing or has no btime line. Give --proc-root a mounted proc tree (e.g. the host's /proc)`);
   }
   async probe(pid: number): Promise<ProcessInfo | null> {
-    return this.reader.read(pid);
+    return this.procfs.read(pid);
   }
   fdCount(pid: number): number | null {
-    return this.reader.fdCount(pid);
+    return this.procfs.fdCount(pid);
   }
   exe(pid: number): string | null {
-    return this.reader.exe(pid);
+    return this.procfs.exe(pid);
   }
   signalOps(): EngineOps {
-    return procfsOps(this.reader);
+    return procfsOps(this.procfs);
+  }
+  exactOwner(p: ProcessIdentity): number | null {
+    return exactOwner((pid) => this.procfs.read(pid, true), p);
+  }
+  /** The tree can be listed (else EnvironmentError naming --proc-root), and it is a proc tree (checkTree). */
+  check(): void {
+    this.procfs.listPids();
+    this.checkTree();
   }
 }
 

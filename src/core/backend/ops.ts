@@ -1,5 +1,5 @@
 /** The operations the termination engine acts through: one process table, one clock (see escalation/engine.ts). */
-import type { ProcessInfo } from '../types.js';
+import type { ProcessIdentity, ProcessInfo } from '../types.js';
 
 /** What the engine re-reads before every signal: enough to tell "the same process" from "gone" or "another". */
 export interface LiveStat {
@@ -85,4 +85,16 @@ export function sleep(n: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, n);
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * The exact owner of one process through an exact read (`read`: the backend's precise re-read,
+ * or EngineOps.info): its uid if the pid still names the same process (same start time), else
+ * null. The one way exact owners are filled in (the scan's candidates, plans, the engine's guard,
+ * the pidfile judge).
+ */
+export function exactOwner(read: (pid: number) => ProcessInfo | null, p: ProcessIdentity): number | null {
+  if (p.startTicks === null) return null;
+  const now = read(p.pid);
+  return now && now.startTicks === p.startTicks ? now.uid : null;
 }

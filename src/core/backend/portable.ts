@@ -34,6 +34,14 @@ export class PortableBackend implements Backend {
   signalOps(): EngineOps {
     return portableOps();
   }
+
+  /** ps gives every owner in the snapshot already: there is no more exact read. */
+  exactOwner(): number | null {
+    return null;
+  }
+
+  /** ps is run by the first snapshot, which fails with EnvironmentError when it cannot. */
+  check(): void {}
 }
 
 /** tree-kill walks with `ps --ppid` (Linux) or `pgrep -P` (macOS); elsewhere its walk finds nothing, so it is not used. */

@@ -1,8 +1,8 @@
 /** The engine's operations on a live /proc: stat re-reads through open descriptors, process.kill. */
-import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readProcBytes, type ProcReader } from '../procfs/reader.js';
+import { ProcReader, readProcBytes } from '../procfs/reader.js';
 import { parseStatBytes, statScratch } from '../procfs/stat-bytes.js';
 import { ThawWatchdog } from '../thaw-watchdog.js';
 import { sleep, type EngineOps, type LiveStat } from './ops.js';
@@ -49,6 +49,41 @@ export function procfsOps(reader: ProcReader): EngineOps {
     thawGuard: () => ThawWatchdog.start(root),
     now: () => performance.now(),
     sleep,
+  };
+}
+
+/** This system's live process table, read one process at a time by identity (see liveTable). */
+export interface LiveTable {
+  /** State, ppid and start time; null when gone. */
+  stat(pid: number): LiveStat | null;
+  /** The command line; null when unreadable. */
+  argv(pid: number): string[] | null;
+  /** The effective uid; null when unknown or gone. */
+  uid(pid: number): number | null;
+  /** Whether the table is there at all (without it, a missing pid proves nothing). */
+  present(): boolean;
+}
+
+/**
+ * The live process table of this pid namespace, for what must name the processes that run here
+ * whatever the backend reads (the sweep lock records procsweep's own pid and start time, and
+ * checks its holder by them). Not --proc-root: a host /proc seen from a container names other
+ * processes; and not ps: every sweep on the host must compare the same start-time unit.
+ */
+export function liveTable(root = '/proc'): LiveTable {
+  const reader = new ProcReader(root);
+  return {
+    stat: (pid) => readLiveStat(root, pid),
+    argv: (pid) => reader.readArgv(pid),
+    uid: (pid) => reader.read(pid)?.uid ?? null,
+    present: () => {
+      try {
+        lstatSync(join(root, 'self'));
+        return true;
+      } catch {
+        return false;
+      }
+    },
   };
 }
 

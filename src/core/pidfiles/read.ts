@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { Signature } from '../signatures.js';
-import type { ProcReader } from '../procfs/reader.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { judgeRecord } from './judge.js';
 import { parsePidfileContent, parsePidfileName, parseRegistryContent, parseRegistryElement, type ParseLimits } from './parse.js';
@@ -33,20 +32,6 @@ export function readPidMax(procRoot = '/proc'): number {
   }
 }
 
-/** Reads a process's owner from the proc tree, for the same process only (same start time). */
-function ownerReader(ctx: Context): ((p: ProcessInfo) => number | null) | undefined {
-  const reader = (ctx.backend as { name: string; reader?: ProcReader }).reader;
-  if (ctx.backend.name !== 'procfs' || !reader) return undefined;
-  return (p) => {
-    const now = reader.read(p.pid, true);
-    return now && now.startTicks === p.startTicks ? now.uid : null;
-  };
-}
-
-function procRootOf(ctx: Context): string {
-  const b = ctx.backend as { name: string; reader?: { root?: string } };
-  return b.name === 'procfs' && b.reader?.root ? b.reader.root : '/proc';
-}
 
 /** What every entry shares before it is judged. */
 interface Judging {
@@ -154,9 +139,9 @@ export async function readPidfiles(ctx: Context, snapshot: Snapshot, opts: ReadP
   const j: Judging = {
     snapshot,
     signatures: ctx.knownSignatures ?? ctx.signatures,
-    limits: { pidMax: opts.pidMax ?? readPidMax(procRootOf(ctx)), now: snapshot.scannedAt },
+    limits: { pidMax: opts.pidMax ?? readPidMax(ctx.backend.procfs?.root ?? '/proc'), now: snapshot.scannedAt },
     toleranceMs: opts.toleranceMs ?? START_TOLERANCE_MS,
-    ownerOf: ownerReader(ctx),
+    ownerOf: (p) => ctx.backend.exactOwner(p),
   };
   const out: PidfileEntry[] = [];
   for (const dir of unique(ctx.pidDirs)) {

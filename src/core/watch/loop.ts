@@ -1,6 +1,5 @@
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProcfsBackend } from '../backend/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { IncrementalReader } from '../procfs/incremental.js';
@@ -183,8 +182,8 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   if (!(intervalMs > 0)) throw new UsageError(`watch interval must be positive, got ${intervalMs}`);
   const thresholds = defaultThresholds(intervalMs, { ...opts.rules, ...opts.thresholds, expect: toMap(opts.expect) });
   const watcher = new Watcher(thresholds, ctx.signatures.map((s) => s.name));
-  const procfs = ctx.backend instanceof ProcfsBackend ? ctx.backend : null;
-  procfs?.checkTree();
+  const procfs = ctx.backend.procfs ?? null;
+  ctx.backend.check();
   // As scanWith does: exact uids (status file) only for the processes a signature could match
   // (any known signature when records are watched: the judge checks their owners).
   const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;
@@ -193,8 +192,8 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   // execs a worker; matched ones and their parents are re-read every tick), and
   // at sub-second intervals new processes are looked for at most 5 times a second.
   const refreshTicks = Math.max(1, Math.round(REFRESH_MS / intervalMs));
-  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs.reader, precise, { refreshTicks, minListMs: 200 }) : null;
-  const limits = new LimitCache(procfs ? procfs.reader.root : null);
+  const incremental = procfs && opts.incremental !== false ? new IncrementalReader(procfs, precise, { refreshTicks, minListMs: 200 }) : null;
+  const limits = new LimitCache(procfs ? procfs.root : null);
   // Which signature matches, decided once per command line: a re-read process keeps its argv
   // array, so only new processes and execs are matched again. An empty argv (zombie, kernel
   // thread) is matched by comm, which is cheap.
@@ -234,8 +233,8 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       result = opts.pidfilesOnly ? { snapshot, findings: [], tracking: recs?.tracking, pidfiles: records ?? undefined } : await scanWith(ctx, { snapshot, tracking: recs?.tracking, maxAgeMs: opts.maxAgeMs, matcher: match });
       if (recs && !opts.pidfilesOnly) result.pidfiles = recs.entries;
       const fds = new Map<number, number | null>();
-      for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, procfs ? countFds(procfs.reader.root, f.proc.pid) : ctx.backend.fdCount(f.proc.pid));
-      const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.reader.root) : null, portsOf: procfs ? portsReader(procfs.reader.root) : undefined };
+      for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, procfs ? countFds(procfs.root, f.proc.pid) : ctx.backend.fdCount(f.proc.pid));
+      const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.root) : null, portsOf: procfs ? portsReader(procfs.root) : undefined };
       scanMs = performance.now() - t0;
       events = watcher.observe(obs).map((e) => ({ ...e, tick, at }));
       // Re-read next time: what is followed, its parents, and every recorded pid.
