@@ -10,7 +10,6 @@ import { ALL_FLAGS, CHECK_FLAGS } from '../../core/flags.js';
 import type { Finding, Flag } from '../../core/types.js';
 import type { ListOptions } from '../commands/list.js';
 import { commandEnv, commonOptions } from '../common.js';
-import { escapeText } from '../../render/escape.js';
 import { writeLine, writeWarning } from '../io.js';
 
 /** `procsweep list`: options -> scan -> filter -> render -> exit code. */
@@ -62,7 +61,8 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
     const next = nextCommandFor(cmd);
     for (const line of renderListFooter(summarize(snapshot, matched), shown.length, p, next)) writeLine(env.io.stdout, line);
     if (stale.length > 0) {
-      writeLine(env.io.stdout, `${stale.length} stale pidfile record${stale.length === 1 ? '' : 's'} (dead or reused): ${stale.slice(0, 3).map((e) => escapeText(e.path)).join(', ')}${stale.length > 3 ? ', ...' : ''}`);
+      const { staleRecordsLine } = await import('../../render/pidfiles.js');
+      writeLine(env.io.stdout, staleRecordsLine(stale, width, p.unicode));
       for (const line of nextLine(p, next, ['pidfiles', 'list'], 'see why each is stale; then pidfiles clean -n with the same options')) writeLine(env.io.stdout, line);
     }
   }

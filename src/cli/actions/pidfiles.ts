@@ -14,7 +14,7 @@ async function read(o: PidfilesListOptions, env: CommandEnv) {
   return openRecords(commonOptions(o), (m) => writeWarning(env.io.stderr, m));
 }
 
-async function print(env: CommandEnv, o: PidfilesListOptions, items: CleanItem[], mode: 'list' | 'clean', dryRun = false, cmd?: Command, missing: readonly string[] = []): Promise<void> {
+async function print(env: CommandEnv, o: PidfilesListOptions, items: CleanItem[], now: number, mode: 'list' | 'clean', dryRun = false, cmd?: Command, missing: readonly string[] = []): Promise<void> {
   const report = buildPidfileReport(items, mode === 'clean' ? dryRun : undefined, missing);
   if (env.json) {
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
@@ -23,7 +23,7 @@ async function print(env: CommandEnv, o: PidfilesListOptions, items: CleanItem[]
   const { palette } = await import('../../render/palette.js');
   const r = await import('../../render/pidfiles.js');
   const p = palette(env.colorOut, env.unicode);
-  if (items.length > 0) writeLine(env.io.stdout, r.renderPidfileTable(items, o.wide ? null : env.io.columns, p, mode === 'clean' && !dryRun));
+  if (items.length > 0) writeLine(env.io.stdout, r.renderPidfileTable(items, env.io.columns, p, { executed: mode === 'clean' && !dryRun, wrap: o.wide, now }));
   const footer = mode === 'list' ? r.renderPidfileListFooter(report.summary, p, (await import('../hint.js')).nextCommandFor(cmd), missing) : r.renderPidfileCleanFooter(items, report.summary, dryRun, p);
   for (const line of footer) writeLine(env.io.stdout, line);
 }
@@ -31,8 +31,8 @@ async function print(env: CommandEnv, o: PidfilesListOptions, items: CleanItem[]
 /** `procsweep pidfiles list`: every record with its status, its reason, and what clean would do. */
 export async function runPidfilesList(o: PidfilesListOptions, cmd?: Command): Promise<number> {
   const env = commandEnv(o);
-  const { entries, missing } = await read(o, env);
-  await print(env, o, planClean(entries), 'list', false, cmd, missing);
+  const { entries, missing, snapshot } = await read(o, env);
+  await print(env, o, planClean(entries), snapshot.scannedAt, 'list', false, cmd, missing);
   return 0;
 }
 
@@ -67,7 +67,7 @@ async function clean(env: CommandEnv, o: PidfilesCleanOptions, ctx: Context, sna
   const done = dryRun || kills === 0
     ? await executeRecordsClean(ctx, snapshot, plan, { dryRun })
     : await (await import('../act.js')).withEngineProgress(env, { graceMs, interrupt, total: kills }, (hooks) => executeRecordsClean(ctx, snapshot, plan, { ...hooks, graceMs }));
-  await print(env, o, done, 'clean', dryRun);
+  await print(env, o, done, snapshot.scannedAt, 'clean', dryRun);
   const killed = done.filter((i) => i.outcome === 'terminated' || i.outcome === 'killed').length;
   interrupt.summary(killed, done.filter((i) => i.outcome === 'survived' || i.outcome === 'failed').map((i) => i.entry.pid!));
   return interrupt.exitCode(done.some((i) => i.action === 'failed') ? 1 : 0);

@@ -141,6 +141,15 @@ export function parsePidfileName(name: string): { routeId: string | null; proces
   return { routeId: stem.slice(0, i), processType: stem.slice(i + 1) };
 }
 
+/**
+ * PM2's pidfile name `NAME-ID.pid` (`$PM2_HOME/pids/cam-ingest-3.pid`): the app's name and its
+ * pm_id, split at the last hyphen (names hold hyphens, ids are digits). Null for other shapes.
+ */
+export function parsePm2PidfileName(name: string): { name: string; id: number } | null {
+  const m = /^(.+)-(\d{1,9})\.pid$/s.exec(name);
+  return m ? { name: m[1], id: Number(m[2]) } : null;
+}
+
 /** A registry file as parsed: its elements, or why it does not parse. */
 export type RegistryContent = Parsed<{ elements: unknown[] }>;
 

@@ -1,12 +1,12 @@
 /** Discovery: every `*.pid` of the pid dirs and every entry of the registries, judged against a snapshot. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { Signature } from '../signatures.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { judgeRecord } from './judge.js';
-import { parsePidfileContent, parsePidfileName, parseRegistryContent, parseRegistryElement, type ParseLimits } from './parse.js';
+import { parsePidfileContent, parsePidfileName, parsePm2PidfileName, parseRegistryContent, parseRegistryElement, type ParseLimits } from './parse.js';
 import { readRecordFile } from './safefile.js';
 import { DEFAULT_PID_MAX, MAX_PIDFILE_BYTES, MAX_REGISTRY_BYTES, START_TOLERANCE_MS, type PidfileEntry } from './types.js';
 
@@ -102,6 +102,27 @@ export function readRegistry(path: string, j: Judging, onWarning?: (m: string) =
   });
 }
 
+/** Files a PM2 home holds beside `pids/` (a dead daemon leaves its log and module config behind). */
+const PM2_HOME_FILES = ['pm2.log', 'pm2.pid', 'module_conf.json', 'dump.pm2', 'rpc.sock'];
+
+/**
+ * Whether `dir` is a PM2 home's `pids` directory (`$PM2_HOME/pids`, where PM2 writes
+ * `NAME-ID.pid`): named `pids`, beside one of PM2's own files. Only there is `cam-ingest-3.pid`
+ * read as PM2 app cam-ingest, id 3; elsewhere a hyphen and digits are just a name.
+ */
+export function isPm2PidDir(dir: string): boolean {
+  const abs = resolve(dir);
+  if (basename(abs) !== 'pids') return false;
+  return PM2_HOME_FILES.some((f) => {
+    try {
+      lstatSync(join(dirname(abs), f));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Paths without repeats (config and command line may name the same one), in order. */
 function unique(paths: readonly string[]): string[] {
   const seen = new Set<string>();
@@ -145,9 +166,12 @@ export async function readPidfiles(ctx: Context, snapshot: Snapshot, opts: ReadP
   };
   const out: PidfileEntry[] = [];
   for (const dir of unique(ctx.pidDirs)) {
-    for (const name of listPidDir(dir, opts.onWarning, opts.onMissing)) {
+    const names = listPidDir(dir, opts.onWarning, opts.onMissing);
+    const pm2 = names.length > 0 && isPm2PidDir(dir);
+    for (const name of names) {
       const e = readOnePidfile(join(dir, name), name, j);
-      if (e) out.push(e);
+      const app = pm2 && e?.format !== 'timestamped' ? parsePm2PidfileName(name) : null;
+      if (e) out.push(app ? { ...e, pm2: app } : e);
     }
   }
   for (const reg of unique(ctx.registries)) out.push(...readRegistry(reg, j, opts.onWarning, opts.onMissing));

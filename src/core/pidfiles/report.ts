@@ -5,6 +5,10 @@ import { countStatuses, type PidfileEntry, type PidfileStatus } from './types.js
 /** One entry in `pidfiles list|clean --json`: the entry's public fields, its time as ISO-8601, and the action. */
 export type PidfileRecord = Pick<PidfileEntry, 'path' | 'format' | 'pid' | 'recordedFrom' | 'routeId' | 'processType' | 'taskId' | 'status' | 'reason'> & {
   recordedAt: string | null;
+  /** The name the file's name gives its process: the PM2 app of `$PM2_HOME/pids/NAME-ID.pid`; else null. */
+  name: string | null;
+  /** That PM2 app's pm_id; else null. */
+  pm2Id: number | null;
   action: CleanAction;
   /** What the action did or would do. */
   note: string;
@@ -40,6 +44,8 @@ export function toPidfileRecord(i: CleanItem): PidfileRecord {
     routeId: e.routeId,
     processType: e.processType,
     taskId: e.taskId,
+    name: e.pm2?.name ?? null,
+    pm2Id: e.pm2?.id ?? null,
     status: e.status,
     reason: e.reason,
     action: i.action,

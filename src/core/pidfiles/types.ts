@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+
 /** Formats procsweep reads: `PID\n`, `PID\nEPOCH_MS\n`, and JSON registry entries. */
 export type PidfileFormat = 'plain' | 'timestamped' | 'registry';
 
@@ -56,6 +58,8 @@ export interface PidfileEntry {
   processType: string | null;
   /** A registry entry's task_id. */
   taskId: string | null;
+  /** The PM2 app a `NAME-ID.pid` in a PM2 home's `pids` dir belongs to: its name and pm_id. */
+  pm2?: { name: string; id: number };
   status: PidfileStatus;
   reason: string;
   /** Start time (clock ticks) of the process the PID names now, when it exists: its identity. */
@@ -66,6 +70,16 @@ export interface PidfileEntry {
   element?: unknown;
   /** The opened file's identity, when it could be opened. */
   file?: FileIdentity;
+}
+
+/**
+ * An entry's name relative to the directory it sits in: the pidfile's name, or `registry.json#task_id`
+ * for a registry entry (`#[index]` when it has no task_id). What humans read; JSON keeps the path.
+ */
+export function recordName(e: Pick<PidfileEntry, 'path' | 'format' | 'taskId' | 'registryIndex'>): string {
+  const file = basename(e.path);
+  if (e.format !== 'registry' || e.registryIndex === undefined) return file;
+  return `${file}#${e.taskId ?? `[${e.registryIndex}]`}`;
 }
 
 /** Where an entry is tracked from in `list`: the pidfile path, or `registry#task_id`. */
