@@ -6,20 +6,7 @@ import { after, describe, test } from 'node:test';
 import { BIN, cli, ffmpegArgs, pidsWith, waitFor } from '../helpers/procs.js';
 import { terminalWorld, Tmux } from '../helpers/tmux.js';
 import { needs, PM2 } from '../helpers/needs.js';
-
-/** Start time of a live process as epoch ms, from /proc (btime + ticks at USER_HZ 100). */
-function startedAt(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  const btime = Number(/^btime (\d+)/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
-  return btime * 1000 + ticks * 10;
-}
-
-/** A PID no process holds right now (only ever written into a record, never signalled). */
-function freePid(below = 30000): number {
-  for (let pid = below; pid > 2000; pid--) if (!existsSync(`/proc/${pid}`)) return pid;
-  throw new Error('no free pid');
-}
+import { freePid, startedAt } from '../helpers/pidfiles.js';
 
 const q = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
 

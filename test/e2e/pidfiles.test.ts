@@ -5,29 +5,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { alive, badInputTests, BIN, cli, ffmpegArgs, LOCK_ARGS, Scope, waitFor } from '../helpers/procs.js';
 import { Tmux } from '../helpers/tmux.js';
-import { tempDir } from '../helpers/pidfiles.js';
+import { freePid, startedAt, tempDir } from '../helpers/pidfiles.js';
 import { needs } from '../helpers/needs.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'pidfiles');
-
-/** Start time of a live process as epoch ms, from /proc (btime + ticks at USER_HZ 100). */
-function startedAt(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  const btime = Number(/^btime (\d+)/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
-  return btime * 1000 + ticks * 10;
-}
 
 /** Waits until every pid runs a command line holding `text` (exec done), or fails the test. */
 async function running(pids: number[], text: string): Promise<void> {
   const ok = (p: number): boolean => existsSync(`/proc/${p}/cmdline`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
   assert.ok(await waitFor(() => pids.every(ok)), `not started: ${pids.filter((p) => !ok(p)).join(', ')}`);
-}
-
-/** A PID no process holds right now (only ever written into a record, never signalled). */
-function freePid(): number {
-  for (let pid = 30000; pid > 2000; pid--) if (!existsSync(`/proc/${pid}`)) return pid;
-  throw new Error('no free pid');
 }
 
 describe('pidfiles: the malformed corpus through the CLI', () => {

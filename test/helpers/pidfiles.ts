@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
@@ -48,4 +48,18 @@ export function fakeContext(pidDirs: string[], registries: string[] = []): Conte
     pidDirs,
     registries,
   };
+}
+
+/** Start time of a live process as epoch ms, from /proc (btime + ticks at USER_HZ 100): what a supervisor records. */
+export function startedAt(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const btime = Number(/^btime (\d+)/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
+  return btime * 1000 + ticks * 10;
+}
+
+/** A PID below `below` that no process holds right now (only ever written into a record, never signalled). */
+export function freePid(below = 30000): number {
+  for (let pid = below; pid > 2000; pid--) if (!existsSync(`/proc/${pid}`)) return pid;
+  throw new Error('no free pid');
 }

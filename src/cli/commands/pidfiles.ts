@@ -2,7 +2,7 @@ import { defineCommand, type CliOptions, type CommandDef } from '../options.js';
 import { dryRunOption, graceOption, LOCK_OPTIONS, REMOVE_INVALID_OPTION, yesOption } from './acting.js';
 import { pidfilesWatchCommand } from './watch.js';
 
-const WIDE = { flags: '--wide', description: 'never cut the reason column' } as const;
+const WIDE = { flags: '--wide', description: 'never cut the reason: on a terminal it is wrapped inside its column' } as const;
 
 /** `pidfiles list`'s own options. */
 export const PIDFILES_LIST_OPTIONS = [WIDE] as const;
