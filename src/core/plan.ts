@@ -2,15 +2,13 @@ import { ageMs, processName } from './classify.js';
 import { UsageError } from './errors.js';
 import { guardReason, type GuardContext } from './guard.js';
 import type { SpareTarget, TerminateTarget } from './terminate.js';
-import type { Finding, Flag, ProcessInfo, Role, Snapshot } from './types.js';
+import type { Finding, Flag, ProcessIdentity, ProcessInfo, Role, Snapshot } from './types.js';
 
 export { SWEEP_TARGETS, parseSweepTargets, type SweepTargetName } from './targets.js';
 
 /** One process of a plan: what it is, why it is there, and whether it will be signalled. */
-export interface PlanEntry {
-  pid: number;
+export interface PlanEntry extends ProcessIdentity {
   ppid: number;
-  startTicks: number | null;
   startedAt: number | null;
   uid: number | null;
   state: string;

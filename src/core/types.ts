@@ -47,7 +47,11 @@ export interface Snapshot {
 
 export type BackendName = 'procfs' | 'portable';
 
-/** The identity of a process: pid plus start time. Unknown start time never equals anything. */
+/**
+ * The identity of a process: pid plus start time (procfs: clock ticks since boot; portable: the
+ * start second, with the command line). Unknown start time never equals anything. The one
+ * identity type: engine targets, spare lists, lock holders, thaw records and plan entries use it.
+ */
 export interface ProcessIdentity {
   pid: number;
   startTicks: number | null;

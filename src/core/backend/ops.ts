@@ -57,11 +57,8 @@ export interface EngineOps {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** A process about to be stopped, by identity. */
-export interface FrozenTarget {
-  pid: number;
-  startTicks: number;
-}
+/** A process about to be stopped, by identity (always known: an unknown start time is never stopped). */
+export type FrozenTarget = ProcessIdentity & { startTicks: number };
 
 /** The engine's side of a thaw guard: record before SIGSTOP, clear once resumed or killed, close at the end. */
 export interface ThawGuard {

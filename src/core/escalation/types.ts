@@ -24,11 +24,9 @@ export interface SpareTarget extends ProcessIdentity {
 }
 
 /** The fate of one process, with every signal sent to it, in order. */
-export interface TargetResult {
-  pid: number;
+export interface TargetResult extends ProcessIdentity {
   ppid: number | null;
   argv: string[];
-  startTicks: number | null;
   outcome: Outcome;
   reason: string;
   /** Signals sent, e.g. ['SIGSTOP', 'SIGTERM', 'SIGCONT', 'SIGKILL']. */
@@ -80,11 +78,9 @@ export interface TerminateReport {
 }
 
 /** One process in play. */
-export interface Track {
-  pid: number;
+export interface Track extends ProcessIdentity {
   /** Its /proc/PID/stat, open while it is in play. */
   fd: number | null;
-  startTicks: number | null;
   ppid: number | null;
   argv: string[];
   depth: number;

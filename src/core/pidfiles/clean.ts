@@ -3,7 +3,7 @@ import type { Backend } from '../backend/index.js';
 import type { SpareTarget } from '../terminate.js';
 import { matchProcess, type Signature } from '../signatures.js';
 import { supervisingRun } from '../supervisors.js';
-import type { Snapshot } from '../types.js';
+import type { ProcessIdentity, Snapshot } from '../types.js';
 import { removeEntries } from './remove.js';
 import { entrySource, type PidfileEntry } from './types.js';
 
@@ -90,11 +90,8 @@ export function planClean(entries: readonly PidfileEntry[], opts: CleanOptions =
   });
 }
 
-/** One termination target and result, as the engine's `terminate()` takes and reports them. */
-export interface KillTarget {
-  pid: number;
-  startTicks: number | null;
-}
+/** One termination target, as the engine's `terminate()` takes it. */
+export type KillTarget = ProcessIdentity;
 /** The part of the engine's TargetResult clean needs. */
 export interface KillResult {
   pid: number;

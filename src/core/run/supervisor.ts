@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Backend } from '../backend/index.js';
-import type { ProcessInfo, Snapshot } from '../types.js';
+import type { ProcessIdentity, ProcessInfo, Snapshot } from '../types.js';
 import { terminate, type TerminateReport, type TerminateTarget } from '../terminate.js';
 import type { DeathLink } from './launch.js';
 import { removeOwnPidfile, writePidfile } from './pidfile.js';
@@ -35,9 +35,7 @@ export interface RunSpec {
 }
 
 /** A running (or just exited) child. */
-export interface ChildInfo {
-  pid: number;
-  startTicks: number | null;
+export interface ChildInfo extends ProcessIdentity {
   /** 1 for the first start, 2 after the first restart, ... */
   start: number;
   pidfile: string | null;
