@@ -289,8 +289,7 @@ export function planOverMax(plan: Plan, max: number): { count: number; max: numb
   return count > max ? { count, max } : null;
 }
 
-/** The most processes a plan may signal unless `--max` says otherwise. */
-export const DEFAULT_PLAN_MAX = 500;
+export { DEFAULT_PLAN_MAX } from './defaults.js';
 
 /** Refuses (UsageError) a plan that would signal more than `max` processes. */
 export function checkPlanSize(plan: Plan, max: number): void {

@@ -1,3 +1,4 @@
+import { DEFAULT_PLAN_MAX } from '../../core/defaults.js';
 import { durationArg, intArg } from '../options.js';
 
 export { graceOption } from '../../core/options/values.js';
@@ -28,7 +29,7 @@ export const LOCK_OPTIONS = [
 
 /** `--max <n>`: the largest plan a command will execute. */
 export function maxOption(description = 'refuse a plan that would signal more processes than this') {
-  return { flags: '--max <n>', description, defaultValue: 500, parse: intArg('--max', 1) } as const;
+  return { flags: '--max <n>', description, defaultValue: DEFAULT_PLAN_MAX, parse: intArg('--max', 1) } as const;
 }
 
 /** `--older-than <dur>`: only candidates older than this; it scopes what a `next:` hint repeats. */

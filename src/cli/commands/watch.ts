@@ -1,9 +1,10 @@
+import { DEFAULT_INTERVAL_MS, DEFAULT_WINDOW_MS } from '../../core/defaults.js';
 import { collect, defineCommand, durationArg, durationDefault, intArg, TIMER_MAX, type CliOptions } from '../options.js';
 import { dryRunOption, graceOption, lockFileOption, maxOption, olderThanOption, REMOVE_INVALID_OPTION, yesOption } from './acting.js';
 
 /** Options shared by `watch` and `pidfiles watch`: cadence and metrics. */
 export const LOOP_OPTIONS = [
-  { flags: '--interval <dur>', description: 'time between scans (e.g. 500ms, 2s)', parse: durationArg('--interval', TIMER_MAX), ...durationDefault(2000) },
+  { flags: '--interval <dur>', description: 'time between scans (e.g. 500ms, 2s)', parse: durationArg('--interval', TIMER_MAX), ...durationDefault(DEFAULT_INTERVAL_MS) },
   { flags: '--count <n>', description: 'stop after this many scans (default: run until SIGINT/SIGTERM)', parse: intArg('--count', 1) },
   { flags: '--metrics-file <path>', description: 'write Prometheus metrics to this file after each scan, atomically (node_exporter textfile collector)' },
   { flags: '--metrics-port <port>', description: 'serve Prometheus metrics at http://HOST:PORT/metrics', parse: intArg('--metrics-port', 1) },
@@ -16,7 +17,7 @@ export type LoopOptions = CliOptions<typeof LOOP_OPTIONS>;
 export const WATCH_OPTIONS = [
   ...LOOP_OPTIONS,
   { flags: '--expect <sig=n>', description: 'alarm when more than N processes of a signature run (repeatable), e.g. ffmpeg=64', parse: collect },
-  { flags: '--window <dur>', description: 'how long a count, thread, fd or RSS figure must keep rising before it alarms', parse: durationArg('--window'), ...durationDefault(600_000) },
+  { flags: '--window <dur>', description: 'how long a count, thread, fd or RSS figure must keep rising before it alarms', parse: durationArg('--window'), ...durationDefault(DEFAULT_WINDOW_MS) },
   { flags: '--sweep', description: 'each scan that sees an orphan or abandoned worker, terminate them with their trees, as sweep -y would (needs --yes)' },
   olderThanOption('with --sweep: only orphans running longer than this (e.g. 5m)'),
   graceOption('how long SIGTERM gets before SIGKILL'),

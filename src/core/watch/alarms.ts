@@ -2,6 +2,7 @@
  * Watch alarms: what they are, the thresholds they use, and their life (raised, held, cleared).
  * The conditions themselves are the rows of ALARM_RULES (alarm-rules.ts).
  */
+import { DEFAULT_WINDOW_MS } from '../defaults.js';
 import { formatSpan } from '../duration.js';
 import type { FileNr } from '../procfs/limits.js';
 import type { SlotSeries } from '../ring.js';
@@ -60,7 +61,7 @@ export interface AlarmThresholds {
 export function defaultThresholds(intervalMs: number, over: Partial<AlarmThresholds> = {}): AlarmThresholds {
   return {
     intervalMs,
-    windowMs: 10 * 60_000,
+    windowMs: DEFAULT_WINDOW_MS,
     expect: new Map(),
     zombieTicks: 3,
     fdLimitRatio: 0.8,

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.js';
+import { DEFAULT_INTERVAL_MS } from '../defaults.js';
 import { UsageError } from '../errors.js';
 import { IncrementalReader } from '../procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from '../procfs/limits.js';
@@ -98,8 +99,7 @@ export interface WatchTick {
 /** Every process not followed is re-read at least this often (and the pid list too). */
 const REFRESH_MS = 30_000;
 
-/** The default scan interval. */
-export const DEFAULT_INTERVAL_MS = 2000;
+export { DEFAULT_INTERVAL_MS } from '../defaults.js';
 
 function toMap(e: WatchOptions['expect']): Map<string, number> {
   if (!e) return new Map();
