@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { classify } from '../../src/core/classify.js';
 import { parseCgroup, parseCgroupPath } from '../../src/core/owner/cgroup.js';
-import { parseEnviron } from '../../src/core/owner/environ.js';
+import { parseEnviron, parseEnvironBytes } from '../../src/core/owner/environ.js';
 import type { OwnerPorts } from '../../src/core/owner/resolve.js';
 import { parseOwnerSpec } from '../../src/core/owner/select.js';
 import type { Evidence, EnvInfo } from '../../src/core/owner/types.js';
@@ -42,6 +42,40 @@ describe('environ', () => {
     const e = parseEnviron('SUPERVISOR_ENABLED=1\0SUPERVISOR_SERVER_URL=unix:///tmp/s.sock\0SUPERVISOR_PROCESS_NAME=cam1\0SUPERVISOR_GROUP_NAME=cam1\0MTX_PATH=cam/1\0INVOCATION_ID=abc\0PROCSWEEP_KEEP=1');
     assert.deepEqual(e, { supervisorUrl: 'unix:///tmp/s.sock', supervisorProcess: 'cam1', supervisorGroup: 'cam1', mtxPath: 'cam/1', invocationId: 'abc', keep: true });
     assert.equal(parseEnviron('PROCSWEEP_KEEP=0\0').keep, false);
+  });
+  test('the byte parser gives what decoding the whole text and splitting it gave, bad UTF-8 included', () => {
+    // The text form this replaced, kept here as the reference.
+    const KEYS: Record<string, keyof EnvInfo> = { PM2_HOME: 'pm2Home', pm_id: 'pmId', name: 'pm2Name', SUPERVISOR_PROCESS_NAME: 'supervisorProcess', SUPERVISOR_GROUP_NAME: 'supervisorGroup', SUPERVISOR_SERVER_URL: 'supervisorUrl', MTX_PATH: 'mtxPath', INVOCATION_ID: 'invocationId' };
+    const reference = (text: string): EnvInfo => {
+      const out: EnvInfo = {};
+      for (const entry of text.split('\0')) {
+        const eq = entry.indexOf('=');
+        if (eq <= 0) continue;
+        const key = entry.slice(0, eq);
+        if (key === 'PROCSWEEP_KEEP') out.keep = entry.slice(eq + 1) === '1';
+        else if (Object.hasOwn(KEYS, key)) (out as Record<string, string>)[KEYS[key]] = entry.slice(eq + 1);
+      }
+      if (out.pmId === undefined || out.pm2Home === undefined) {
+        delete out.pm2Home;
+        delete out.pmId;
+        delete out.pm2Name;
+      }
+      return out;
+    };
+    const pieces = ['PM2_HOME=/h', 'pm_id=3', 'name=caf\u00e9', 'name=x=y', '=name', 'name', 'MTX_PATH=', 'PROCSWEEP_KEEP=1', 'PROCSWEEP_KEEP=0', 'INVOCATION_ID=\u2603', 'pm_idx=1', 'SUPERVISOR_GROUP_NAME=g', 'PATH=/bin'];
+    const bad = [Buffer.from([0xff]), Buffer.from([0xe2, 0x98]), Buffer.from([0xc3]), Buffer.from('=', 'latin1'), Buffer.from([0])];
+    let seed = 7;
+    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let round = 0; round < 400; round++) {
+      const parts: Buffer[] = [];
+      for (let k = rnd(8); k >= 0; k--) {
+        parts.push(Buffer.from(pieces[rnd(pieces.length)], 'utf8'));
+        if (rnd(3) === 0) parts.push(bad[rnd(bad.length)]);
+        if (rnd(4) !== 0) parts.push(Buffer.from([0]));
+      }
+      const bytes = Buffer.concat(parts);
+      assert.deepEqual(parseEnvironBytes(bytes), reference(bytes.toString('utf8')), JSON.stringify(bytes.toString('latin1')));
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseBootTime, parseCmdline, parsePasswd, parseStat, parseStatus, isKernelThreadFlags } from '../../src/core/procfs/parse.js';
+import { parseBootTime, parseCmdline, parsePasswd, parseStat, parseStatus, parseStatusBytes, isKernelThreadFlags } from '../../src/core/procfs/parse.js';
 import { parseDuration, formatDuration } from '../../src/core/duration.js';
 
 const STAT = '4711 (ffmpeg) S 1 4700 4700 0 -1 4194560 500 0 0 0 120 30 0 0 20 0 3 0 123456 9999 2048 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
@@ -97,5 +97,35 @@ test('parseStatBytes reads the same fields as parseStat, over odd comms, the bad
   for (const bad of BAD) {
     const buf = Buffer.from(bad, 'latin1');
     assert.equal(parseStatBytes(buf, buf.length, out), false, JSON.stringify(bad));
+  }
+});
+
+test('parseStatusBytes reads a status file as the line-splitting text parser did', () => {
+  const reference = (text: string): { uid: number | null; rssBytes: number | null } => {
+    let uid: number | null = null;
+    let rssBytes: number | null = null;
+    for (const line of text.split('\n')) {
+      if (line.startsWith('Uid:')) {
+        const parts = line.slice(4).trim().split(/\s+/);
+        const v = Number(parts[1] ?? parts[0]);
+        uid = Number.isInteger(v) && v >= 0 ? v : null;
+      } else if (line.startsWith('VmRSS:')) {
+        const m = /(\d+)\s*kB/.exec(line);
+        if (m) rssBytes = Number(m[1]) * 1024;
+      }
+    }
+    return { uid, rssBytes };
+  };
+  const lines = ['Name:\tffmpeg', 'Uid:\t1000\t1001\t1000\t1000', 'Uid:\t7', 'Uid:', 'Uid: x y', 'VmRSS:\t  2048 kB', 'VmRSS:', 'VmRSSx: 5 kB', ' Uid:\t1 2', 'Gid:\t0\t0\t0\t0', 'State:\tS (sleeping)', 'Name:\tcaf\u00e9\ufffd'];
+  let seed = 11;
+  const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  for (let round = 0; round < 300; round++) {
+    const picked: string[] = [];
+    for (let k = rnd(7); k >= 0; k--) picked.push(lines[rnd(lines.length)]);
+    const text = picked.join('\n') + (rnd(2) ? '\n' : '');
+    const buf = Buffer.from(`${text}\nUid:\t99 99 99 99\n`);
+    const n = Buffer.byteLength(text); // a longer buffer, as the reader's shared one is: only n bytes count
+    assert.deepEqual(parseStatusBytes(buf, n), reference(text), JSON.stringify(text));
+    assert.deepEqual(parseStatus(text), reference(text));
   }
 });

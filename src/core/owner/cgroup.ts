@@ -9,6 +9,9 @@ const CONTAINER_PATTERNS: ReadonlyArray<[RegExp, NonNullable<CgroupInfo['contain
   [new RegExp(`^libpod-(${HEX64})\\.scope$`), 'podman'],
 ];
 
+/** A bare container id segment (cgroupfs driver); compiled once, not once per path segment. */
+const HEX64_SEGMENT = new RegExp(`^${HEX64}$`);
+
 /** The pod uid in a kubepods path segment (`pod1a2b…` or `kubepods-burstable-pod1a2b_….slice`). */
 function podOf(segment: string): string | null {
   const m = /(?:^|-)pod([0-9a-f][0-9a-f_-]{7,})(?:\.slice)?$/.exec(segment);
@@ -32,7 +35,7 @@ export function parseCgroupPath(path: string): CgroupInfo {
       if (m) container = { runtime, id: m[1], pod: null };
     }
     // cgroupfs driver: /docker/<id>, /kubepods/<qos>/pod<uid>/<id>, /machine.slice/libpod-…
-    if (new RegExp(`^${HEX64}$`).test(s) && i > 0) {
+    if (i > 0 && HEX64_SEGMENT.test(s)) {
       const parent = segs[i - 1];
       if (parent === 'docker') container = { runtime: 'docker', id: s, pod: null };
       else if (kube) container = { runtime: 'containerd', id: s, pod: null };

@@ -11,21 +11,47 @@ const KEYS: Record<string, keyof EnvInfo> = {
   MTX_PATH: 'mtxPath',
   INVOCATION_ID: 'invocationId',
 };
+const KEEP = 'PROCSWEEP_KEEP';
+
+/** The wanted keys as bytes, by length: an entry whose key has another length is skipped unread. */
+const WANTED = new Map<number, Array<{ key: Buffer; field: keyof EnvInfo | 'keep' }>>();
+for (const [key, field] of [...Object.entries(KEYS), [KEEP, 'keep'] as const]) {
+  const list = WANTED.get(key.length) ?? [];
+  list.push({ key: Buffer.from(key, 'latin1'), field });
+  WANTED.set(key.length, list);
+}
 
 /** Parses `/proc/PID/environ` (NUL-separated `KEY=VALUE`), keeping only the keys ownership needs. */
 export function parseEnviron(text: string): EnvInfo {
+  return parseEnvironBytes(Buffer.from(text, 'utf8'));
+}
+
+/**
+ * parseEnviron straight from the bytes of `/proc/PID/environ`: a sweep reads the environment of
+ * every matched process, and decoding kilobytes of it into strings, a string per variable, was
+ * most of the cost. Only the wanted keys' values are decoded. NUL and '=' are ASCII, and UTF-8
+ * decoding never lets them be swallowed by a bad sequence, so this splits exactly where the text
+ * form did; a wanted key is ASCII, so its bytes match exactly when the decoded key does.
+ */
+export function parseEnvironBytes(buf: Uint8Array): EnvInfo {
   const out: EnvInfo = {};
+  const n = buf.length;
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\0', start);
-    if (end < 0) end = text.length;
-    const eq = text.indexOf('=', start);
+  while (start < n) {
+    let end = buf.indexOf(0, start);
+    if (end < 0) end = n;
+    let eq = start;
+    while (eq < end && buf[eq] !== 0x3d) eq++;
     if (eq > start && eq < end) {
-      const key = text.slice(start, eq);
-      if (key === 'PROCSWEEP_KEEP') out.keep = text.slice(eq + 1, end) === '1';
-      else {
-        const field = KEYS[key];
-        if (field && field !== 'keep') (out as Record<string, string>)[field] = text.slice(eq + 1, end);
+      const candidates = WANTED.get(eq - start);
+      if (candidates) {
+        for (const c of candidates) {
+          if (!sameBytes(buf, start, c.key)) continue;
+          const value = Buffer.from(buf.buffer, buf.byteOffset + eq + 1, end - eq - 1).toString('utf8');
+          if (c.field === 'keep') out.keep = value === '1';
+          else (out as Record<string, string>)[c.field] = value;
+          break;
+        }
       }
     }
     start = end + 1;
@@ -37,4 +63,9 @@ export function parseEnviron(text: string): EnvInfo {
     delete out.pm2Name;
   }
   return out;
+}
+
+function sameBytes(buf: Uint8Array, at: number, key: Uint8Array): boolean {
+  for (let i = 0; i < key.length; i++) if (buf[at + i] !== key[i]) return false;
+  return true;
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readProcBytes } from '../procfs/reader.js';
 import { readRecordFile } from '../pidfiles/safefile.js';
 import { parseCgroup } from './cgroup.js';
-import { parseEnviron } from './environ.js';
+import { parseEnvironBytes } from './environ.js';
 import { NOT_FOUND, type Evidence } from './types.js';
 
 /**
@@ -20,7 +20,7 @@ export function readEvidence(root: string, pid: number): Evidence {
     cgroup = null;
   }
   try {
-    env = parseEnviron(readProcBytes(`${base}${pid}/environ`).toString('utf8'));
+    env = parseEnvironBytes(readProcBytes(`${base}${pid}/environ`));
   } catch {
     env = null;
   }

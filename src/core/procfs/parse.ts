@@ -73,19 +73,42 @@ export interface StatusFields {
 
 /** Parses /proc/PID/status: `Uid:` (real, effective, saved, fs; effective is used, as ps does) and `VmRSS:`. */
 export function parseStatus(text: string): StatusFields {
+  const buf = Buffer.from(text, 'utf8');
+  return parseStatusBytes(buf, buf.length);
+}
+
+const UID = Buffer.from('Uid:');
+const VMRSS = Buffer.from('VmRSS:');
+
+/**
+ * parseStatus from the first `n` bytes of a status file: only the two lines it uses are decoded
+ * (a sweep reads the status of every matched process; splitting 50-odd lines each was the cost).
+ * Lines end at '\n', which UTF-8 decoding never swallows, so these are the lines the text had.
+ */
+export function parseStatusBytes(buf: Buffer, n: number): StatusFields {
   let uid: number | null = null;
   let rssBytes: number | null = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('Uid:')) {
-      const parts = line.slice(4).trim().split(/\s+/);
+  for (let start = 0; start < n; ) {
+    let end = buf.indexOf(0x0a, start);
+    if (end < 0 || end > n) end = n;
+    const c = buf[start];
+    if (c === 0x55 && startsWithBytes(buf, start, end, UID)) {
+      const parts = buf.toString('utf8', start + UID.length, end).trim().split(/\s+/);
       const v = Number(parts[1] ?? parts[0]);
       uid = Number.isInteger(v) && v >= 0 ? v : null;
-    } else if (line.startsWith('VmRSS:')) {
-      const m = /(\d+)\s*kB/.exec(line);
+    } else if (c === 0x56 && startsWithBytes(buf, start, end, VMRSS)) {
+      const m = /(\d+)\s*kB/.exec(buf.toString('utf8', start, end));
       if (m) rssBytes = Number(m[1]) * 1024;
     }
+    start = end + 1;
   }
   return { uid, rssBytes };
+}
+
+function startsWithBytes(buf: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
 }
 
 /** Splits /proc/PID/cmdline on NUL, keeping argv boundaries; a trailing NUL ends the last arg. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { endianness } from 'node:os';
-import { auxvPageSize, isKernelThreadFlags, parseBootTime, parseCmdline, parseStat, parseStatmResident, parseStatus } from './parse.js';
+import { auxvPageSize, isKernelThreadFlags, parseBootTime, parseCmdline, parseStat, parseStatmResident, parseStatusBytes } from './parse.js';
 import { parseStatBytes, statScratch } from './stat-bytes.js';
 
 /**
@@ -175,9 +175,13 @@ export class ProcReader {
       if (cmd?.bytes !== undefined) cmdlineBytes = cmd.bytes;
       const wantStatus = typeof precise === 'function' ? precise(argv, comm, st.state) : precise;
       if (wantStatus) {
-        const status = this.readText(`${dir}/status`);
-        if (status === null) return null; // vanished between reads
-        const fields = parseStatus(status);
+        let len: number;
+        try {
+          len = readProcShared(`${dir}/status`);
+        } catch {
+          return null; // vanished between reads
+        }
+        const fields = parseStatusBytes(shared, len);
         uid = fields.uid;
         rssBytes = st.state === 'Z' ? 0 : fields.rssBytes ?? this.rssBytes(pid);
       } else if (st.state === 'Z') rssBytes = 0;
