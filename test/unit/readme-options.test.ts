@@ -67,3 +67,12 @@ test('README names every shared option with its argument, as --help does', () =>
     assert.equal(span[1], expected, `README shows the argument of ${long} as --help does`);
   }
 });
+
+test('the README prose for the commands without a table is true to their specs', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const longs = (name: string): string[] => (leaves.get(name) ?? []).map((s) => longFlag(s.flags)).sort();
+  assert.match(readme, /the same options \(but `--pgid`\)/, 'README says kill-tree takes kill-group\'s options but --pgid');
+  assert.deepEqual(longs('kill-tree'), longs('kill-group').filter((l) => l !== '--pgid'));
+  const sentence = /`pidfiles list` takes ([^.]+)\./.exec(readme)?.[1] ?? '';
+  assert.deepEqual([...sentence.matchAll(/`(--[a-z-]+)`/g)].map((m) => m[1]).sort(), longs('pidfiles list'));
+});
