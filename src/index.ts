@@ -4,6 +4,8 @@ export { parseDuration, formatDuration } from './core/duration.js';
 export type { ProcessInfo, Snapshot, Finding, Flag, Role, ProcessIdentity, BackendName } from './core/types.js';
 export type { FlagRow, Tone, WatchedFlag, ColumnFlag } from './core/flags.js';
 export { ALL_FLAGS, FLAG_TABLE, CHECK_FLAGS, DEFAULT_TARGETS } from './core/flags.js';
+export type { OutcomeRow, OutcomeKey } from './core/outcomes.js';
+export { OUTCOME_TABLE } from './core/outcomes.js';
 export type { Backend, BackendOptions } from './core/backend/index.js';
 export type { EngineOps, LiveStat } from './core/backend/ops.js';
 export { openBackend, ProcfsBackend } from './core/backend/index.js';

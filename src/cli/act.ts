@@ -7,6 +7,7 @@ import { toSignal, type Plan } from '../core/plan.js';
 import type { PidfileEntry } from '../core/pidfiles/types.js';
 import type { ResourceReport } from '../core/held/report.js';
 import { stillHeld } from './held.js';
+import { SIGNALLED_OUTCOMES, UNENDED_OUTCOMES } from '../core/outcomes.js';
 import type { Snapshot } from '../core/types.js';
 import type { ProgressCounts } from '../render/plan.js';
 import type { CommandEnv } from './common.js';
@@ -113,8 +114,8 @@ export async function printReport(env: CommandEnv, report: ActionReport, o: { in
   const acted = o.log?.failed ? 1 : actionExitCode(report);
   const code = stillHeld(report.resources) ? Math.max(1, acted) : acted;
   if (!o.interrupt) return code;
-  const ended = report.targets.filter((t) => t.outcome === 'terminated' || t.outcome === 'killed').length;
-  o.interrupt.summary(ended, report.targets.filter((t) => t.outcome === 'survived' || t.outcome === 'failed').map((t) => t.pid));
+  const ended = report.targets.filter((t) => SIGNALLED_OUTCOMES.has(t.outcome)).length;
+  o.interrupt.summary(ended, report.targets.filter((t) => UNENDED_OUTCOMES.has(t.outcome)).map((t) => t.pid));
   return o.interrupt.exitCode(code);
 }
 

@@ -2,6 +2,7 @@ import type { Outcome, TargetResult } from './terminate.js';
 import type { Plan, PlanEntry } from './plan.js';
 import type { Flag } from './types.js';
 import type { ResourceReport } from './held/report.js';
+import { OUTCOME_TABLE, UNENDED_OUTCOMES, type OutcomeKey } from './outcomes.js';
 import { userName } from './users.js';
 
 /** A target's outcome in a report; `planned` only appears in a dry run. */
@@ -27,23 +28,12 @@ export interface ActionTarget {
   reasons: Partial<Record<Flag, string>>;
 }
 
-/** Counts by outcome. */
-export interface ActionSummary {
-  total: number;
-  planned: number;
-  terminated: number;
-  killed: number;
-  alreadyGone: number;
-  reused: number;
-  skipped: number;
-  survived: number;
-  failed: number;
-  /**
-   * Processes the run leaves running: survivors, failures, and targets the guard or a rule
-   * (keep) skipped, which were never signalled. Zombies are not counted: they are not running.
-   */
-  leftRunning: number;
-}
+/**
+ * Counts by outcome (keys from the outcome table), and `leftRunning`: the processes the run
+ * leaves running: survivors, failures, and targets the guard or a rule (keep) skipped, which
+ * were never signalled. Zombies are not counted: they are not running.
+ */
+export type ActionSummary = { total: number; planned: number } & Record<OutcomeKey, number> & { leftRunning: number };
 
 /** The whole `sweep` / `kill-group` report. */
 export interface ActionReport {
@@ -57,23 +47,14 @@ export interface ActionReport {
   resources?: ResourceReport[];
 }
 
-const KEY: Record<ReportOutcome, keyof ActionSummary> = {
-  planned: 'planned',
-  terminated: 'terminated',
-  killed: 'killed',
-  'already-gone': 'alreadyGone',
-  reused: 'reused',
-  skipped: 'skipped',
-  survived: 'survived',
-  failed: 'failed',
-};
+const KEY = Object.fromEntries([['planned', 'planned'], ...OUTCOME_TABLE.map((r) => [r.outcome, r.key])]) as Record<ReportOutcome, keyof ActionSummary>;
 
 /** Counts targets by outcome. */
 export function summarizeTargets(targets: ReadonlyArray<Pick<ActionTarget, 'outcome' | 'pid'>>, zombies: ReadonlySet<number> = new Set()): ActionSummary {
-  const s: ActionSummary = { total: targets.length, planned: 0, terminated: 0, killed: 0, alreadyGone: 0, reused: 0, skipped: 0, survived: 0, failed: 0, leftRunning: 0 };
+  const s = { total: targets.length, planned: 0, ...Object.fromEntries(OUTCOME_TABLE.map((r) => [r.key, 0])), leftRunning: 0 } as ActionSummary;
   for (const t of targets) {
     s[KEY[t.outcome]]++;
-    if (t.outcome === 'survived' || t.outcome === 'failed' || (t.outcome === 'skipped' && !zombies.has(t.pid))) s.leftRunning++;
+    if (UNENDED_OUTCOMES.has(t.outcome) || (t.outcome === 'skipped' && !zombies.has(t.pid))) s.leftRunning++;
   }
   return s;
 }

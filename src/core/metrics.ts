@@ -5,7 +5,8 @@ import { EnvironmentError } from './errors.js';
 import { ALL_FLAGS } from './flags.js';
 import type { WatchTick } from './watch/loop.js';
 import { ALARM_KINDS } from './watch/alarms.js';
-import { WATCH_EVENTS, type KillOutcome } from './watch/events.js';
+import { OUTCOMES } from './outcomes.js';
+import { WATCH_EVENTS } from './watch/events.js';
 import type { WatchedProcess } from './watch/watcher.js';
 
 /** One sample: labels and a value. */
@@ -59,7 +60,6 @@ export function exposition(families: readonly MetricFamily[]): string {
   return out.join('\n') + '\n';
 }
 
-const KILL_OUTCOMES: readonly KillOutcome[] = ['terminated', 'killed', 'already-gone', 'reused', 'skipped', 'survived', 'failed'];
 
 /** Extra readings the metrics carry beyond the tick. */
 export interface MetricsExtras {
@@ -129,7 +129,7 @@ export function watchMetrics(t: WatchTick, extras: MetricsExtras = {}): MetricFa
     fams.push({ name: 'procsweep_pidfiles_removed_total', type: 'counter', help: 'Pidfile and registry entries removed by watch.', samples: [{ value: extras.pidfilesRemoved }] });
   }
   fams.push(
-    { name: 'procsweep_kills_total', type: 'counter', help: 'Sweep targets by outcome since watch started.', samples: KILL_OUTCOMES.map((o) => ({ labels: { outcome: o }, value: t.totals.kills[o] })) },
+    { name: 'procsweep_kills_total', type: 'counter', help: 'Sweep targets by outcome since watch started.', samples: OUTCOMES.map((o) => ({ labels: { outcome: o }, value: t.totals.kills[o] })) },
     { name: 'procsweep_events_total', type: 'counter', help: 'Watch events by kind since watch started.', samples: WATCH_EVENTS.map((e) => ({ labels: { event: e }, value: t.totals.events[e] })) },
     { name: 'procsweep_alarms', type: 'gauge', help: 'Alarms active now, by kind.', samples: ALARM_KINDS.map((k) => ({ labels: { kind: k }, value: t.alarms.filter((a) => a.kind === k).length })) },
     { name: 'procsweep_alarms_raised_total', type: 'counter', help: 'Alarms raised since watch started, by kind.', samples: ALARM_KINDS.map((k) => ({ labels: { kind: k }, value: t.totals.alarmsRaised[k] })) },

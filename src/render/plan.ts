@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
 import type { ActionReport, ActionTarget } from '../core/action-report.js';
 import { formatDuration, formatElapsed } from '../core/duration.js';
+import { OUTCOME_TABLE, outcomeRow, ROUTINE_OUTCOMES } from '../core/outcomes.js';
 import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/plan.js';
 import { describeEscalation } from '../core/escalation/timing.js';
 import { commandLine, escapeText } from './escape.js';
-import { colorFlag, type Palette } from './palette.js';
+import { colorFlag, toned, type Palette } from './palette.js';
 import { COMMAND_COLUMN, commandShortener } from './shorten.js';
 import { renderTable, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
@@ -85,33 +86,14 @@ const RESULT_COLUMNS: Column[] = [
 ];
 
 function outcomeColour(p: Palette, outcome: string): string {
-  switch (outcome) {
-    case 'terminated':
-    case 'killed':
-    case 'already-gone':
-      return p.green(outcome);
-    case 'survived':
-    case 'failed':
-      return p.red(outcome);
-    case 'reused':
-    case 'skipped':
-      return p.yellow(outcome);
-    default:
-      return outcome;
-  }
+  const row = outcomeRow(outcome);
+  return row ? toned(p, row.tone, outcome) : outcome;
 }
 
 /** The summary line after acting: counts, time, and what is left. */
 export function renderSummary(report: ActionReport): string {
   const s = report.summary;
-  const parts: string[] = [];
-  if (s.terminated) parts.push(`${s.terminated} terminated`);
-  if (s.killed) parts.push(`${s.killed} killed (needed SIGKILL)`);
-  if (s.alreadyGone) parts.push(`${s.alreadyGone} already gone`);
-  if (s.reused) parts.push(`${s.reused} not signalled (PID reused)`);
-  if (s.skipped) parts.push(`${s.skipped} skipped`);
-  if (s.survived) parts.push(`${s.survived} survived`);
-  if (s.failed) parts.push(`${s.failed} failed`);
+  const parts = OUTCOME_TABLE.filter((r) => s[r.key] > 0).map((r) => `${s[r.key]} ${r.summary}`);
   const left = s.leftRunning;
   const tail = left === 0 ? 'nothing left running.' : `${left} left running: see the reasons above.`;
   return `Done in ${formatElapsed(report.durationMs)}: ${parts.join(', ') || 'nothing to do'}; ${tail}`;
@@ -120,12 +102,11 @@ export function renderSummary(report: ActionReport): string {
 /** Above this many targets, the table lists only the ones that did not simply end (the summary counts the rest). */
 export const LIST_ALL_MAX = 50;
 
-const ROUTINE = new Set(['terminated', 'killed', 'already-gone']);
 
 /** The results after acting: a table, the reasons worth reading, and the summary line. */
 export function renderReport(report: ActionReport, width: number | null, p: Palette): string {
   const many = report.targets.length > LIST_ALL_MAX;
-  const shown = many ? report.targets.filter((t) => !ROUTINE.has(t.outcome)) : report.targets;
+  const shown = many ? report.targets.filter((t) => !ROUTINE_OUTCOMES.has(t.outcome)) : report.targets;
   const rows = shown.map((t) => [String(t.pid), t.outcome, t.signals.map((s) => SHORT[s] ?? s.replace(/^SIG/, '')).join(',') || '-', commandOf(t)]);
   const lines = rows.length ? [renderTable(RESULT_COLUMNS, rows, width, (_r, c, text) => (c === 1 ? outcomeColour(p, text) : text), { unicode: p.unicode })] : [];
   if (many) lines.push(p.dim(`(${report.targets.length - shown.length} processes that ended as planned are not listed; --json and --log list every one)`));

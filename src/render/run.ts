@@ -1,4 +1,5 @@
 import { formatDuration, formatSpan as dur } from '../core/duration.js';
+import { UNENDED_OUTCOMES } from '../core/outcomes.js';
 import type { RunEvent, TerminateReport } from '../core/run/supervisor.js';
 
 /** What the lines need besides the event: CMD's name and the grace period. */
@@ -17,7 +18,7 @@ export function summarizeTermination(report: TerminateReport, graceMs: number): 
   const parts = [...counts].map(([outcome, n]) => `${n} ${words[outcome] ?? outcome}`);
   const lines = [parts.length ? parts.join(', ') : 'nothing left to stop'];
   for (const r of report.results) {
-    if (r.outcome === 'survived' || r.outcome === 'failed') lines.push(`pid ${r.pid} ${r.outcome}: ${r.reason}`);
+    if (UNENDED_OUTCOMES.has(r.outcome)) lines.push(`pid ${r.pid} ${r.outcome}: ${r.reason}`);
   }
   return lines;
 }

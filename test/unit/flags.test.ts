@@ -41,3 +41,21 @@ test('every flag is documented: a FLAGS entry in the man page and a row in the R
     assert.match(readme, new RegExp(`^\\| \`${flag}\`( / \`\\w+\`)? \\|` + '|' + `^\\| \`\\w+\` / \`${flag}\` \\|`, 'm'), `README's flag table has no row for ${flag}`);
   }
 });
+
+test('the outcome table keeps the outcome lists, summary keys, colours and exit policy procsweep always had', async () => {
+  const o = await import('../../src/core/outcomes.js');
+  const { summarizeTargets } = await import('../../src/core/action-report.js');
+  assert.deepEqual(o.OUTCOMES, ['terminated', 'killed', 'already-gone', 'reused', 'skipped', 'survived', 'failed']);
+  assert.deepEqual([...o.GONE_OUTCOMES], ['terminated', 'killed', 'already-gone', 'reused']);
+  assert.deepEqual([...o.SIGNALLED_OUTCOMES], ['terminated', 'killed']);
+  assert.deepEqual([...o.UNENDED_OUTCOMES], ['survived', 'failed']);
+  assert.deepEqual([...o.ROUTINE_OUTCOMES], ['terminated', 'killed', 'already-gone']);
+  const s = summarizeTargets([{ pid: 1, outcome: 'already-gone' }, { pid: 2, outcome: 'skipped' }, { pid: 3, outcome: 'skipped' }], new Set([3]));
+  assert.deepEqual(Object.keys(s), ['total', 'planned', 'terminated', 'killed', 'alreadyGone', 'reused', 'skipped', 'survived', 'failed', 'leftRunning']);
+  assert.equal(s.alreadyGone, 1);
+  assert.equal(s.leftRunning, 1, 'a skipped zombie is not running');
+  const zero = o.zeroOutcomes();
+  assert.equal(o.anyUnended(zero), false);
+  assert.equal(o.anyUnended({ ...zero, skipped: 2, reused: 1 }), false);
+  assert.equal(o.anyUnended({ ...zero, failed: 1 }), true);
+});

@@ -1,6 +1,7 @@
 import { buildPidfileReport, executeRecordsClean, openRecords, planClean, planRecordsClean, type CleanItem } from '../../core/pidfiles/index.js';
 import type { Command } from 'commander';
 import type { Context } from '../../core/context.js';
+import { SIGNALLED_OUTCOMES, UNENDED_OUTCOMES } from '../../core/outcomes.js';
 import type { Snapshot } from '../../core/types.js';
 import type { PidfilesCleanOptions, PidfilesListOptions } from '../commands/pidfiles.js';
 import { commandEnv, commonOptions, type CommandEnv } from '../common.js';
@@ -68,8 +69,8 @@ async function clean(env: CommandEnv, o: PidfilesCleanOptions, ctx: Context, sna
     ? await executeRecordsClean(ctx, snapshot, plan, { dryRun })
     : await (await import('../act.js')).withEngineProgress(env, { graceMs, interrupt, total: kills }, (hooks) => executeRecordsClean(ctx, snapshot, plan, { ...hooks, graceMs }));
   await print(env, o, done, snapshot.scannedAt, 'clean', dryRun);
-  const killed = done.filter((i) => i.outcome === 'terminated' || i.outcome === 'killed').length;
-  interrupt.summary(killed, done.filter((i) => i.outcome === 'survived' || i.outcome === 'failed').map((i) => i.entry.pid!));
+  const killed = done.filter((i) => SIGNALLED_OUTCOMES.has(i.outcome ?? '')).length;
+  interrupt.summary(killed, done.filter((i) => UNENDED_OUTCOMES.has(i.outcome ?? '')).map((i) => i.entry.pid!));
   return interrupt.exitCode(done.some((i) => i.action === 'failed') ? 1 : 0);
 }
 

@@ -2,6 +2,7 @@ import { UsageError } from '../../core/errors.js';
 import { exposition, MetricsFileError, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../../core/metrics.js';
 import { Ring } from '../../core/ring.js';
 import type { WatchTick } from '../../core/watch/loop.js';
+import { anyUnended } from '../../core/outcomes.js';
 import { eventRecord, tickRecord } from '../../core/watch/records.js';
 import type { WatchEvent } from '../../core/watch/events.js';
 import type { DashboardView } from '../../render/dashboard.js';
@@ -145,5 +146,5 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     for (const a of t.alarms) writeLine(env.io.stdout, `  ! ${escapeText(a.reason)}`);
   }
   const k = latest?.totals.kills;
-  return k && k.survived + k.failed > 0 ? 1 : 0;
+  return k && anyUnended(k) ? 1 : 0;
 }

@@ -2,13 +2,11 @@
 import type { Backend } from '../backend/index.js';
 import type { EngineOps, LiveStat } from '../backend/ops.js';
 import type { GuardContext } from '../guard.js';
+import type { Outcome } from '../outcomes.js';
 import type { ProcessIdentity, Snapshot } from '../types.js';
 
-/** What became of one process (design.md section 5). */
-export type Outcome = 'terminated' | 'killed' | 'already-gone' | 'reused' | 'skipped' | 'survived' | 'failed';
-
-/** Every outcome, in report order. */
-export const OUTCOMES: readonly Outcome[] = ['terminated', 'killed', 'already-gone', 'reused', 'skipped', 'survived', 'failed'];
+/** What became of one process: one row each in outcomes.ts. */
+export { OUTCOMES, type Outcome } from '../outcomes.js';
 
 /** A process to terminate: its identity. A null start time means "whatever holds this pid in the snapshot". */
 export type TerminateTarget = ProcessIdentity;

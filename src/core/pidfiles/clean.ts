@@ -3,6 +3,7 @@ import type { Backend } from '../backend/index.js';
 import type { SpareTarget } from '../terminate.js';
 import { matchProcess, type Signature } from '../signatures.js';
 import { supervisingRun } from '../supervisors.js';
+import { GONE_OUTCOMES } from '../outcomes.js';
 import type { ProcessIdentity, Snapshot } from '../types.js';
 import { removeEntries } from './remove.js';
 import { entrySource, type PidfileEntry } from './types.js';
@@ -112,9 +113,6 @@ export interface ExecuteOptions {
   spareUnder?: (pids: number[]) => SpareTarget[];
 }
 
-/** Engine outcomes after which the recorded process is gone and its record may go. */
-const GONE = new Set(['terminated', 'killed', 'already-gone', 'reused']);
-
 /**
  * Executes a plan: terminates `kill` targets through the engine (all in parallel, one grace
  * period), then removes the records of everything gone plus the `remove` items. A dry run
@@ -133,7 +131,7 @@ export async function executeClean(plan: readonly CleanItem[], opts: ExecuteOpti
     for (const i of kills) {
       const r = byPid.get(i.entry.pid!);
       i.outcome = r?.outcome ?? 'failed';
-      if (!r || !GONE.has(r.outcome)) {
+      if (!r || !GONE_OUTCOMES.has(r.outcome)) {
         i.action = 'failed';
         i.note = `process not terminated (${r ? `${r.outcome}: ${r.reason}` : 'no result from the engine'}); record kept`;
       }
@@ -168,7 +166,7 @@ export async function executeClean(plan: readonly CleanItem[], opts: ExecuteOpti
  * record. Returns what was removed: pidfile paths, or `registry#task_id`.
  */
 export async function removeRecordsOfEnded(entries: readonly PidfileEntry[], results: readonly { pid: number; startTicks: number | null; outcome: string }[]): Promise<string[]> {
-  const ended = new Map(results.filter((r) => GONE.has(r.outcome)).map((r) => [r.pid, r.startTicks]));
+  const ended = new Map(results.filter((r) => GONE_OUTCOMES.has(r.outcome)).map((r) => [r.pid, r.startTicks]));
   const mine = entries.filter((e) => e.status === 'live' && e.pid !== null && e.startTicks !== null && ended.get(e.pid) === e.startTicks);
   if (mine.length === 0) return [];
   const done = await removeEntries(mine);

@@ -1,9 +1,7 @@
 /** What `watch` reports besides ticks: process events found by diffing, sweep outcomes, record removals, alarms. */
+import type { Outcome } from '../outcomes.js';
 import type { Flag, Role } from '../types.js';
 import type { Alarm } from './alarms.js';
-
-/** Outcome of one kill, as the termination engine reports it. */
-export type KillOutcome = 'terminated' | 'killed' | 'already-gone' | 'reused' | 'skipped' | 'survived' | 'failed';
 
 /** Every event name `watch` emits. */
 export const WATCH_EVENTS = ['started', 'exited', 'orphaned', 'zombie', 'reaped', 'swept', 'pidfile-removed', 'alarm'] as const;
@@ -33,7 +31,7 @@ export interface SweptEvent {
   ppid: number | null;
   argv: string[];
   signature: string | null;
-  outcome: KillOutcome;
+  outcome: Outcome;
   reason: string;
   signals: string[];
 }

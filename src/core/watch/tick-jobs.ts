@@ -5,6 +5,7 @@ import { withLock } from '../lock.js';
 import { checkPlanSize, DEFAULT_PLAN_MAX, planTargets } from '../plan.js';
 import { executeClean, planClean } from '../pidfiles/index.js';
 import { entrySource, type PidfileEntry } from '../pidfiles/types.js';
+import { UNENDED_OUTCOMES } from '../outcomes.js';
 import { pidfileRecords, scanWith } from '../scan.js';
 import { planSweepOf, sweepTargets } from '../sweep.js';
 import type { TerminateTarget } from '../terminate.js';
@@ -92,7 +93,7 @@ export function sweepAction(o: SweepActionOptions): WatchAction {
       const planSkipped = new Set(plan.entries.filter((e) => e.action === 'skip').map((e) => e.pid));
       // The plan's skipped entries are told above (once); the engine's word on them repeats it.
       const events: UnstampedEvent[] = [...skipped, ...done.run.results.filter((r) => !planSkipped.has(r.pid)).map((r): SweptEvent => {
-        if (r.outcome === 'survived' || r.outcome === 'failed') givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
+        if (UNENDED_OUTCOMES.has(r.outcome)) givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
         return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
       })];
       const removed = new Set(done.report.pidfilesRemoved);

@@ -4,9 +4,10 @@ import type { Owner } from '../owner/types.js';
 import type { FileNr } from '../procfs/limits.js';
 import { Ring, SlotSeries } from '../ring.js';
 import { COLUMN_FLAGS, WATCHED_FLAGS, type ColumnFlag, type WatchedFlag } from '../flags.js';
+import { GONE_OUTCOMES, zeroOutcomes, type Outcome } from '../outcomes.js';
 import type { Finding, Flag, Role, Snapshot } from '../types.js';
 import { ALARM_KINDS, AlarmBook, type Alarm, type AlarmKind, type AlarmThresholds } from './alarms.js';
-import { WATCH_EVENTS, type KillOutcome, type ProcessEvent, type UnstampedEvent, type WatchEventName } from './events.js';
+import { WATCH_EVENTS, type ProcessEvent, type UnstampedEvent, type WatchEventName } from './events.js';
 
 /** Counts for one signature: its processes, each flag watch counts (flags.ts), its wrappers. */
 export type SignatureCounts = { total: number } & Record<WatchedFlag, number> & { wrappers: number };
@@ -44,7 +45,7 @@ export interface WatchTotals {
   ticks: number;
   failedTicks: number;
   events: Record<WatchEventName, number>;
-  kills: Record<KillOutcome, number>;
+  kills: Record<Outcome, number>;
   alarmsRaised: Record<AlarmKind, number>;
 }
 
@@ -124,7 +125,7 @@ export class Watcher {
       ticks: 0,
       failedTicks: 0,
       events: Object.fromEntries(WATCH_EVENTS.map((e) => [e, 0])) as Record<WatchEventName, number>,
-      kills: { terminated: 0, killed: 0, 'already-gone': 0, reused: 0, skipped: 0, survived: 0, failed: 0 },
+      kills: zeroOutcomes(),
       alarmsRaised: Object.fromEntries(ALARM_KINDS.map((k) => [k, 0])) as Record<AlarmKind, number>,
     };
   }
@@ -275,7 +276,7 @@ export class Watcher {
       if (e.event === 'swept') {
         this.totals.kills[e.outcome]++;
         for (const t of this.tracked.values()) {
-          if (t.pid === e.pid && (e.startTicks === null || t.startTicks === e.startTicks) && e.outcome !== 'skipped' && e.outcome !== 'failed' && e.outcome !== 'survived') t.swept = true;
+          if (t.pid === e.pid && (e.startTicks === null || t.startTicks === e.startTicks) && GONE_OUTCOMES.has(e.outcome)) t.swept = true;
         }
       }
     }
