@@ -69,11 +69,11 @@ export async function scan(opts: CommonOptions & Omit<ScanPassOptions, 'snapshot
   return scanWith(ctx, opts);
 }
 
-export type { WatchOptions, WatchTick, WatchAction, ActionInput, TickCounts } from './core/watch/loop.js';
+export type { WatchOptions, WatchTick, TickJob, TickJobInput, WatchAction, ActionInput, TickCounts } from './core/watch/loop.js';
 export { watch, relevantSubset, DEFAULT_INTERVAL_MS } from './core/watch/loop.js';
 export { tickRecord, eventRecord, pidfilesTickRecord } from './core/watch/records.js';
-export type { SweepActionOptions, CleanActionOptions } from './core/watch/tick-jobs.js';
-export { sweepAction, cleanPidfilesAction } from './core/watch/tick-jobs.js';
+export type { SweepJobOptions, CleanJobOptions, SweepActionOptions, CleanActionOptions } from './core/watch/tick-jobs.js';
+export { sweepJob, cleanPidfilesJob, sweepAction, cleanPidfilesAction } from './core/watch/tick-jobs.js';
 export type { WatchEvent, ProcessEvent, SweptEvent, PidfileRemovedEvent, AlarmEvent } from './core/watch/events.js';
 export { WATCH_EVENTS } from './core/watch/events.js';
 export type { Alarm, AlarmKind, AlarmSeverity, AlarmThresholds, AlarmRules } from './core/watch/alarms.js';

@@ -1,7 +1,7 @@
 import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
-import { watch, type WatchAction } from '../../core/watch/loop.js';
+import { watch, type TickJob } from '../../core/watch/loop.js';
 import { pidfilesTickRecord } from '../../core/watch/records.js';
 import type { LoopOptions, PidfilesWatchOptions, WatchOptions } from '../commands/watch.js';
 import { parseExpect } from '../watch/expect.js';
@@ -23,7 +23,7 @@ function needRecords(ctx: Context, what: string): void {
   }
 }
 
-/** `procsweep watch`: options -> context -> actions -> watch loop (dashboard or JSON lines, metrics) -> exit code. */
+/** `procsweep watch`: options -> context -> tick jobs -> watch loop (dashboard or JSON lines, metrics) -> exit code. */
 export async function runWatch(o: WatchOptions): Promise<number> {
   const env = commandEnv(o);
   checkLoop(o);
@@ -42,18 +42,18 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   }
   if (o.cleanPidfiles) needRecords(ctx, '--clean-pidfiles');
 
-  const actions: WatchAction[] = [];
+  const jobs: TickJob[] = [];
   const notes: string[] = [];
   let frozen = false;
   if (o.sweep) {
-    const { sweepAction } = await import('../../core/watch/tick-jobs.js');
+    const { sweepJob } = await import('../../core/watch/tick-jobs.js');
     const { defaultLockPath } = await import('../../core/lock.js');
-    actions.push(sweepAction({ lockPath: o.lockFile ?? defaultLockPath(), olderThanMs: o.olderThan, graceMs: o.grace, max: o.max, onFrozen: (f) => (frozen = f) }));
+    jobs.push(sweepJob({ lockPath: o.lockFile ?? defaultLockPath(), olderThanMs: o.olderThan, graceMs: o.grace, max: o.max, onFrozen: (f) => (frozen = f) }));
     notes.push(`sweeping orphans${o.olderThan !== undefined ? ` older than ${formatDuration(o.olderThan)}` : ''}`);
   }
   if (o.cleanPidfiles) {
-    const { cleanPidfilesAction } = await import('../../core/watch/tick-jobs.js');
-    actions.push(cleanPidfilesAction());
+    const { cleanPidfilesJob } = await import('../../core/watch/tick-jobs.js');
+    jobs.push(cleanPidfilesJob());
     notes.push('cleaning pidfiles');
   }
   return runLoop({
@@ -61,7 +61,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     notes,
     extras: () => ({ expect }),
     frozen: () => frozen,
-    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, expect, thresholds: { windowMs: o.window }, actions }),
+    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, expect, thresholds: { windowMs: o.window }, jobs }),
   });
 }
 
@@ -71,17 +71,17 @@ export async function runPidfilesWatch(o: PidfilesWatchOptions): Promise<number>
   checkLoop(o);
   const ctx = await createContext(commonOptions(o));
   needRecords(ctx, 'pidfiles watch');
-  const actions: WatchAction[] = [];
+  const jobs: TickJob[] = [];
   if (!o.dryRun) {
-    const { cleanPidfilesAction } = await import('../../core/watch/tick-jobs.js');
-    actions.push(cleanPidfilesAction({ removeInvalid: o.removeInvalid }));
+    const { cleanPidfilesJob } = await import('../../core/watch/tick-jobs.js');
+    jobs.push(cleanPidfilesJob({ removeInvalid: o.removeInvalid }));
   }
   const { renderPidfilesDashboard } = await import('../../render/dashboard.js');
   return runLoop({
     ...loopOutput(o, env),
     notes: [o.dryRun ? 'dry run: nothing is removed' : `removing dead and reused${o.removeInvalid ? ' and invalid' : ''} records`],
     extras: () => ({}),
-    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, actions, pidfilesOnly: true }),
+    run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, jobs, pidfilesOnly: true }),
     tickLine: pidfilesTickRecord,
     dashboard: renderPidfilesDashboard,
   });

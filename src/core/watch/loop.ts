@@ -15,20 +15,25 @@ import { defaultThresholds, type Alarm, type AlarmThresholds } from './alarms.js
 import type { UnstampedEvent, WatchEvent } from './events.js';
 import { identityKey, Watcher, type SignatureCounts, type SignatureHistory, type WatchedProcess, type WatchTotals } from './watcher.js';
 
-/** What an action (sweep, pidfile cleaning) gets on each good tick. */
-export interface ActionInput {
+/** What a tick job (sweep, pidfile cleaning) gets on each good tick. */
+export interface TickJobInput {
   ctx: Context;
   tick: number;
   result: ScanResult;
   /** The pidfile and registry records judged this tick (null when none are watched). */
   records: PidfileEntry[] | null;
   signal?: AbortSignal;
-  /** Reports a problem that does not stop the action (shown once until it goes away). */
+  /** Reports a problem that does not stop the job (shown once until it goes away). */
   warn: (message: string) => void;
 }
 
 /** Work done after each good tick's scan; returns the events it caused. Throwing reports the error as a warning and the loop goes on. */
-export type WatchAction = (input: ActionInput) => Promise<UnstampedEvent[]>;
+export type TickJob = (input: TickJobInput) => Promise<UnstampedEvent[]>;
+
+/** @deprecated The old name of TickJob. */
+export type WatchAction = TickJob;
+/** @deprecated The old name of TickJobInput. */
+export type ActionInput = TickJobInput;
 
 /** Options of the watch loop. */
 export interface WatchOptions {
@@ -47,7 +52,9 @@ export interface WatchOptions {
   /** `--max-age` in ms for the long-lived flag. */
   maxAgeMs?: number;
   /** Run after each good tick, in order (sweep, pidfile cleaning). */
-  actions?: WatchAction[];
+  jobs?: TickJob[];
+  /** @deprecated The old name of `jobs` (run after them). */
+  actions?: TickJob[];
   /** Read only what changed between full reads (procfs only; default true). */
   incremental?: boolean;
   /** `pidfiles watch`: follow the records only; no process classification, events or process alarms. */
@@ -67,7 +74,7 @@ export interface WatchTick {
   /** Why this tick's scan failed, or null. On a failed tick the counts are the last good ones. */
   error: string | null;
   /**
-   * Problems that did not stop the tick: an action that failed (a held sweep lock, a record that
+   * Problems that did not stop the tick: a tick job that failed (a held sweep lock, a record that
    * could not be removed), a pid dir that cannot be read. Each is reported on the tick it first
    * appears, and again only after it has gone away and come back.
    */
@@ -167,7 +174,7 @@ class LimitCache {
 
 /**
  * Watches the process table: every `intervalMs` it rescans with the same core as `list`, diffs
- * by identity into events, evaluates alarms, runs the actions, and yields a tick. A scan that
+ * by identity into events, evaluates alarms, runs the tick jobs, and yields a tick. A scan that
  * fails yields a tick with `error` set and the loop goes on. Returns after `count` ticks or when
  * `signal` aborts.
  *
@@ -250,10 +257,10 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       watcher.failed();
     }
     if (result) {
-      for (const action of opts.actions ?? []) {
+      for (const job of [...(opts.jobs ?? []), ...(opts.actions ?? [])]) {
         if (signal?.aborted) break;
         try {
-          const evs = await action({ ctx, tick, result, records, signal, warn });
+          const evs = await job({ ctx, tick, result, records, signal, warn });
           watcher.record(evs);
           const stamp = Date.now();
           events.push(...evs.map((e) => ({ ...e, tick, at: stamp })));

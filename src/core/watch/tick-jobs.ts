@@ -9,12 +9,12 @@ import { UNENDED_OUTCOMES } from '../outcomes.js';
 import { pidfileRecords, scanWith } from '../scan.js';
 import { planSweepOf, sweepTargets } from '../sweep.js';
 import type { TerminateTarget } from '../terminate.js';
-import type { WatchAction } from './loop.js';
+import type { TickJob } from './loop.js';
 import type { PidfileRemovedEvent, SweptEvent, UnstampedEvent } from './events.js';
 import { identityKey } from './watcher.js';
 
 /** How `--sweep` works each tick. */
-export interface SweepActionOptions {
+export interface SweepJobOptions {
   /** The sweep lock (`--lock-file`); one sweep at a time across procsweep processes. */
   lockPath: string;
   /** Only orphans running longer than this. */
@@ -42,7 +42,7 @@ const TARGETS = sweepTargets(undefined, undefined);
  * failed), or that the guard protects (skipped, with its reason), is reported once and not
  * tried again while it lives.
  */
-export function sweepAction(o: SweepActionOptions): WatchAction {
+export function sweepJob(o: SweepJobOptions): TickJob {
   const givenUp = new Set<string>();
   return async ({ ctx, result }) => {
     const now = result.snapshot.scannedAt;
@@ -108,7 +108,7 @@ function removedEvent(e: PidfileEntry, reason: string): PidfileRemovedEvent {
 }
 
 /** How `--clean-pidfiles` / `pidfiles watch` clean each tick. */
-export interface CleanActionOptions {
+export interface CleanJobOptions {
   /** Also remove records that do not parse (never unsafe ones). */
   removeInvalid?: boolean;
 }
@@ -120,7 +120,7 @@ export interface CleanActionOptions {
  * pidfiles unlinked if unchanged, registries rewritten atomically. Live, zombie and unsafe
  * records are never touched; nothing is signalled.
  */
-export function cleanPidfilesAction(o: CleanActionOptions = {}): WatchAction {
+export function cleanPidfilesJob(o: CleanJobOptions = {}): TickJob {
   return async ({ ctx, records, warn }) => {
     if (!records || !planClean(records, o).some((i) => i.action === 'remove')) return [];
     // A whole reading with exact owners for every process (the judge checks record owners).
@@ -137,3 +137,12 @@ export function cleanPidfilesAction(o: CleanActionOptions = {}): WatchAction {
     return events;
   };
 }
+
+/** @deprecated The old name of sweepJob. */
+export const sweepAction = sweepJob;
+/** @deprecated The old name of cleanPidfilesJob. */
+export const cleanPidfilesAction = cleanPidfilesJob;
+/** @deprecated The old name of SweepJobOptions. */
+export type SweepActionOptions = SweepJobOptions;
+/** @deprecated The old name of CleanJobOptions. */
+export type CleanActionOptions = CleanJobOptions;
