@@ -51,7 +51,7 @@ export type { DeathLink } from './core/run/launch.js';
 export { deathLink, resolveCommand } from './core/run/launch.js';
 export type { RestartPolicy, ChildExit } from './core/run/policy.js';
 export { exitStatus, restartDecision } from './core/run/policy.js';
-export { supervisorIndex, procsweepRunLabel } from './core/supervisors.js';
+export { supervisorIndex, procsweepRunLabel } from './core/run/detect.js';
 export type { PidfileEntry, PidfileStatus, PidfileFormat, CleanItem, CleanAction, RemovalResult, PidfileReport, PidfileRecord } from './core/pidfiles/index.js';
 export { cleanStale, openRecords, planRecordsClean, executeRecordsClean } from './core/pidfiles/index.js';
 export type { CleanStaleOptions, OpenRecords, RecordsCleanOptions } from './core/pidfiles/index.js';

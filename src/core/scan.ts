@@ -5,7 +5,7 @@ import type { HolderIndex } from './held/select.js';
 import type { ReadPidfilesOptions } from './pidfiles/read.js';
 import type { PidfileEntry } from './pidfiles/types.js';
 import { matchProcess, type SignatureMatch } from './signatures.js';
-import { supervisorIndex } from './supervisors.js';
+import { supervisorIndex } from './run/detect.js';
 import type { Finding, ProcessInfo, Snapshot } from './types.js';
 
 /** What one pass of read + decide produces. */

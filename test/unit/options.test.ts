@@ -12,7 +12,7 @@ import { argumentName, flagNames, optionKey, type OptionsOf } from '../../src/co
 import { durationText } from '../../src/core/options/values.js';
 import { RUN_OPTIONS } from '../../src/core/run/options.js';
 import type { RestartPolicy } from '../../src/core/run/policy.js';
-import { procsweepRunLabel } from '../../src/core/supervisors.js';
+import { procsweepRunLabel } from '../../src/core/run/detect.js';
 
 // Compile-time checks (npm run typecheck): a handler's option type is what its specs say.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

@@ -9,7 +9,7 @@ import { deathLink, resolveCommand } from '../../src/core/run/launch.js';
 import { checkNamePart, pidfilePath, removeOwnPidfile, writePidfile } from '../../src/core/run/pidfile.js';
 import { exitStatus, restartDecision } from '../../src/core/run/policy.js';
 import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
-import { procsweepRunLabel, supervisorIndex } from '../../src/core/supervisors.js';
+import { procsweepRunLabel, supervisorIndex } from '../../src/core/run/detect.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import { renderRunEvent } from '../../src/render/run.js';
 

@@ -2,7 +2,7 @@
  * Command-line options as data. A spec drives commander (src/cli/options.ts), `--help`, the
  * man-page and README checks, and, through the types below, each handler's option type: a
  * handler never restates an option by hand. Pure: no commander here, so core can read the
- * specs too (core/supervisors.ts knows `procsweep run`'s options from its spec).
+ * specs too (core/run/detect.ts knows `procsweep run`'s options from its spec).
  */
 
 /** One option. `flags` is commander syntax (`-n, --dry-run`, `--grace <dur>`, `--no-color`). */

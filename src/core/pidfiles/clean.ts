@@ -2,7 +2,7 @@
 import type { Backend } from '../backend/index.js';
 import type { SpareTarget } from '../terminate.js';
 import { matchProcess, type Signature } from '../signatures.js';
-import { supervisingRun } from '../supervisors.js';
+import { supervisingRun } from '../run/detect.js';
 import { GONE_OUTCOMES } from '../outcomes.js';
 import type { ProcessIdentity, Snapshot } from '../types.js';
 import { removeEntries } from './remove.js';

@@ -2,7 +2,7 @@
 import { processName } from '../classify.js';
 import { formatDuration } from '../duration.js';
 import { matchProcess, type Signature } from '../signatures.js';
-import { supervisingRun } from '../supervisors.js';
+import { supervisingRun } from '../run/detect.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { userName } from '../users.js';
 import { START_TOLERANCE_MS, type PidfileStatus } from './types.js';

@@ -5,7 +5,7 @@ import { RESTART_POLICIES } from './policy.js';
 /**
  * `procsweep run`'s options. Here, not in src/cli, because core reads them too: a `procsweep
  * run` in the process table is recognised by parsing its command line with them
- * (core/supervisors.ts), so an option added here is known there at once.
+ * (core/run/detect.ts), so an option added here is known there at once.
  */
 export const RUN_OPTIONS = [
   { flags: '--pid-dir <dir>', description: 'write a timestamped pidfile ID_TYPE.pid (PID, start time in ms) here while CMD runs; created if missing' },
