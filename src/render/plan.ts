@@ -9,6 +9,7 @@ import { colorFlag, toned, type Palette } from './palette.js';
 import { COMMAND_COLUMN, commandShortener } from './shorten.js';
 import { renderTable, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
+import { groupReasons, reasonLines } from './why.js';
 
 /** A command line for humans (escaped): argv joined, or [comm] for a zombie. */
 function commandOf(e: { argv: string[]; comm: string }): string {
@@ -58,12 +59,12 @@ export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dr
   const lines: string[] = [];
   if (plan.entries.length === 0) return '';
   lines.push(planForest(plan.entries, width, p, o.ports));
-  const notes: string[] = [];
-  for (const e of plan.entries) {
-    if (e.action === 'skip') notes.push(`  ${p.yellow('skip')} ${e.pid}: ${escapeText(e.reason)}`);
-    else if (e.depth === 0) notes.push(`  ${p.dim('why')}  ${e.pid}: ${escapeText(e.reason)}`);
+  // Why each tree is there and why anything is skipped, identical reasons on one line.
+  const noted = plan.entries.filter((e) => e.action === 'skip' || e.depth === 0).map((e) => ({ pid: e.pid, reason: `${e.action === 'skip' ? 'skip' : 'why'}\0${e.reason}` }));
+  for (const g of groupReasons(noted)) {
+    const [kind, reason] = g.reason.split('\0');
+    lines.push(...reasonLines(kind === 'skip' ? p.yellow('skip') : `${p.dim('why')} `, [{ reason, pids: g.pids }]));
   }
-  lines.push(...notes);
   const n = plan.entries.filter((e) => e.action === 'signal').length;
   const trees = plan.candidates.length;
   if (n === 0) {

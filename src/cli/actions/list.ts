@@ -53,6 +53,8 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
     const view = { extras, markUnmatched: Boolean(ctx.held), units };
     if (shown.length > 0) {
       writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p, view) : renderListTable(snapshot, shown, width, p, view));
+      const { renderListReasons } = await import('../../render/why.js');
+      for (const line of renderListReasons(shown, p)) writeLine(env.io.stdout, line);
     }
     const { renderHolderLines } = await import('../../render/held.js');
     for (const line of renderHolderLines(scanned.holders, findings, extras, p)) writeLine(env.io.stdout, line);

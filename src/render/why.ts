@@ -1,0 +1,67 @@
+import type { Finding } from '../core/types.js';
+import { escapeText } from './escape.js';
+import { colorFlag, type Palette } from './palette.js';
+
+/** One reason and the processes it is given for, in the order first seen. */
+export interface ReasonGroup {
+  reason: string;
+  pids: number[];
+}
+
+/** Identical reasons grouped: 200 workers leaked by one crashed supervisor make one line, not 200. */
+export function groupReasons(items: Iterable<{ pid: number; reason: string }>): ReasonGroup[] {
+  const groups = new Map<string, ReasonGroup>();
+  for (const { pid, reason } of items) {
+    const g = groups.get(reason);
+    if (g) g.pids.push(pid);
+    else groups.set(reason, { reason, pids: [pid] });
+  }
+  return [...groups.values()];
+}
+
+/** PIDs as a short list: every one up to `max`, else the first ones and how many more. */
+export function pidList(pids: readonly number[], max = 8): string {
+  if (pids.length <= max) return pids.join(', ');
+  const head = max - 2;
+  return `${pids.slice(0, head).join(', ')} and ${pids.length - head} more`;
+}
+
+/** The lines of grouped reasons: `  why  200, 201: orphan: parent is PID 1 …`, the label styled by the caller. */
+export function reasonLines(label: string, groups: readonly ReasonGroup[], style: (reason: string) => string = escapeText): string[] {
+  return groups.map((g) => `  ${label} ${pidList(g.pids)}: ${style(g.reason)}`);
+}
+
+/** Above this many distinct reasons, `list` shows the commonest and says how many more there are. */
+export const LIST_REASONS_MAX = 12;
+
+/** The flags whose reason `list` shows, in this order. */
+const SHOWN: readonly string[] = ['orphan', 'abandoned', 'zombie', 'duplicate', 'detached', 'untracked', 'long-lived', 'kept'];
+
+/**
+ * Why each shown suspect is listed, under the table: one line per flag and reason, identical
+ * reasons grouped (`why  200, 201, 202: orphan: parent is PID 1 (init); session leader 150 is
+ * gone`). With more than LIST_REASONS_MAX distinct reasons the commonest are shown and the rest
+ * counted; `--json` has every one.
+ */
+export function renderListReasons(findings: readonly Finding[], p: Palette, max = LIST_REASONS_MAX): string[] {
+  const items: Array<{ pid: number; reason: string; flag: string }> = [];
+  for (const flag of SHOWN) {
+    for (const f of findings) {
+      const r = f.reasons[flag as keyof typeof f.reasons];
+      if (f.flags.includes(flag as never) && r) items.push({ pid: f.proc.pid, flag, reason: `${flag}: ${r}` });
+    }
+  }
+  const groups = groupReasons(items);
+  const shown = groups.length > max ? [...groups].sort((a, b) => b.pids.length - a.pids.length).slice(0, max) : groups;
+  const style = (reason: string): string => {
+    const at = reason.indexOf(': ');
+    return `${colorFlag(p, reason.slice(0, at))}${escapeText(reason.slice(at))}`;
+  };
+  const lines = reasonLines(`${p.dim('why')} `, shown.sort((a, b) => groups.indexOf(a) - groups.indexOf(b)), style);
+  if (groups.length > shown.length) {
+    const rest = groups.filter((g) => !shown.includes(g));
+    const n = new Set(rest.flatMap((g) => g.pids)).size;
+    lines.push(p.dim(`  and ${rest.length} more reasons, for ${n} process${n === 1 ? '' : 'es'} (list --json gives each one; sweep -n lists them all)`));
+  }
+  return lines;
+}
