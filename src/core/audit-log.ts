@@ -1,6 +1,8 @@
 /** The `--log` audit log: JSON lines, one record per target, appended after a run. */
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { EnvironmentError } from './errors.js';
+import type { ExecutionReport, ReportOutcome } from './execution-report.js';
+import type { Flag } from './types.js';
 
 /** An open audit log: opened before anything is signalled, so a bad path stops the run first. */
 export interface AuditLog {
@@ -62,4 +64,36 @@ export function closeAuditLog(log: AuditLog): void {
 /** The warning for a failed audit write: what is missing, where the only record is, what to fix. */
 export function auditFailedMessage(log: AuditLog, records: number): string {
   return `could not write the audit log ${log.path} (${log.failed}): its ${records} record${records === 1 ? ' is' : 's are'} missing, so the report on standard output is this run's only record; free space and check --log`;
+}
+
+/** One `--log` line: an audit record per target. */
+export interface AuditRecord {
+  time: string;
+  command: string;
+  pid: number;
+  ppid: number | null;
+  user: string | null;
+  startedAt: string | null;
+  argv: string[];
+  signature: string | null;
+  flags: Flag[];
+  reasons: Partial<Record<Flag, string>>;
+  candidate: number;
+  outcome: ReportOutcome;
+  reason: string;
+  signals: string[];
+}
+
+/** The audit records of a report, as JSON lines (each ends with a newline). */
+export function auditLines(report: ExecutionReport, command: string, at = new Date()): string {
+  const time = at.toISOString();
+  return report.targets
+    .map((t) => {
+      const rec: AuditRecord = {
+        time, command, pid: t.pid, ppid: t.ppid, user: t.user, startedAt: t.startedAt, argv: t.argv, signature: t.signature,
+        flags: t.flags, reasons: t.reasons, candidate: t.candidate, outcome: t.outcome, reason: t.reason, signals: t.signals,
+      };
+      return `${JSON.stringify(rec)}\n`;
+    })
+    .join('');
 }

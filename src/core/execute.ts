@@ -5,8 +5,8 @@
  * (through executeTargets) and the library's sweep() and cleanStale() all run it; progress
  * reaches the caller through the hooks, and this module knows nothing of terminals.
  */
-import { auditLines, buildActionReport, type ActionReport } from './action-report.js';
-import { appendAudit, type AuditLog } from './audit-log.js';
+import { buildExecutionReport, type ExecutionReport } from './execution-report.js';
+import { appendAudit, auditLines, type AuditLog } from './audit-log.js';
 import type { Backend } from './backend/index.js';
 import type { EngineOps } from './backend/ops.js';
 import type { GuardContext } from './guard.js';
@@ -88,7 +88,7 @@ export interface PlanExecuteOptions extends ExecuteOptions {
 
 /** An executed plan: the report (sweep / kill-group JSON), the engine's own results, and the audit write's failure. */
 export interface PlanRun {
-  report: ActionReport;
+  report: ExecutionReport;
   run: TerminateReport;
   /** Why the audit log could not be written (ENOSPC), or null: what was done is done, the report stands. */
   auditFailed: string | null;
@@ -102,7 +102,7 @@ export interface PlanRun {
 export async function executePlan(plan: Plan, o: PlanExecuteOptions): Promise<PlanRun> {
   const targets = o.only ? planTargets(plan).filter(o.only) : planTargets(plan);
   const { run, removed } = await executeTargets(targets, planSpare(plan), o);
-  const report = buildActionReport(plan, run, removed);
+  const report = buildExecutionReport(plan, run, removed);
   let auditFailed: string | null = null;
   if (o.audit) {
     auditFailed = appendAudit(o.audit.log, auditLines(report, o.audit.command));

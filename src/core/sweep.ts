@@ -2,8 +2,8 @@
  * Sweeping as one core path: the one function that makes a sweep plan (`sweep` and
  * `watch --sweep` both plan with it, so they cannot drift apart), and the library's sweep().
  */
-import type { ActionReport } from './action-report.js';
-import { buildActionReport } from './action-report.js';
+import type { ExecutionReport } from './execution-report.js';
+import { buildExecutionReport } from './execution-report.js';
 import { closeAuditLog, openAuditLog } from './audit-log.js';
 import { createContext, type CommonOptions, type Context } from './context.js';
 import { UsageError } from './errors.js';
@@ -75,7 +75,7 @@ export interface SweepOptions extends CommonOptions, ExecuteHooks {
 
 /** What sweep() did: the report (as `sweep --json` prints it), and why the audit log could not be written, if it could not. */
 export interface SweepResult {
-  report: ActionReport;
+  report: ExecutionReport;
   auditFailed: string | null;
 }
 
@@ -92,14 +92,14 @@ export async function sweep(opts: SweepOptions = {}): Promise<SweepResult> {
     const scan = await scanWith(ctx, { maxAgeMs: opts.olderThanMs, onWarning: opts.onWarning });
     return { scan, ...planSweepOf(ctx, scan, { targets, olderThanMs: opts.olderThanMs, untrackedNamed: opts.targets?.includes('untracked') }) };
   };
-  if (opts.dryRun) return { report: buildActionReport((await plan()).plan, null), auditFailed: null };
+  if (opts.dryRun) return { report: buildExecutionReport((await plan()).plan, null), auditFailed: null };
   const log = opts.log ? openAuditLog(opts.log) : null;
   let written = false;
   try {
     return await withLock(opts.lockFile ?? defaultLockPath(), { wait: opts.waitLock }, async () => {
       const made = await plan();
       checkPlanSize(made.plan, opts.max ?? DEFAULT_PLAN_MAX);
-      if (toSignal(made.plan).length === 0) return { report: buildActionReport(made.plan, { results: [], durationMs: 0 }), auditFailed: null };
+      if (toSignal(made.plan).length === 0) return { report: buildExecutionReport(made.plan, { results: [], durationMs: 0 }), auditFailed: null };
       written = true;
       const { report, auditFailed } = await executePlan(made.plan, {
         backend: ctx.backend,

@@ -2,7 +2,7 @@ import { ageMs, cpuPercent, processName } from '../core/classify.js';
 import { formatDuration } from '../core/duration.js';
 import { SUMMARY_FLAGS } from '../core/flags.js';
 import { portsText } from '../core/held/held.js';
-import type { Extras, ListSummary } from '../core/report.js';
+import type { Extras, ListSummary } from '../core/list-report.js';
 import type { Finding, Snapshot } from '../core/types.js';
 import type { UnitMembership } from '../core/units.js';
 import { userName } from '../core/users.js';

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { ActionReport, ActionTarget } from '../core/action-report.js';
+import type { ExecutionReport, ExecutionTarget } from '../core/execution-report.js';
 import { formatDuration, formatElapsed } from '../core/duration.js';
 import { OUTCOME_TABLE, outcomeRow, ROUTINE_OUTCOMES } from '../core/outcomes.js';
 import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/plan.js';
@@ -92,7 +92,7 @@ function outcomeColour(p: Palette, outcome: string): string {
 }
 
 /** The summary line after acting: counts, time, and what is left. */
-export function renderSummary(report: ActionReport): string {
+export function renderSummary(report: ExecutionReport): string {
   const s = report.summary;
   const parts = OUTCOME_TABLE.filter((r) => s[r.key] > 0).map((r) => `${s[r.key]} ${r.summary}`);
   const left = s.leftRunning;
@@ -105,7 +105,7 @@ export const LIST_ALL_MAX = 50;
 
 
 /** The results after acting: a table, the reasons worth reading, and the summary line. */
-export function renderReport(report: ActionReport, width: number | null, p: Palette): string {
+export function renderReport(report: ExecutionReport, width: number | null, p: Palette): string {
   const many = report.targets.length > LIST_ALL_MAX;
   const shown = many ? report.targets.filter((t) => !ROUTINE_OUTCOMES.has(t.outcome)) : report.targets;
   const rows = shown.map((t) => [String(t.pid), t.outcome, t.signals.map((s) => SHORT[s] ?? s.replace(/^SIG/, '')).join(',') || '-', commandOf(t)]);
@@ -119,7 +119,7 @@ export function renderReport(report: ActionReport, width: number | null, p: Pale
   lines.push(renderSummary(report));
   const killed = killedLine(report);
   if (killed) lines.push(p.yellow(killed));
-  if (report.targets.some((t: ActionTarget) => t.outcome === 'skipped' && /zombie|not reaped/.test(t.reason))) {
+  if (report.targets.some((t: ExecutionTarget) => t.outcome === 'skipped' && /zombie|not reaped/.test(t.reason))) {
     lines.push(p.dim('zombies cannot be killed: fix or restart the parent named above (or remove it with procsweep kill-group PARENT)'));
   }
   return lines.join('\n');
@@ -156,10 +156,10 @@ export function progressLine(c: ProgressCounts): string {
  * The processes that needed SIGKILL, by PID and name: for a recorder that means a file left
  * unfinalized, so they are named even when the table leaves routine outcomes out.
  */
-export function killedLine(report: ActionReport, max = 20): string | null {
+export function killedLine(report: ExecutionReport, max = 20): string | null {
   const killed = report.targets.filter((t) => t.outcome === 'killed');
   if (killed.length === 0) return null;
-  const name = (t: ActionTarget): string => escapeText(t.argv.length ? basename(t.argv[0]) : t.comm ? t.comm : '?');
+  const name = (t: ExecutionTarget): string => escapeText(t.argv.length ? basename(t.argv[0]) : t.comm ? t.comm : '?');
   const names = killed.slice(0, max).map((t) => `${t.pid} ${name(t)}`).join(', ');
   const more = killed.length > max ? `, and ${killed.length - max} more (--json lists every one)` : '';
   return `Needed SIGKILL (${killed.length}; a recorder's output may be unfinalized): ${names}${more}`;

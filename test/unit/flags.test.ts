@@ -44,7 +44,7 @@ test('every flag is documented: a FLAGS entry in the man page and a row in the R
 
 test('the outcome table keeps the outcome lists, summary keys, colours and exit policy procsweep always had', async () => {
   const o = await import('../../src/core/outcomes.js');
-  const { summarizeTargets } = await import('../../src/core/action-report.js');
+  const { summarizeTargets } = await import('../../src/core/execution-report.js');
   assert.deepEqual(o.OUTCOMES, ['terminated', 'killed', 'already-gone', 'reused', 'skipped', 'survived', 'failed']);
   assert.deepEqual([...o.GONE_OUTCOMES], ['terminated', 'killed', 'already-gone', 'reused']);
   assert.deepEqual([...o.SIGNALLED_OUTCOMES], ['terminated', 'killed']);

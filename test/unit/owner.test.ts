@@ -218,7 +218,7 @@ test('the OWNER cell: kind:name, ! when gone, escaped (a PM2 app name is anyone\
 test('the list footer counts abandoned and kept and offers the sweep preview for abandoned workers', async () => {
   const { renderListFooter } = await import('../../src/render/list.js');
   const { palette } = await import('../../src/render/palette.js');
-  const { summarize } = await import('../../src/core/report.js');
+  const { summarize } = await import('../../src/core/list-report.js');
   const procs = [proc(1, 0, ['init']), proc(201, 1, FF('x')), proc(202, 1, FF('y'))];
   const f = run(procs, ports({ 201: pm2('cam1', '0'), 202: pm2('cam2', '1') }));
   const lines = renderListFooter(summarize(snap(procs), [...f.values()]), 2, palette(0));

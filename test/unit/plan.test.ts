@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { actionExitCode, auditLines, buildActionReport } from '../../src/core/action-report.js';
+import { auditLines } from '../../src/core/audit-log.js';
+import { buildExecutionReport, executionExitCode } from '../../src/core/execution-report.js';
 import { classify } from '../../src/core/classify.js';
 import { UsageError } from '../../src/core/errors.js';
 import { guardContext } from '../../src/core/guard.js';
@@ -172,28 +173,28 @@ describe('reports', () => {
   const plan = planSweep(world, findings, { targets: ['orphan'], guard: root });
 
   test('a dry run reports planned and skipped entries, with the reasons', () => {
-    const r = buildActionReport(plan, null);
+    const r = buildExecutionReport(plan, null);
     assert.equal(r.dryRun, true);
     assert.equal(r.summary.planned, 6);
     assert.equal(r.summary.skipped, 2);
     assert.deepEqual(Object.keys(r.targets[0]).slice(0, 8), ['pid', 'ppid', 'argv', 'signature', 'flags', 'outcome', 'reason', 'signals']);
-    assert.equal(actionExitCode(r), 0);
+    assert.equal(executionExitCode(r), 0);
   });
 
   test('results map onto the plan; late children join their candidate; survivors make exit 1', () => {
     const results = toSignal(plan).map((e) => ({ pid: e.pid, ppid: e.ppid, argv: e.argv, startTicks: e.startTicks, outcome: 'terminated' as const, reason: 'exited', signals: ['SIGSTOP', 'SIGTERM', 'SIGCONT'] }));
     results.push({ pid: 1103, ppid: 1101, argv: ['sleep', '1'], startTicks: 5, outcome: 'terminated', reason: 'late', signals: [] });
-    const ok = buildActionReport(plan, { results, durationMs: 12 });
+    const ok = buildExecutionReport(plan, { results, durationMs: 12 });
     assert.equal(ok.summary.terminated, 7);
     assert.equal(ok.targets.find((t) => t.pid === 1103)!.candidate, 1100);
     // The guard skipped 1500 (procsweep's own session): it still runs, so the run left something
     // (#14 reporting rule); the zombie note is not running and does not count.
     assert.equal(ok.summary.leftRunning, 1);
-    assert.equal(actionExitCode(ok), 1);
+    assert.equal(executionExitCode(ok), 1);
     const noSkips = { ...plan, entries: plan.entries.filter((e) => e.action === 'signal' || e.state === 'Z') };
-    assert.equal(actionExitCode(buildActionReport(noSkips, { results, durationMs: 12 })), 0);
+    assert.equal(executionExitCode(buildExecutionReport(noSkips, { results, durationMs: 12 })), 0);
     results[0] = { ...results[0], outcome: 'survived' as never };
-    assert.equal(actionExitCode(buildActionReport(plan, { results, durationMs: 12 })), 1);
+    assert.equal(executionExitCode(buildExecutionReport(plan, { results, durationMs: 12 })), 1);
     const lines = auditLines(ok, 'sweep').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, ok.targets.length);
     assert.equal(lines[0].command, 'sweep');
@@ -207,7 +208,7 @@ describe('reports', () => {
     assert.match(text, /^   └─ 1102 sleep 300$/m);
     assert.match(text, /skip 1500: .*own session/);
     assert.match(text, /Dry run: would signal 6 processes in 3 trees \(SIGSTOP, SIGTERM, SIGCONT; SIGKILL after 3s if still alive\)/);
-    const report = renderReport(buildActionReport(plan, null), null, palette(0));
+    const report = renderReport(buildExecutionReport(plan, null), null, palette(0));
     assert.match(report, /^\s*PID\s+OUTCOME\s+SIGNALS\s+COMMAND/m);
     assert.match(report, /zombies cannot be killed/);
   });

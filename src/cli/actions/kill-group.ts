@@ -2,7 +2,7 @@ import { createContext } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { planGroupsOf } from '../../core/groups.js';
 import { toSignal } from '../../core/plan.js';
-import { runPlan, printPlan, printReport, withSweepLock } from '../act.js';
+import { runPlan, printPlan, printReport, withSweepLock } from '../execute.js';
 import type { KillGroupOptions } from '../commands/kill-group.js';
 import { commandEnv, commonOptions } from '../common.js';
 import { Interruption } from '../interrupt.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createContext } from '../../core/context.js';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
-import { buildListReport, readExtras, summarize } from '../../core/report.js';
+import { buildListReport, readExtras, summarize } from '../../core/list-report.js';
 import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
 import { scanWith, unmatchedHolders } from '../../core/scan.js';
 import { flagNamed } from '../../core/targets.js';

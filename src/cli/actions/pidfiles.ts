@@ -47,7 +47,7 @@ export async function runPidfilesClean(o: PidfilesCleanOptions, _cmd?: Command):
   // every record is judged again just before it is removed, so the plan need not be remade.
   const work = plan.some((i) => i.action === 'remove' || i.action === 'kill');
   if (o.dryRun || !work) return clean(env, o, ctx, snapshot, plan);
-  const { withSweepLock } = await import('../act.js');
+  const { withSweepLock } = await import('../execute.js');
   return withSweepLock(env, o, () => clean(env, o, ctx, snapshot, plan));
 }
 
@@ -67,7 +67,7 @@ async function clean(env: CommandEnv, o: PidfilesCleanOptions, ctx: Context, sna
   const kills = new Set(plan.filter((i) => i.action === 'kill').map((i) => i.entry.pid)).size;
   const done = dryRun || kills === 0
     ? await executeRecordsClean(ctx, snapshot, plan, { dryRun })
-    : await (await import('../act.js')).withEngineProgress(env, { graceMs, interrupt, total: kills }, (hooks) => executeRecordsClean(ctx, snapshot, plan, { ...hooks, graceMs }));
+    : await (await import('../execute.js')).withEngineProgress(env, { graceMs, interrupt, total: kills }, (hooks) => executeRecordsClean(ctx, snapshot, plan, { ...hooks, graceMs }));
   await print(env, o, done, snapshot.scannedAt, 'clean', dryRun);
   const killed = done.filter((i) => SIGNALLED_OUTCOMES.has(i.outcome ?? '')).length;
   interrupt.summary(killed, done.filter((i) => UNENDED_OUTCOMES.has(i.outcome ?? '')).map((i) => i.entry.pid!));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildActionReport } from '../../core/action-report.js';
+import { buildExecutionReport } from '../../core/execution-report.js';
 import { ageMs, cpuPercent } from '../../core/classify.js';
 import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
@@ -10,7 +10,7 @@ import { planPorts, printResources, resourcesAfter, resourcesBefore, stillHeld }
 import type { PidfileEntry } from '../../core/pidfiles/types.js';
 import type { Flag, Snapshot } from '../../core/types.js';
 import { openAuditLog } from '../../core/audit-log.js';
-import { printPlan, printReport, runPlan, stderrWidth, withSweepLock } from '../act.js';
+import { printPlan, printReport, runPlan, stderrWidth, withSweepLock } from '../execute.js';
 import type { SweepOptions } from '../commands/sweep.js';
 import { commandEnv, commonOptions, type CommandEnv } from '../common.js';
 import { commandLine, escapeText } from '../../render/escape.js';
@@ -62,7 +62,7 @@ export async function runSweep(o: SweepOptions, cmd?: Command): Promise<number> 
       // Nothing to signal: still say whether each selected port is free (exit 1 when held).
       const now = resources && (await resourcesAfter(ctx, resources));
       if (env.json || plan.entries.length > 0) {
-        const report = buildActionReport(plan, { results: [], durationMs: 0 });
+        const report = buildExecutionReport(plan, { results: [], durationMs: 0 });
         if (now) report.resources = now;
         const code = await printReport(env, report);
         await printResources(env, now);

@@ -1,3 +1,4 @@
+/** The `list --json` report: every listed process as a record, the summary counts, and the extras (ports, pidfiles). */
 import { ageMs, cpuPercent } from './classify.js';
 import type { Backend } from './backend/index.js';
 import { readHeld } from './held/held.js';

@@ -1,4 +1,5 @@
-import { actionExitCode, buildActionReport, type ActionReport } from '../core/action-report.js';
+/** The CLI side of executing a plan: confirm, show engine progress, print the report, audit, exit code. */
+import { executionExitCode, buildExecutionReport, type ExecutionReport } from '../core/execution-report.js';
 import { auditFailedMessage, type AuditLog } from '../core/audit-log.js';
 import type { Context } from '../core/context.js';
 import { executePlan, type ExecuteHooks } from '../core/execute.js';
@@ -86,7 +87,7 @@ export interface ActOptions {
  * processes, audit log) with the progress line and interrupt handling, and warns when the audit
  * log could not be written (the report is then the run's only record; printReport exits 1).
  */
-export async function runPlan(env: CommandEnv, ctx: Context, plan: Plan, snapshot: Snapshot, o: ActOptions): Promise<ActionReport> {
+export async function runPlan(env: CommandEnv, ctx: Context, plan: Plan, snapshot: Snapshot, o: ActOptions): Promise<ExecutionReport> {
   const total = toSignal(plan).length;
   const { report } = await withEngineProgress(env, { graceMs: o.graceMs, interrupt: o.interrupt, total }, (hooks) =>
     executePlan(plan, { ...hooks, backend: ctx.backend, snapshot, graceMs: o.graceMs, signal: o.signal, records: o.records, audit: o.log && { log: o.log, command: o.command } }));
@@ -99,7 +100,7 @@ export async function runPlan(env: CommandEnv, ctx: Context, plan: Plan, snapsho
  * target survived or failed or the audit log could not be written, else 0; after a run that
  * `interrupt` caught a signal in, says what it left and returns 128 + the signal's number.
  */
-export async function printReport(env: CommandEnv, report: ActionReport, o: { interrupt?: Interruption; log?: AuditLog | null } = {}): Promise<number> {
+export async function printReport(env: CommandEnv, report: ExecutionReport, o: { interrupt?: Interruption; log?: AuditLog | null } = {}): Promise<number> {
   if (env.json) {
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
@@ -111,7 +112,7 @@ export async function printReport(env: CommandEnv, report: ActionReport, o: { in
   }
   if (report.dryRun) return 0;
   // A selected port or path still held is something left, as a survivor is.
-  const acted = o.log?.failed ? 1 : actionExitCode(report);
+  const acted = o.log?.failed ? 1 : executionExitCode(report);
   const code = stillHeld(report.resources) ? Math.max(1, acted) : acted;
   if (!o.interrupt) return code;
   const ended = report.targets.filter((t) => SIGNALLED_OUTCOMES.has(t.outcome)).length;
@@ -122,7 +123,7 @@ export async function printReport(env: CommandEnv, report: ActionReport, o: { in
 /** Prints a plan: JSON (the dry-run report) or the trees; `toStderr` for the plan shown before a prompt. */
 export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolean; signal: string; graceMs: number; toStderr?: boolean; backend?: string; ports?: ReadonlyMap<number, string> }, resources?: ResourceReport[]): Promise<void> {
   if (env.json && !o.toStderr) {
-    const report = buildActionReport(plan, null);
+    const report = buildExecutionReport(plan, null);
     if (resources) report.resources = resources;
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
     return;

@@ -1,3 +1,4 @@
+/** The report of executing a plan (`sweep`, `kill-group`, `kill-tree` and library `sweep()` JSON, design.md section 7): each target and its outcome, the summary counts, the exit code. */
 import type { Outcome, TargetResult } from './terminate.js';
 import type { Plan, PlanEntry } from './plan.js';
 import type { Flag } from './types.js';
@@ -9,7 +10,7 @@ import { userName } from './users.js';
 export type ReportOutcome = Outcome | 'planned';
 
 /** One process in the `sweep` / `kill-group` JSON report (design.md section 7). */
-export interface ActionTarget {
+export interface ExecutionTarget {
   pid: number;
   ppid: number | null;
   argv: string[];
@@ -33,25 +34,25 @@ export interface ActionTarget {
  * leaves running: survivors, failures, and targets the guard or a rule (keep) skipped, which
  * were never signalled. Zombies are not counted: they are not running.
  */
-export type ActionSummary = { total: number; planned: number } & Record<OutcomeKey, number> & { leftRunning: number };
+export type ExecutionSummary = { total: number; planned: number } & Record<OutcomeKey, number> & { leftRunning: number };
 
 /** The whole `sweep` / `kill-group` report. */
-export interface ActionReport {
+export interface ExecutionReport {
   dryRun: boolean;
-  targets: ActionTarget[];
+  targets: ExecutionTarget[];
   /** Pidfiles removed along the way (paths). */
   pidfilesRemoved: string[];
-  summary: ActionSummary;
+  summary: ExecutionSummary;
   durationMs: number;
   /** With `--port` / `--holds`: who held each resource, and who still holds it after acting. */
   resources?: ResourceReport[];
 }
 
-const KEY = Object.fromEntries([['planned', 'planned'], ...OUTCOME_TABLE.map((r) => [r.outcome, r.key])]) as Record<ReportOutcome, keyof ActionSummary>;
+const KEY = Object.fromEntries([['planned', 'planned'], ...OUTCOME_TABLE.map((r) => [r.outcome, r.key])]) as Record<ReportOutcome, keyof ExecutionSummary>;
 
 /** Counts targets by outcome. */
-export function summarizeTargets(targets: ReadonlyArray<Pick<ActionTarget, 'outcome' | 'pid'>>, zombies: ReadonlySet<number> = new Set()): ActionSummary {
-  const s = { total: targets.length, planned: 0, ...Object.fromEntries(OUTCOME_TABLE.map((r) => [r.key, 0])), leftRunning: 0 } as ActionSummary;
+export function summarizeTargets(targets: ReadonlyArray<Pick<ExecutionTarget, 'outcome' | 'pid'>>, zombies: ReadonlySet<number> = new Set()): ExecutionSummary {
+  const s = { total: targets.length, planned: 0, ...Object.fromEntries(OUTCOME_TABLE.map((r) => [r.key, 0])), leftRunning: 0 } as ExecutionSummary;
   for (const t of targets) {
     s[KEY[t.outcome]]++;
     if (UNENDED_OUTCOMES.has(t.outcome) || (t.outcome === 'skipped' && !zombies.has(t.pid))) s.leftRunning++;
@@ -59,7 +60,7 @@ export function summarizeTargets(targets: ReadonlyArray<Pick<ActionTarget, 'outc
   return s;
 }
 
-function fromEntry(e: PlanEntry, outcome: ReportOutcome, reason: string, signals: string[]): ActionTarget {
+function fromEntry(e: PlanEntry, outcome: ReportOutcome, reason: string, signals: string[]): ExecutionTarget {
   return {
     pid: e.pid,
     ppid: e.ppid,
@@ -82,9 +83,9 @@ function fromEntry(e: PlanEntry, outcome: ReportOutcome, reason: string, signals
  * with the engine's results every plan entry gets its outcome, and processes the engine found
  * on the way (children started after the plan) are added under their candidate.
  */
-export function buildActionReport(plan: Plan, run: { results: readonly TargetResult[]; durationMs: number } | null, pidfilesRemoved: string[] = []): ActionReport {
+export function buildExecutionReport(plan: Plan, run: { results: readonly TargetResult[]; durationMs: number } | null, pidfilesRemoved: string[] = []): ExecutionReport {
   const byPid = new Map(run?.results.map((r) => [r.pid, r]) ?? []);
-  const targets: ActionTarget[] = [];
+  const targets: ExecutionTarget[] = [];
   const seen = new Set<number>();
   for (const e of plan.entries) {
     seen.add(e.pid);
@@ -108,38 +109,17 @@ export function buildActionReport(plan: Plan, run: { results: readonly TargetRes
 }
 
 /** Exit status of an acting run: 1 when anything is left running (survived, failed, or skipped by the guard or a keep rule), else 0 (design.md section 7). */
-export function actionExitCode(report: ActionReport): 0 | 1 {
+export function executionExitCode(report: ExecutionReport): 0 | 1 {
   return !report.dryRun && report.summary.leftRunning > 0 ? 1 : 0;
 }
 
-/** One `--log` line: an audit record per target. */
-export interface AuditRecord {
-  time: string;
-  command: string;
-  pid: number;
-  ppid: number | null;
-  user: string | null;
-  startedAt: string | null;
-  argv: string[];
-  signature: string | null;
-  flags: Flag[];
-  reasons: Partial<Record<Flag, string>>;
-  candidate: number;
-  outcome: ReportOutcome;
-  reason: string;
-  signals: string[];
-}
-
-/** The audit records of a report, as JSON lines (each ends with a newline). */
-export function auditLines(report: ActionReport, command: string, at = new Date()): string {
-  const time = at.toISOString();
-  return report.targets
-    .map((t) => {
-      const rec: AuditRecord = {
-        time, command, pid: t.pid, ppid: t.ppid, user: t.user, startedAt: t.startedAt, argv: t.argv, signature: t.signature,
-        flags: t.flags, reasons: t.reasons, candidate: t.candidate, outcome: t.outcome, reason: t.reason, signals: t.signals,
-      };
-      return `${JSON.stringify(rec)}\n`;
-    })
-    .join('');
-}
+/** @deprecated The old name of ExecutionReport. */
+export type ActionReport = ExecutionReport;
+/** @deprecated The old name of ExecutionTarget. */
+export type ActionTarget = ExecutionTarget;
+/** @deprecated The old name of ExecutionSummary. */
+export type ActionSummary = ExecutionSummary;
+/** @deprecated The old name of buildExecutionReport. */
+export const buildActionReport = buildExecutionReport;
+/** @deprecated The old name of executionExitCode. */
+export const actionExitCode = executionExitCode;
