@@ -20,6 +20,14 @@ interface FakeProc {
   eperm?: boolean;
   /** Replaced by another process (same pid, new start) just before the engine's first read. */
   reusedOnFirstRead?: boolean;
+  /**
+   * Between two checks: after the engine's Nth read of it, it is gone and a newcomer (new start
+   * time, other argv, ignores TERM) holds its pid. Whatever reaches the pid after that is logged
+   * as reaching the newcomer.
+   */
+  reusedAfterReads?: number;
+  /** Set once the pid holds the newcomer. */
+  replaced?: boolean;
   exitMs?: number;
   stopped?: boolean;
   pendingTerm?: boolean;
@@ -33,7 +41,10 @@ class FakeTable implements EngineOps {
   readonly procs = new Map<number, FakeProc>();
   refreshes = 0;
   treeKills: number[] = [];
+  /** Every kill the engine attempted, refused or not: `clock pid SIG`. */
+  readonly attempts: string[] = [];
   private read = new Set<number>();
+  private reads = new Map<number, number>();
 
   constructor(
     list: FakeProc[],
@@ -65,6 +76,13 @@ class FakeTable implements EngineOps {
     if (!p) return null;
     if (p.reusedOnFirstRead && !this.read.has(pid)) p.info = { ...p.info, startTicks: (p.info.startTicks ?? 0) + 7, argv: ['bash'] };
     this.read.add(pid);
+    const n = (this.reads.get(pid) ?? 0) + 1;
+    this.reads.set(pid, n);
+    if (p.reusedAfterReads !== undefined && n === p.reusedAfterReads + 1 && !p.replaced) {
+      // The planned process died between the engine's last check and this one; a newcomer took its pid.
+      p.info = { ...p.info, startTicks: (p.info.startTicks ?? 0) + 9, argv: ['postgres'] };
+      Object.assign(p, { replaced: true, stopped: false, pendingTerm: false, diesAt: undefined, onTerm: 'ignore' });
+    }
     const state = p.stuck ? 'D' : p.stopped ? 'T' : 'S';
     return { ppid: p.info.ppid, state, startTicks: p.info.startTicks!, ...(this.batched ? { args: p.info.argv.join(' ') } : {}) };
   }
@@ -84,6 +102,7 @@ class FakeTable implements EngineOps {
   kill(pid: number, sig: NodeJS.Signals): void {
     const p = this.procs.get(pid);
     if (!p) throw Object.assign(new Error('kill ESRCH'), { code: 'ESRCH' });
+    this.attempts.push(`${this.clock} ${pid}${p.replaced ? ' (newcomer)' : ''} ${sig}`);
     if (p.eperm) throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
     this.log.push(`${this.clock} ${pid} ${sig}`);
     if (sig === 'SIGSTOP' && !p.stuck) p.stopped = true;
@@ -298,4 +317,85 @@ test('a member a tree-kill missed is sent SIGKILL on its own, not left stopped a
   assert.equal(r.get(100)!.outcome, 'killed');
   assert.equal(r.get(101)!.outcome, 'killed', r.get(101)!.reason);
   assert.ok(!table.procs.has(101));
+});
+
+// One process per case, through the whole escalation (freeze, TERM, CONT, backoff, KILL, verify):
+// each case asserts the honest outcome, the signals in order and the phases the engine went through.
+const oneCase = async (over: Partial<FakeProc>, graceMs = 1000) => {
+  const table = new FakeTable([fake(100, 1, over)]);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  const phases: string[] = [];
+  const progress: string[] = [];
+  const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], {
+    backend: fakeBackend('procfs', s, table.ops()), ops: table.ops(), snapshot: s, guard, graceMs,
+    onPhase: (p) => phases.push(p), onProgress: (r) => progress.push(r.outcome),
+  });
+  assert.equal(report.results.length, 1);
+  const [r] = report.results;
+  assert.deepEqual(progress, [r.outcome], 'the outcome is reported once, when final');
+  return { r, table, phases, sent: table.log.map((l) => l.split(' ').slice(1).join(' ')) };
+};
+
+test('case: exits on TERM (freeze, TERM queued, CONT, gone within the grace; no KILL)', async () => {
+  const { r, table, phases, sent } = await oneCase({ exitMs: 40 });
+  assert.equal(r.outcome, 'terminated');
+  assert.deepEqual(r.signals, ['SIGSTOP', 'SIGTERM', 'SIGCONT']);
+  assert.deepEqual(sent, ['100 SIGSTOP', '100 SIGTERM', '100 SIGCONT']);
+  assert.match(r.reason, /^exited \d+ms after SIGTERM$/);
+  assert.deepEqual(phases, ['freeze', 'terminate', 'wait']);
+  assert.ok(table.clock < 1000, `done ${table.clock}ms in, long before the grace ends`);
+});
+
+test('case: needs KILL (TERM ignored for the whole grace with backoff, frozen again, KILL, verified gone)', async () => {
+  const { r, table, phases, sent } = await oneCase({ onTerm: 'ignore' }, 2000);
+  assert.equal(r.outcome, 'killed');
+  assert.deepEqual(r.signals, ['SIGSTOP', 'SIGTERM', 'SIGCONT', 'SIGSTOP', 'SIGKILL']);
+  assert.deepEqual(sent, ['100 SIGSTOP', '100 SIGTERM', '100 SIGCONT', '100 SIGSTOP', '100 SIGKILL']);
+  assert.match(r.reason, /^outlived SIGTERM for 2\.0s; SIGKILL ended it$/);
+  assert.deepEqual(phases, ['freeze', 'terminate', 'wait', 'kill', 'verify']);
+  const at = (sig: string): number => Number(table.log.find((l) => l.endsWith(` ${sig}`) && l.includes(' 100 '))!.split(' ')[0]);
+  assert.ok(table.log.filter((l) => l.endsWith('SIGKILL')).every((l) => Number(l.split(' ')[0]) - at('SIGCONT') >= 2000), 'KILL only once the grace is over');
+  const waits = table.sleeps.filter(([t]) => t >= at('SIGCONT') && t < at('SIGKILL')).map(([, n]) => n);
+  assert.deepEqual(waits.slice(0, 7), [5, 10, 20, 40, 80, 160, 200], 'backoff: 5ms doubling to 200ms');
+  assert.ok(waits.slice(7).every((n) => n <= 200));
+});
+
+test('case: reused between two checks (signalled, then its pid names a newcomer: the newcomer gets nothing)', async () => {
+  // Read once by the freeze's SIGSTOP check and once by its SIGTERM check; by the next check
+  // (waiting for the stop) the planned process is gone and a newcomer holds the pid.
+  const { r, table, sent } = await oneCase({ onTerm: 'ignore', reusedAfterReads: 2 });
+  assert.equal(table.procs.get(100)!.replaced, true, 'the fake did reuse the pid');
+  assert.deepEqual(r.signals, ['SIGSTOP', 'SIGTERM'], 'nothing after the pid changed hands');
+  assert.deepEqual(sent, ['100 SIGSTOP', '100 SIGTERM']);
+  assert.ok(!table.attempts.some((a) => a.includes('(newcomer)')), `a signal reached the newcomer:\n${table.attempts.join('\n')}`);
+  assert.equal(r.outcome, 'terminated', 'the planned process ended after the signals it was sent');
+  assert.equal(r.reason, 'exited while being stopped');
+  assert.equal(table.procs.get(100)!.stopped, false, 'the newcomer is not left stopped');
+});
+
+test('case: reused between the plan and the first check (never signalled, reported reused)', async () => {
+  const { r, table } = await oneCase({ reusedOnFirstRead: true });
+  assert.equal(r.outcome, 'reused');
+  assert.deepEqual(r.signals, []);
+  assert.deepEqual(table.attempts, [], 'not even attempted');
+  assert.match(r.reason, /^PID 100 now belongs to another process \(start time \d+, expected \d+\): not signalled$/);
+});
+
+test('case: stuck in D state (SIGSTOP and SIGKILL do not take; reported survived, with why)', async () => {
+  const { r, table, phases, sent } = await oneCase({ onTerm: 'ignore', stuck: true }, 500);
+  assert.equal(r.outcome, 'survived');
+  assert.deepEqual(r.signals, ['SIGSTOP', 'SIGTERM', 'SIGCONT', 'SIGSTOP', 'SIGKILL']);
+  assert.deepEqual(sent, ['100 SIGSTOP', '100 SIGTERM', '100 SIGCONT', '100 SIGSTOP', '100 SIGKILL']);
+  assert.match(r.reason, /^still alive 1\.0s after SIGKILL: in uninterruptible sleep \(state D\)/);
+  assert.deepEqual(phases, ['freeze', 'terminate', 'wait', 'kill', 'verify']);
+  assert.ok(table.procs.has(100), 'still there: nothing pretends it died');
+});
+
+test('case: returns EPERM (the first signal is refused: failed, nothing more is tried)', async () => {
+  const { r, table, phases } = await oneCase({ eperm: true });
+  assert.equal(r.outcome, 'failed');
+  assert.deepEqual(r.signals, [], 'no signal was delivered');
+  assert.deepEqual(table.attempts.map((a) => a.split(' ').slice(1).join(' ')), ['100 SIGSTOP'], 'one attempt, then the engine stops trying');
+  assert.match(r.reason, /^the kernel refused SIGSTOP \(EPERM\)/);
+  assert.deepEqual(phases, ['freeze', 'terminate', 'wait'], 'no KILL step: nothing is left in play');
 });

@@ -26,8 +26,8 @@ export function look(ops: Pick<EngineOps, 'stat' | 'statFd'>, t: Track): Look {
 
 /** The tracks plus verified signalling: nothing is signalled without a fresh identity check. */
 export class VerifiedSignals extends TrackTable {
-  /** When the first signal could act (after SIGCONT): the grace runs from here. */
-  protected termAt = 0;
+  /** When the first signal could act (after SIGCONT): the grace runs from here. Null during the first freeze. */
+  protected termAt: number | null = null;
   /** When the grace was cut short (opts.hurry), else null. */
   protected hurriedAt: number | null = null;
 
@@ -83,11 +83,12 @@ export class VerifiedSignals extends TrackTable {
       const why = t.spawnedBy !== null
         ? `started by PID ${t.spawnedBy} after the plan was made; SIGKILL ended it`
         : this.first === 'SIGKILL' ? 'SIGKILL ended it'
-        : this.hurriedAt !== null ? `outlived ${this.first} for ${ms(this.hurriedAt - this.termAt)} of the ${ms(this.graceMs)} grace, cut short on request; SIGKILL ended it`
+        : this.hurriedAt !== null ? `outlived ${this.first} for ${ms(this.hurriedAt - (this.termAt ?? this.hurriedAt))} of the ${ms(this.graceMs)} grace, cut short on request; SIGKILL ended it`
         : `outlived ${this.first} for ${ms(this.graceMs)}; SIGKILL ended it`;
       this.finish(t, 'killed', why + (t.treeKilled ? ' (sent to its frozen tree by tree-kill)' : '') + zombie);
     } else {
-      const after = t.signals.includes(this.first) ? `exited ${ms(this.ops.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';
+      // Gone before SIGCONT (killed by someone else while stopped): the grace had not begun.
+      const after = t.signals.includes(this.first) && this.termAt !== null ? `exited ${ms(this.ops.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';
       this.finish(t, 'terminated', after + zombie);
     }
   }
