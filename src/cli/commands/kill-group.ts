@@ -42,7 +42,7 @@ export const killGroupCommand = defineCommand({
     'procsweep kill-group -y --pgid 4220 --signal INT --grace 10s',
     'procsweep kill-group -n --port udp:6000   # the groups of the matched workers holding UDP 6000',
   ],
-  action: async (args, opts) => (await import('../actions/kill-group.js')).runKillGroup(args, opts),
+  action: async (args, opts) => (await import('../handlers/kill-group.js')).runKillGroup(args, opts),
 });
 
 /** `procsweep kill-tree PID...`: one process and its descendants only (not its group), with kill-group's plan, guard and verification. */
@@ -60,5 +60,5 @@ export const killTreeCommand = defineCommand({
     'procsweep kill-tree -n 4227',
     'procsweep kill-tree -y --grace 10s 4227   # this ffmpeg and its children; its wrapper and siblings stay',
   ],
-  action: async (args, opts) => (await import('../actions/kill-group.js')).runKillGroup(args, opts, 'tree'),
+  action: async (args, opts) => (await import('../handlers/kill-group.js')).runKillGroup(args, opts, 'tree'),
 });

@@ -26,5 +26,5 @@ export const listCommand = defineCommand({
     'procsweep list --check --max-age 6h || alert "leaked workers"',
     'procsweep list --json | jq \'.processes[] | select(.flags | index("orphan")) | .pid\'',
   ],
-  action: async (_args, opts, cmd) => (await import('../actions/list.js')).runList(opts, cmd),
+  action: async (_args, opts, cmd) => (await import('../handlers/list.js')).runList(opts, cmd),
 });

@@ -18,7 +18,7 @@ const listDef = defineCommand({
     'procsweep pidfiles list --pid-dir /tmp/srt-gateway-pids',
     'procsweep pidfiles list --registry /tmp/ecosystem-manager-processes.json --json',
   ],
-  action: async (_args, opts, cmd) => (await import('../actions/pidfiles.js')).runPidfilesList(opts, cmd),
+  action: async (_args, opts, cmd) => (await import('../handlers/pidfiles.js')).runPidfilesList(opts, cmd),
 });
 
 /** `pidfiles clean`'s own options. */
@@ -44,7 +44,7 @@ const cleanDef = defineCommand({
     'procsweep pidfiles clean --pid-dir /tmp/srt-gateway-pids --kill -y   # router start-up, step 1',
     'procsweep pidfiles clean --registry /tmp/ecosystem-manager-processes.json --remove-invalid',
   ],
-  action: async (_args, opts, cmd) => (await import('../actions/pidfiles.js')).runPidfilesClean(opts, cmd),
+  action: async (_args, opts, cmd) => (await import('../handlers/pidfiles.js')).runPidfilesClean(opts, cmd),
 });
 
 /** `procsweep pidfiles ...`: pidfile directories and JSON process registries. */

@@ -18,5 +18,5 @@ export const runCommand = defineCommand({
     'procsweep run --pid-dir /tmp/srt-gateway-pids --id route_1 --type srt -- srt-live-transmit udp://:4000 srt://:5000',
     'procsweep run --restart on-failure --max-restarts 3 -- ./encode.sh',
   ],
-  action: async (args, opts) => (await import('../actions/run.js')).runRun(args, opts),
+  action: async (args, opts) => (await import('../handlers/run.js')).runRun(args, opts),
 });

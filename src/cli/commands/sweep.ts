@@ -29,5 +29,5 @@ export const sweepCommand = defineCommand({
     'procsweep sweep --yes --older-than 2m --log /var/log/procsweep.jsonl',
     'procsweep sweep -n --target duplicates,long-lived --older-than 6h',
   ],
-  action: async (_args, opts, cmd) => (await import('../actions/sweep.js')).runSweep(opts, cmd),
+  action: async (_args, opts, cmd) => (await import('../handlers/sweep.js')).runSweep(opts, cmd),
 });
