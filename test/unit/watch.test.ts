@@ -163,6 +163,34 @@ test('a count rising steadily over the window alarms; one that falls back does n
   for (let i = 0; i < 30; i++) assert.ok(!flat.step([INIT, SUP, ff(101, 100)]).some((e) => e.event === 'alarm'));
 });
 
+test('a rise, once raised, is not cleared while it holds: only when the count (or the leak) falls back', () => {
+  // A burst of leaked workers, then they stay. The window slides past the burst, so judged by the
+  // window alone the alarm cleared while all of them still ran (#15 item 10).
+  const d = new Driver({ windowMs: 10_000 });
+  const procs = [INIT, SUP];
+  const alarms: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    if (i < 8) procs.push(ff(200 + i, 100));
+    for (const e of d.step([...procs])) if (e.event === 'alarm') alarms.push(`${i}:${e.state}`);
+  }
+  assert.equal(alarms.length, 1, alarms.join());
+  assert.match(alarms[0], /:raised$/);
+  const held = d.w.alarms().find((a) => a.kind === 'rising')!;
+  assert.match(held.reason, /^ffmpeg: count rose from \d+ to 8 and has not fallen back: workers are started without the old ones exiting$/);
+  // Some exit, but the excess is still there: held. Back to where it began: cleared.
+  assert.ok(!d.step(procs.slice(0, -2)).some((e) => e.event === 'alarm'));
+  assert.deepEqual(names(d.step([INIT, SUP])), [...procs.slice(2).map((p) => `exited:${p.pid}`).slice(0, 6), 'alarm:cleared:rising']);
+
+  // The same for a leak: fds that grew, then hold, keep their alarm until they are closed.
+  const f = new Driver({ windowMs: 10_000 });
+  const fds = (i: number): Map<number, number> => new Map([[101, 10 + Math.min(i, 15)]]);
+  const seen: string[] = [];
+  for (let i = 0; i < 60; i++) for (const e of f.step([INIT, SUP, ff(101, 100)], { fds: fds(i) })) if (e.event === 'alarm') seen.push(`${i}:${e.state}:${e.alarm.kind}`);
+  assert.equal(seen.length, 1, seen.join());
+  assert.match(f.w.alarms()[0].reason, /^PID 101 \(ffmpeg\): open fds grew from \d+ to 25 and have not fallen back: a descriptor leak$/);
+  assert.deepEqual(names(f.step([INIT, SUP, ff(101, 100)], { fds: new Map([[101, 11]]) })), ['alarm:cleared:growth']);
+});
+
 test('a process whose threads keep growing (seed 002) alarms; steady ones do not', () => {
   const d = new Driver({ windowMs: 10_000 });
   let alarm: UnstampedEvent | undefined;

@@ -6,7 +6,7 @@
 import { formatSpan } from '../duration.js';
 import type { FileNr } from '../procfs/limits.js';
 import type { SlotSeries, TrendVerdict } from '../ring.js';
-import type { AlarmKind, AlarmProcess, AlarmSeverity, AlarmSignature, AlarmThresholds } from './alarms.js';
+import type { Alarm, AlarmKind, AlarmProcess, AlarmSeverity, AlarmSignature, AlarmThresholds } from './alarms.js';
 
 /** What a check reads besides its subject. */
 export interface AlarmCheck {
@@ -16,6 +16,8 @@ export interface AlarmCheck {
   /** The trend window, as reasons write it (`10m00s`). */
   window: string;
   portsOf?: (pid: number) => string | null;
+  /** The alarm of this id raised on an earlier tick and active until now, if any. */
+  active?: (id: string) => Alarm | undefined;
 }
 
 /** A condition a check found: the alarm without its kind and `since`. */
@@ -69,15 +71,32 @@ function mib(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** A process's thread or fd count that kept growing over the whole window. */
+/**
+ * A rise alarm once raised: it holds while the value stays at least `min` above where the rise
+ * began (the alarm's threshold), whether or not the window still sees the rise. The window
+ * slides past a rise that stopped, and judged by the window alone the alarm would clear while
+ * every leaked worker or descriptor is still there: it clears when the value falls back.
+ */
+function held(prev: Alarm | undefined, value: number | null, min: (from: number) => number): { from: number; to: number } | null {
+  if (!prev || prev.threshold === null || value === null) return null;
+  return value - prev.threshold >= min(prev.threshold) ? { from: prev.threshold, to: value } : null;
+}
+
+/** A process's thread or fd count that kept growing over the whole window (then holds until it falls back). */
 function countGrowth(series: 'threads' | 'fds', what: string, leak: string, ports = false): AlarmRule {
   return {
     kind: 'growth',
     severity: 'warning',
     about: 'process',
     check: (p, c) => {
-      const v = grown(p.trend?.[series], c, c.thresholds.growth[series]);
-      return v && { id: `growth:${key(p)}:${series}`, signature: p.signature, pid: p.pid, value: v.last, threshold: v.first,
+      const id = `growth:${key(p)}:${series}`;
+      const base = { id, signature: p.signature, pid: p.pid };
+      const min = (): number => c.thresholds.growth[series];
+      const h = held(c.active?.(id), p[series], min);
+      if (h) return { ...base, value: h.to, threshold: h.from, reason: `${who(p)}${ports ? holding(p, c) : ''}: ${what} grew from ${h.from} to ${h.to} and have not fallen back: ${leak}` };
+      if (c.active?.(id)) return null;
+      const v = grown(p.trend?.[series], c, min());
+      return v && { ...base, value: v.last, threshold: v.first,
         reason: `${who(p)}${ports ? holding(p, c) : ''}: ${what} grew from ${v.first} to ${v.last} over ${c.window} and never fell: ${leak}` };
     },
   };
@@ -104,10 +123,15 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     about: 'signature',
     check: (s, c) => {
       const r = c.thresholds;
+      const id = `rising:${s.name}`;
+      const prev = c.active?.(id);
+      const h = held(prev, s.total, () => r.minRise);
+      if (h) return { id, signature: s.name, value: h.to, threshold: h.from, reason: `${s.name}: count rose from ${h.from} to ${h.to} and has not fallen back: workers are started without the old ones exiting` };
+      if (prev) return null;
       const v = s.trend.verdict(c.now);
       if (!(v.covered && !v.fell && v.rise >= r.minRise && v.risingSlots >= r.minRisingSlots)) return null;
       return {
-        id: `rising:${s.name}`, signature: s.name, value: v.last, threshold: v.first,
+        id, signature: s.name, value: v.last, threshold: v.first,
         reason: `${s.name}: count rose from ${v.first} to ${v.last} over ${c.window} and never fell back: workers are started without the old ones exiting`,
       };
     },
@@ -121,9 +145,15 @@ export const ALARM_RULES: readonly AlarmRule[] = [
     about: 'process',
     check: (p, c) => {
       const g = c.thresholds.growth;
+      const id = `growth:${key(p)}:rss`;
+      const base = { id, signature: p.signature, pid: p.pid };
+      const prev = c.active?.(id);
+      const h = held(prev, p.rssBytes, (from) => Math.max(g.rssBytes, from * g.rssRatio));
+      if (h) return { ...base, value: h.to, threshold: h.from, reason: `${who(p)}: RSS grew from ${mib(h.from)} to ${mib(h.to)} and has not fallen back: a memory leak` };
+      if (prev) return null;
       const v = grown(p.trend?.rss, c, g.rssBytes);
       if (!v || v.rise < v.first * g.rssRatio) return null;
-      return { id: `growth:${key(p)}:rss`, signature: p.signature, pid: p.pid, value: v.last, threshold: v.first,
+      return { ...base, value: v.last, threshold: v.first,
         reason: `${who(p)}: RSS grew from ${mib(v.first)} to ${mib(v.last)} over ${c.window} and never fell: a memory leak` };
     },
   },

@@ -96,6 +96,9 @@ export interface AlarmProcess {
   readonly state: string;
   readonly fds: number | null;
   readonly fdLimit: number | null;
+  /** Its thread count and RSS now (null: unknown), for a growth alarm that holds. */
+  readonly threads: number | null;
+  readonly rssBytes: number | null;
   /** The tick and epoch ms it was first seen a zombie (null: not a zombie). */
   readonly zombieSinceTick: number | null;
   readonly zombieSince: number | null;
@@ -117,7 +120,9 @@ export interface AlarmInput {
 /**
  * The alarms active between ticks. Each evaluation runs every rule of ALARM_RULES, in table
  * order within each subject (per signature, then per live process, then over the whole
- * reading), raises what is new, keeps the `since` of what still holds, and clears the rest.
+ * reading), raises what is new, keeps the `since` of what still holds, and clears the rest. A
+ * rule sees the alarms active so far (AlarmCheck.active): a rise, once raised, holds until the
+ * value falls back, not only while the window still sees it rise.
  */
 export class AlarmBook {
   private active = new Map<string, Alarm>();
@@ -126,7 +131,7 @@ export class AlarmBook {
 
   evaluate(input: AlarmInput): AlarmEvent[] {
     const { now } = input;
-    const check: AlarmCheck = { now, tick: input.tick, thresholds: this.thresholds, window: formatSpan(this.thresholds.windowMs), portsOf: input.portsOf };
+    const check: AlarmCheck = { now, tick: input.tick, thresholds: this.thresholds, window: formatSpan(this.thresholds.windowMs), portsOf: input.portsOf, active: (id) => this.active.get(id) };
     const found: Array<Omit<Alarm, 'since'>> = [];
     const add = (rule: (typeof ALARM_RULES)[number], r: Raised | null): void => {
       if (r) found.push({ id: r.id, kind: rule.kind, severity: r.severity ?? rule.severity, reason: r.reason, signature: r.signature ?? null, pid: r.pid ?? null, value: r.value ?? null, threshold: r.threshold ?? null });
