@@ -5,6 +5,7 @@ import type { WatchTick } from '../core/watch/loop.js';
 import type { WatchEvent } from '../core/watch/events.js';
 import type { WatchedProcess } from '../core/watch/watcher.js';
 import { commandLine, escapeText } from './escape.js';
+import { eventLine, eventRowLine, foldEvents } from './events.js';
 import { formatBytes } from './list.js';
 import { withOwnerColumn } from './owner.js';
 import { colorFlag, toned, type Palette } from './palette.js';
@@ -77,6 +78,32 @@ export interface DashboardView {
   height: number;
   /** Short notes for the header: `sweep on`, `metrics 127.0.0.1:9464`. */
   notes: string[];
+  /** The options that narrow what is watched, as typed (`--args`, `'cam[0-9]'`): the header shows them. */
+  scope?: readonly string[];
+  /** The bottom line: the keys that work (`q quit`), and what to run to act on what is shown. */
+  legend?: readonly string[];
+}
+
+export { eventLine };
+
+/** The header's scope line: `scope: --args 'cam[0-9]' --user media`, or that nothing narrows it. */
+function scopeLine(v: DashboardView, p: Palette, none: string): string {
+  const words = v.scope ?? [];
+  return p.dim(`scope: ${words.length ? words.map(escapeText).join(' ') : none}`);
+}
+
+/** The legend at the bottom, separated like the header. */
+function legendLine(v: DashboardView, p: Palette): string | null {
+  return v.legend?.length ? p.dim(v.legend.map(escapeText).join(p.unicode ? '  ·  ' : '  -  ')) : null;
+}
+
+/** The lines cut to the screen, the legend kept on the last line. */
+function fitScreen(lines: string[], v: DashboardView, w: number, p: Palette): string[] {
+  const legend = legendLine(v, p);
+  const room = Math.max(1, v.height - (legend ? 1 : 0));
+  const out = lines.slice(0, room);
+  if (legend && v.height > 1) out.push(...Array<string>(Math.max(0, room - out.length)).fill(''), legend);
+  return out.map((l) => fitLine(l, w));
 }
 
 const clock = (ms: number): string => new Date(ms).toTimeString().slice(0, 8);
@@ -116,24 +143,6 @@ function procTable(ps: readonly WatchedProcess[], at: number, width: number, p: 
   return renderTable(t.columns, t.rows, width, (_r, c, text) => (c === 7 && text !== '-' ? text.split(',').map((fl) => colorFlag(p, fl)).join(p.dim(',')) : text), { unicode: p.unicode }).split('\n');
 }
 
-/** One line for an event. */
-export function eventLine(e: WatchEvent, p: Palette): string {
-  const when = p.dim(clock(e.at));
-  const x = escapeText;
-  switch (e.event) {
-    case 'alarm':
-      return `${when} ${e.state === 'raised' ? p.red('alarm') : p.green('clear')}    ${x(e.alarm.reason)}`;
-    case 'swept':
-      return `${when} ${p.yellow('swept')}    ${e.pid} ${e.outcome}: ${x(e.reason)}`;
-    case 'pidfile-removed':
-      return `${when} ${p.yellow('pidfile')}  ${x(e.path)} (${e.status}): ${x(e.reason)}`;
-    default: {
-      const name = e.event === 'orphaned' || e.event === 'zombie' ? p.red(e.event.padEnd(8)) : e.event === 'started' ? p.green(e.event.padEnd(8)) : p.dim(e.event.padEnd(8));
-      return `${when} ${name} ${e.pid} ${x(e.signature)}${e.role === 'wrapper' ? ' (wrapper)' : ''}: ${x(e.reason)}`;
-    }
-  }
-}
-
 /**
  * The full-screen `watch` dashboard as lines (at most `height`, each cut to `width`): header,
  * per-signature counts with sparklines, active alarms, oldest and heaviest processes, last events.
@@ -144,6 +153,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
   const lines: string[] = [];
   const head = [`procsweep watch`, `every ${formatSpan(v.intervalMs)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, `${t.scanned} processes`, clock(t.at), ...v.notes.map(escapeText)];
   for (const l of wrapWords(head, p.unicode ? '  ·  ' : '  -  ', w)) lines.push(p.bold(l));
+  lines.push(scopeLine(v, p, 'every matched process (no --args, --user, --match or other filter)'));
   if (t.error) lines.push(p.red(`scan failed: ${escapeText(t.error)} (retrying every interval)`));
   for (const w of v.warnings ?? []) lines.push(p.yellow(`${clock(w.at)} warning: ${escapeText(w.text)}`));
 
@@ -196,14 +206,15 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
     lines.push('', p.dim('no matched processes'));
   }
 
-  const room = v.height - lines.length - 2;
+  const room = v.height - lines.length - 2 - (v.legend?.length ? 1 : 0);
   if (room > 0) {
     lines.push('', p.bold('LAST EVENTS'));
-    const evs = v.events.slice(-room);
-    if (evs.length === 0) lines.push(p.dim('none yet'));
-    for (const e of evs.reverse()) lines.push(eventLine(e, p));
+    // A kill and its slow reaper's zombie and reaped events are one line (events.ts).
+    const rows = foldEvents(v.events).slice(-room);
+    if (rows.length === 0) lines.push(p.dim('none yet'));
+    for (const r of rows.reverse()) lines.push(eventRowLine(r, p));
   }
-  return lines.slice(0, Math.max(1, v.height)).map((l) => fitLine(l, w));
+  return fitScreen(lines, v, w, p);
 }
 
 const STATUS_ORDER = ['dead', 'reused', 'invalid', 'unsafe', 'zombie', 'live'];
@@ -215,6 +226,7 @@ export function renderPidfilesDashboard(v: DashboardView, p: Palette): string[] 
   const lines: string[] = [];
   const head = ['procsweep pidfiles watch', `every ${formatSpan(v.intervalMs)}`, `tick ${t.tick}`, `scan ${t.scanMs.toFixed(1)}ms`, clock(t.at), ...v.notes.map(escapeText)];
   for (const l of wrapWords(head, p.unicode ? '  ·  ' : '  -  ', w)) lines.push(p.bold(l));
+  lines.push(scopeLine(v, p, 'the pid dirs and registries of the config'));
   if (t.error) lines.push(p.red(`scan failed: ${escapeText(t.error)} (retrying every interval)`));
   for (const x of v.warnings ?? []) lines.push(p.yellow(`${clock(x.at)} warning: ${escapeText(x.text)}`));
   const counts = t.pidfiles ?? {};
@@ -232,12 +244,12 @@ export function renderPidfilesDashboard(v: DashboardView, p: Palette): string[] 
     }, { unicode: p.unicode }).split('\n'));
     if (records.length > rows.length) lines.push(p.dim(`... ${records.length - rows.length} more`));
   }
-  const left = v.height - lines.length - 2;
+  const left = v.height - lines.length - 2 - (v.legend?.length ? 1 : 0);
   if (left > 0) {
     lines.push('', p.bold('LAST REMOVALS'));
     const evs = v.events.filter((e) => e.event === 'pidfile-removed').slice(-left);
     if (evs.length === 0) lines.push(p.dim('none yet'));
     for (const e of evs.reverse()) lines.push(eventLine(e, p));
   }
-  return lines.slice(0, Math.max(1, v.height)).map((l) => fitLine(l, w));
+  return fitScreen(lines, v, w, p);
 }

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
-import { readFileSync } from 'node:fs';
-import { BIN, ffmpegArgs, pidsWith, Scope } from '../helpers/procs.js';
-import { Tmux } from '../helpers/tmux.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { alive, BIN, cli, ffmpegArgs, pidsWith, Scope } from '../helpers/procs.js';
+import { terminalWorld, Tmux } from '../helpers/tmux.js';
 import { needs } from '../helpers/needs.js';
 
 
@@ -48,6 +51,34 @@ describe('the watch dashboard on a real terminal', { skip: needs('tmux', 'ffmpeg
     assert.match(restored, /! ffmpeg: 1 process running/);
   });
 
+  test('q quits: exit 0, the screen and the terminal mode restored; the header names the scope, the bottom line the keys and the command that acts', async () => {
+    const m = `${mark}-q`;
+    const orphan = await scope.orphan('ffmpeg', ffmpegArgs(m));
+    const user = userInfo().username;
+    const t = new Tmux(200, 30);
+    terms.push(t);
+    // After watch: the exit status, then whether the terminal is back in canonical mode with echo.
+    t.start(`${process.execPath} ${BIN} watch --interval 200ms --args ${m} --user ${user} --match ffmpeg; echo EXIT=$?; stty -a | grep -o -- '-\\?icanon\\|-\\?echo ' | tr '\\n' ' '; echo; sleep 60`, { NO_COLOR: '1' });
+    const screen = await t.waitFor(new RegExp(`OLDEST[\\s\\S]*${orphan}`));
+    const rows = screen.split('\n');
+    assert.match(screen, new RegExp(`^scope: --args ${m} --user ${user} --match ffmpeg$`, 'm'));
+    const act = `procsweep sweep -n --args ${m} --user ${user} --match ffmpeg`;
+    assert.equal(rows[29], `q quit  ·  Ctrl-C quit  ·  nothing is killed from here; to act: ${act}`, 'the legend is the bottom line');
+    // The command the legend offers previews exactly what is shown: our orphan.
+    const preview = cli(act.split(' ').slice(1).concat('--json'));
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.deepEqual(preview.json().targets.map((x: any) => x.pid), [orphan]);
+
+    t.send('q');
+    const restored = await t.waitFor(/EXIT=\d+\n.*icanon/, 5000);
+    assert.match(restored, /EXIT=0/);
+    assert.match(restored, /^icanon echo *$/m, 'raw mode is undone: canonical input and echo are back');
+    assert.equal(t.command(['display-message', '-p', '-t', t.session, '#{alternate_on}']).trim(), '0', 'the alternate screen is left');
+    assert.doesNotMatch(restored, /SIGNATURE\s+TOTAL/);
+    assert.match(restored, /procsweep watch: \d+ scans, 1 matched now \(1 orphan, 0 zombie\), 0 alarms active/);
+    assert.ok(alive(orphan), 'the dashboard kills nothing');
+  });
+
   test('SIGTERM also restores the terminal and exits 0; a narrow terminal still fits', async () => {
     const t = new Tmux(60, 20);
     terms.push(t);
@@ -60,5 +91,41 @@ describe('the watch dashboard on a real terminal', { skip: needs('tmux', 'ffmpeg
     const restored = await t.waitFor(/EXIT=\d+/, 5000);
     assert.match(restored, /EXIT=0/);
     assert.doesNotMatch(restored, /SIGNATURE/);
+  });
+});
+
+describe('the dashboard folds a kill and its slow reaper into one line', { skip: needs('tmux', 'ffmpeg', 'perl', 'setsid') }, () => {
+  const { dir, scope, terms } = terminalWorld('dashfold');
+  const mark = scope.mark('fold');
+
+  test('an ffmpeg killed under a reaper that waits 2s: zombie, then reaped, shown as one line', async () => {
+    // A slow reaper (a configured reaper name, its title carrying the marker): it forks the
+    // ffmpeg and reaps its children only every 2 seconds.
+    const script = join(dir, 'reaper.pl');
+    writeFileSync(script, [
+      `$0 = "slowreaper-${mark}";`,
+      'use POSIX ":sys_wait_h";',
+      `my $pid = fork(); if ($pid == 0) { exec(${ffmpegArgs(mark).map((a) => JSON.stringify(a)).join(', ').replace(/^/, '"ffmpeg", ')}); exit 1; }`,
+      'while (1) { sleep 2; while (waitpid(-1, WNOHANG) > 0) {} }',
+    ].join('\n'));
+    const cfg = join(dir, 'cfg.json');
+    writeFileSync(cfg, JSON.stringify({ reapers: ['slowreaper*'] }));
+    spawnSync('setsid', ['-f', 'perl', script], { stdio: 'ignore' });
+    let ff = 0;
+    const found = (): boolean => (ff = pidsWith(mark).find((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'ffmpeg') ?? 0) > 0;
+    const until = Date.now() + 5000;
+    while (!found() && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(ff, 'the ffmpeg runs under the slow reaper');
+    const t = new Tmux(160, 30);
+    terms.push(t);
+    t.start(shell(`--interval 200ms --args ${mark} --config ${cfg}`), { NO_COLOR: '1' });
+    await t.waitFor(new RegExp(`OLDEST[\\s\\S]*${ff}`));
+    process.kill(ff, 'SIGTERM');
+    const screen = await t.waitFor(new RegExp(`reaped +${ff} ffmpeg: exited, a zombie for \\S+ under parent \\d+, then reaped`), 10_000);
+    const events = screen.slice(screen.indexOf('LAST EVENTS'));
+    assert.doesNotMatch(events, new RegExp(`zombie +${ff} `), 'no separate zombie line');
+    assert.equal(events.split('\n').filter((l) => new RegExp(`\\b${ff}\\b`).test(l)).length, 1, events);
+    t.send('q');
+    assert.match(await t.waitFor(/EXIT=\d+/, 5000), /EXIT=0/);
   });
 });

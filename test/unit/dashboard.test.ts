@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eventRecord, tickRecord } from '../../src/core/watch/records.js';
+import type { WatchEvent } from '../../src/core/watch/events.js';
 import { fitLine, renderDashboard, sparkline } from '../../src/render/dashboard.js';
+import { eventRowLine, foldEvents } from '../../src/render/events.js';
 import { palette } from '../../src/render/palette.js';
 import { sampleTick } from '../helpers/watch-tick.js';
 
@@ -54,4 +56,43 @@ test('JSON lines: tick and event records follow the documented schema', () => {
   assert.equal(ev.event, 'alarm');
   assert.equal(ev.state, 'raised');
   assert.equal((ev.alarm as { since: string }).since, '2027-01-15T08:00:00.000Z');
+});
+
+test('the header names the scope; the last line is the key legend, whatever the height', () => {
+  const tick = sampleTick();
+  for (const [width, height] of [[120, 40], [60, 20], [100, 12]]) {
+    const lines = renderDashboard({ tick, events: tick.events, intervalMs: 2000, width, height, notes: [], scope: ['--args', "'cam[0-9]'", '--user', 'media'], legend: ['q quit', 'Ctrl-C quit', 'nothing is killed from here; to act: procsweep sweep -n --args cam'] }, palette(0));
+    assert.equal(lines.length, height, 'the legend sits on the bottom line');
+    assert.ok(lines.slice(0, 4).includes("scope: --args 'cam[0-9]' --user media"), lines.slice(0, 4).join('\n'));
+    assert.match(lines[height - 1], /^q quit {2}· {2}Ctrl-C quit {2}· {2}nothing is killed from here/);
+    for (const l of lines) assert.ok([...l].length <= width, `too wide for ${width}: ${l}`);
+  }
+  const bare = renderDashboard({ tick, events: tick.events, intervalMs: 2000, width: 120, height: 40, notes: [] }, palette(0));
+  assert.match(bare[1], /^scope: every matched process \(no --args, --user, --match or other filter\)$/);
+  const hostile = renderDashboard({ tick, events: [], intervalMs: 2000, width: 120, height: 40, notes: [], scope: ['--args', '\x1b[2J'] }, palette(0));
+  assert.equal(hostile[1], 'scope: --args ?[2J', 'escaped');
+});
+
+const T = 1_800_000_000_000;
+const pev = (event: 'zombie' | 'reaped' | 'started', pid: number, at: number, startTicks = pid): WatchEvent =>
+  ({ event, pid, startTicks, ppid: 700, signature: 'ffmpeg', role: 'process', argv: [], flags: [], reason: event === 'reaped' ? 'reaped after 2s as a zombie' : 'exited but not reaped', tick: 1, at });
+const swept = (pid: number, at: number): WatchEvent =>
+  ({ event: 'swept', pid, startTicks: pid, ppid: 700, argv: ['ffmpeg'], signature: 'ffmpeg', outcome: 'terminated', reason: 'orphan: parent is reaper 700', signals: ['SIGTERM'], tick: 1, at });
+
+test("a kill and its slow reaper's zombie and reaped events fold into one line", () => {
+  const p = palette(0);
+  const other = pev('started', 900, T + 500);
+  const rows = foldEvents([pev('zombie', 812, T), other, pev('reaped', 812, T + 2000)]);
+  assert.equal(rows.length, 2);
+  assert.equal(rows[0], other);
+  assert.match(eventRowLine(rows[1], p), /^\d\d:\d\d:\d\d reaped {3}812 ffmpeg: exited, a zombie for 2s under parent 700, then reaped$/);
+  // watch --sweep's kill, then the zombie and its reaping: one line, where the last one is.
+  const killed = foldEvents([swept(812, T), pev('zombie', 812, T + 500), other, pev('reaped', 812, T + 3000)]);
+  assert.equal(killed.length, 2);
+  assert.match(eventRowLine(killed[1], p), /^\d\d:\d\d:\d\d swept {4}812 terminated; a zombie for 2s under parent 700, then reaped: orphan: parent is reaper 700$/);
+  // Still a zombie: the zombie line as it was. Another process with the same pid (a new start time) is not folded in.
+  const waiting = foldEvents([pev('zombie', 812, T)]);
+  assert.match(eventRowLine(waiting[0], p), /zombie {3}812 ffmpeg: exited but not reaped$/);
+  const reused = foldEvents([pev('zombie', 812, T), pev('reaped', 812, T + 1000, 9999)]);
+  assert.equal(reused.length, 2);
 });

@@ -43,7 +43,7 @@ export const watchCommand = defineCommand({
     'procsweep watch --sweep --older-than 5m --yes --json',
     'procsweep watch --clean-pidfiles --pid-dir /tmp/srt-gateway-pids',
   ],
-  action: async (_args, opts) => (await import('../handlers/watch.js')).runWatch(opts),
+  action: async (_args, opts, cmd) => (await import('../handlers/watch.js')).runWatch(opts, cmd),
 });
 
 /** `pidfiles watch`'s own options. */
@@ -61,5 +61,5 @@ export const pidfilesWatchCommand = defineCommand({
     'procsweep pidfiles watch --registry /tmp/ecosystem-manager-processes.json --interval 30s --json',
     'procsweep pidfiles watch --pid-dir /run/router --metrics-file /var/lib/prometheus/node-exporter/pidfiles.prom',
   ],
-  action: async (_args, opts) => (await import('../handlers/watch.js')).runPidfilesWatch(opts),
+  action: async (_args, opts, cmd) => (await import('../handlers/watch.js')).runPidfilesWatch(opts, cmd),
 });

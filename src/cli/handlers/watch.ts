@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
@@ -23,8 +24,15 @@ function needRecords(ctx: Context, what: string): void {
   }
 }
 
+/** What the dashboard says of its scope and of acting: the scoping options as typed, and the command that acts (`words` plus that scope), unless the loop acts itself. */
+async function scoped(cmd: Command | undefined, words: string[] | null): Promise<Pick<LoopSetup, 'scope' | 'act'>> {
+  const { givenOptions } = await import('../given.js');
+  const { nextCommandFor, scopeWords } = await import('../hint.js');
+  return { scope: scopeWords(givenOptions(cmd)), act: words ? nextCommandFor(cmd)(words) : null };
+}
+
 /** `procsweep watch`: options -> context -> tick jobs -> watch loop (dashboard or JSON lines, metrics) -> exit code. */
-export async function runWatch(o: WatchOptions): Promise<number> {
+export async function runWatch(o: WatchOptions, cmd?: Command): Promise<number> {
   const env = commandEnv(o);
   checkLoop(o);
   if (o.window <= 0) throw new UsageError('--window must be longer than 0');
@@ -58,6 +66,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   }
   return runLoop({
     ...loopOutput(o, env),
+    ...(await scoped(cmd, o.sweep ? null : ['sweep', '-n'])),
     notes,
     extras: () => ({ expect }),
     frozen: () => frozen,
@@ -66,7 +75,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
 }
 
 /** `procsweep pidfiles watch`: the records only, judged and (unless --dry-run) cleaned every interval. */
-export async function runPidfilesWatch(o: PidfilesWatchOptions): Promise<number> {
+export async function runPidfilesWatch(o: PidfilesWatchOptions, cmd?: Command): Promise<number> {
   const env = commandEnv(o);
   checkLoop(o);
   const ctx = await createContext(commonOptions(o));
@@ -79,6 +88,7 @@ export async function runPidfilesWatch(o: PidfilesWatchOptions): Promise<number>
   const { renderPidfilesDashboard } = await import('../../render/dashboard.js');
   return runLoop({
     ...loopOutput(o, env),
+    ...(await scoped(cmd, o.dryRun ? ['pidfiles', 'clean', '-n'] : null)),
     notes: [o.dryRun ? 'dry run: nothing is removed' : `removing dead and reused${o.removeInvalid ? ' and invalid' : ''} records`],
     extras: () => ({}),
     run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, jobs, pidfilesOnly: true }),

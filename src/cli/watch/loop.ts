@@ -8,6 +8,7 @@ import type { WatchEvent } from '../../core/watch/events.js';
 import type { DashboardView } from '../../render/dashboard.js';
 import type { Palette } from '../../render/palette.js';
 import type { CommandEnv } from '../common.js';
+import type { CliIO } from '../io.js';
 import { escapeText } from '../../render/escape.js';
 import { writeLine, writeWarning } from '../io.js';
 import { AltScreen } from '../screen.js';
@@ -31,6 +32,35 @@ export interface LoopSetup {
   frozen?: () => boolean;
   /** Draws the dashboard (default: the process dashboard). */
   dashboard?: (v: DashboardView, p: Palette) => string[];
+  /** The options that narrow what is watched, as shell words: the dashboard's header shows them. */
+  scope?: string[];
+  /** The command that acts on what the dashboard shows (`procsweep sweep -n --args X`), for its legend; the dashboard kills nothing itself. */
+  act?: string | null;
+}
+
+/**
+ * Reads keys from the terminal while the dashboard is up: `q` quits as Ctrl-C does (raw mode
+ * delivers Ctrl-C as a byte, not SIGINT). Ctrl-Z does not suspend it: a watch stopped between a
+ * sweep's SIGSTOP and its SIGCONT would leave trees stopped. Returns what restores the terminal,
+ * or null when stdin is not a terminal (then only signals stop it).
+ */
+function listenKeys(io: CliIO, onQuit: () => void): (() => void) | null {
+  const input = io.stdin as NodeJS.ReadStream;
+  if (!io.stdinIsTTY || typeof input.setRawMode !== 'function') return null;
+  input.setRawMode(true);
+  const onData = (b: Buffer): void => {
+    for (const c of b.toString('latin1')) if (c === 'q' || c === 'Q' || c === '\x03') onQuit();
+  };
+  input.on('data', onData);
+  input.resume();
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    input.off('data', onData);
+    input.setRawMode(false);
+    input.pause();
+  };
 }
 
 /** After SIGINT/SIGTERM the loop must be gone within a second, even mid-sweep. */
@@ -62,6 +92,7 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   if (s.metricsFile) notes.push(`metrics -> ${s.metricsFile}`);
 
   const screen = jsonLines ? null : new AltScreen(1);
+  let stopKeys: (() => void) | null = null;
   let stopping = false;
   const onSignal = (): void => {
     if (stopping) {
@@ -79,6 +110,7 @@ export async function runLoop(s: LoopSetup): Promise<number> {
       setTimeout(hardStop, 20).unref();
       return;
     }
+    stopKeys?.();
     screen?.leave();
     // The one deliberate process.exit: a signal asked us to stop and the loop did not return in time.
     process.exit(0);
@@ -86,6 +118,7 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of signals) process.on(sig, onSignal);
 
+  const legend = [...(jsonLines || !env.io.stdinIsTTY ? [] : ['q quit']), 'Ctrl-C quit', ...(s.act ? [`nothing is killed from here; to act: ${s.act}`] : [])];
   const events = new Ring<WatchEvent>(200);
   const warnings = new Ring<{ at: number; text: string }>(3);
   const draw = async (): Promise<void> => {
@@ -93,13 +126,14 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     const dashboard = s.dashboard ?? (await import('../../render/dashboard.js')).renderDashboard;
     const { palette } = await import('../../render/palette.js');
     const out = process.stdout;
-    const view = { tick: latest, events: events.values(), warnings: warnings.values(), intervalMs: s.intervalMs, width: out.columns || 80, height: out.rows || 24, notes };
+    const view = { tick: latest, events: events.values(), warnings: warnings.values(), intervalMs: s.intervalMs, width: out.columns || 80, height: out.rows || 24, notes, scope: s.scope, legend };
     screen.draw(dashboard(view, palette(env.colorOut, env.unicode)));
   };
   const onResize = (): void => void draw();
   let metricsFailed = false;
   try {
     if (screen) {
+      stopKeys = listenKeys(env.io, onSignal);
       screen.enter();
       screen.draw(['procsweep watch: first scan...']);
       process.stdout.on('resize', onResize);
@@ -137,6 +171,7 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   } finally {
     for (const sig of signals) process.off(sig, onSignal);
     process.stdout.off('resize', onResize);
+    stopKeys?.();
     screen?.leave();
     await server?.close();
   }
