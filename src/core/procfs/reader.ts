@@ -246,7 +246,7 @@ export class ProcReader {
   /** Number of open file descriptors, or null when not permitted or gone. */
   fdCount(pid: number): number | null {
     try {
-      return readdirSync(join(this.root, String(pid), 'fd')).length;
+      return readdirSync(`${this.base}${pid}/fd`).length; // no path.join: watch counts these every tick
     } catch {
       return null;
     }

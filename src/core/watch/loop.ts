@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.js';
 import { DEFAULT_INTERVAL_MS } from '../defaults.js';
@@ -240,7 +239,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
       result = opts.pidfilesOnly ? { snapshot, findings: [], tracking: recs?.tracking, pidfiles: records ?? undefined } : await scanWith(ctx, { snapshot, tracking: recs?.tracking, maxAgeMs: opts.maxAgeMs, matcher: match });
       if (recs && !opts.pidfilesOnly) result.pidfiles = recs.entries;
       const fds = new Map<number, number | null>();
-      for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, procfs ? countFds(procfs.root, f.proc.pid) : ctx.backend.fdCount(f.proc.pid));
+      for (const f of result.findings) if (f.signature && f.proc.state !== 'Z') fds.set(f.proc.pid, ctx.backend.fdCount(f.proc.pid));
       const obs = { at, snapshot, scanned: full.processes.size, findings: result.findings, fds, fdLimits: limits.read(result), files: procfs ? readFileNr(procfs.root) : null, portsOf: procfs ? portsReader(procfs.root) : undefined };
       scanMs = performance.now() - t0;
       events = watcher.observe(obs).map((e) => ({ ...e, tick, at }));
@@ -309,15 +308,6 @@ function portsReader(root: string): (pid: number) => string | null {
     const text = h ? portsText(h.sockets) : '';
     return text && text !== '?' ? text : null;
   };
-}
-
-/** Open fds of one process, or null when not permitted or gone (as ProcReader.fdCount, without path.join per call). */
-function countFds(root: string, pid: number): number | null {
-  try {
-    return readdirSync(`${root}/${pid}/fd`).length;
-  } catch {
-    return null;
-  }
 }
 
 /** Counts records by status. */
