@@ -11,7 +11,7 @@ import { executePlan, type ExecuteHooks } from './execute.js';
 import { guardContext } from './guard.js';
 import { spareUnmatchedHolders } from './held/spare.js';
 import { defaultLockPath, withLock } from './lock.js';
-import { planWithOwners } from './owners.js';
+import { planWithExactUids } from './exact-uids.js';
 import { checkPlanSize, DEFAULT_PLAN_MAX, parseSweepTargets, planSweep, toSignal, type Plan } from './plan.js';
 import { scanWith, type ScanResult } from './scan.js';
 import { matchProcess } from './signatures.js';
@@ -41,13 +41,13 @@ export interface SweepPlanFor {
 
 /**
  * The sweep plan of a scan: candidates with their trees (restart-loop wrappers included, even
- * when --args leaves their own command line out), the guard applied, exact owners read where the
+ * when --args leaves their own command line out), the guard applied, exact uids read where the
  * plan needs them, and unmatched --port/--holds holders spared. Returns the snapshot the plan
  * was made on (with those owners), which the engine must be given.
  */
 export function planSweepOf(ctx: Context, scan: ScanResult, o: SweepPlanFor): { plan: Plan; snapshot: Snapshot } {
   checkUntrackedTarget(o.targets, o.untrackedNamed ?? false, scan.tracking);
-  const owned = planWithOwners(ctx.backend, scan.snapshot, (s) =>
+  const owned = planWithExactUids(ctx.backend, scan.snapshot, (s) =>
     planSweep(s, scan.findings, { targets: o.targets, olderThanMs: o.olderThanMs, guard: guardContext(s), unfiltered: (p) => matchProcess(ctx.signatures, p) }));
   return { plan: spareUnmatchedHolders(owned.plan, scan.holders, scan.findings), snapshot: owned.snapshot };
 }

@@ -41,7 +41,7 @@ export function snapshotOf(procs: ProcessInfo[], scannedAt = 1_800_000_000_000):
 /** A context over pid dirs and registries, with the built-in signatures and no real backend. */
 export function fakeContext(pidDirs: string[], registries: string[] = []): Context {
   return {
-    backend: { name: 'portable', snapshot: async () => snapshotOf([]), probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => { throw new Error('this test backend signals nothing'); }, exactOwner: () => null, check: () => {} },
+    backend: { name: 'portable', snapshot: async () => snapshotOf([]), probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => { throw new Error('this test backend signals nothing'); }, exactUid: () => null, check: () => {} },
     config: { path: null, signatures: [], reapers: [], pidDirs: [], registries: [], warnings: [] },
     signatures: [...BUILTIN_SIGNATURES],
     reapers: [],

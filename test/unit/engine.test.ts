@@ -129,7 +129,7 @@ class FakeTable implements EngineOps {
 const guard: GuardContext = { selfPid: 99_999, lineage: new Set([99_999]), pgid: null, sid: null, uid: 0 };
 const fake = (pid: number, ppid: number, over: Partial<FakeProc> = {}): FakeProc => ({ info: proc(pid, ppid, ['ffmpeg', '-i', `cam${pid}`]), onTerm: 'exit', ...over });
 /** A backend over a fixed snapshot whose engine ops are the given fake table's. */
-const fakeBackend = (name: 'procfs' | 'portable', s: Snapshot, ops: EngineOps): Backend => ({ name, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops, exactOwner: () => null, check: () => {} });
+const fakeBackend = (name: 'procfs' | 'portable', s: Snapshot, ops: EngineOps): Backend => ({ name, snapshot: async () => s, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => ops, exactUid: () => null, check: () => {} });
 const byPid = (rs: TargetResult[]): Map<number, TargetResult> => new Map(rs.map((r) => [r.pid, r]));
 const run = async (table: FakeTable, pids: number[], graceMs = 3000) => {
   const s = snap([...table.procs.values()].map((p) => p.info));

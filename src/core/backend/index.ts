@@ -5,7 +5,7 @@ import { procfsOwnerPorts } from '../owner/ports.js';
 import type { OwnerPorts } from '../owner/resolve.js';
 import { ProcReader, type PrecisePredicate } from '../procfs/reader.js';
 import type { BackendName, ProcessIdentity, ProcessInfo, Snapshot } from '../types.js';
-import { exactOwner, type EngineOps } from './ops.js';
+import { exactUid, type EngineOps } from './ops.js';
 import { procfsOps } from './procfs-ops.js';
 
 /** What the rest of procsweep needs from a process table, whichever way it is read. */
@@ -28,7 +28,7 @@ export interface Backend {
    * most owners unknown, and the guard, the audit log and the pidfile judge need them. Null when
    * unknown, gone, or the pid now names another process.
    */
-  exactOwner(p: ProcessIdentity): number | null;
+  exactUid(p: ProcessIdentity): number | null;
   /** Throws EnvironmentError (exit 3) now when the table cannot be read, rather than listing nothing later. */
   check(): void;
   /**
@@ -75,8 +75,8 @@ export class ProcfsBackend implements Backend {
   signalOps(): EngineOps {
     return procfsOps(this.procfs);
   }
-  exactOwner(p: ProcessIdentity): number | null {
-    return exactOwner((pid) => this.procfs.read(pid, true), p);
+  exactUid(p: ProcessIdentity): number | null {
+    return exactUid((pid) => this.procfs.read(pid, true), p);
   }
   /** The tree can be listed (else EnvironmentError naming --proc-root), and it is a proc tree (checkTree). */
   check(): void {

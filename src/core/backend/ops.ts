@@ -85,12 +85,12 @@ export function sleep(n: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * The exact owner of one process through an exact read (`read`: the backend's precise re-read,
+ * The exact uid (its owning user) of one process through an exact read (`read`: the backend's precise re-read,
  * or EngineOps.info): its uid if the pid still names the same process (same start time), else
- * null. The one way exact owners are filled in (the scan's candidates, plans, the engine's guard,
+ * null. The one way exact uids are filled in (the scan's candidates, plans, the engine's guard,
  * the pidfile judge).
  */
-export function exactOwner(read: (pid: number) => ProcessInfo | null, p: ProcessIdentity): number | null {
+export function exactUid(read: (pid: number) => ProcessInfo | null, p: ProcessIdentity): number | null {
   if (p.startTicks === null) return null;
   const now = read(p.pid);
   return now && now.startTicks === p.startTicks ? now.uid : null;

@@ -36,7 +36,7 @@ export class PortableBackend implements Backend {
   }
 
   /** ps gives every owner in the snapshot already: there is no more exact read. */
-  exactOwner(): number | null {
+  exactUid(): number | null {
     return null;
   }
 

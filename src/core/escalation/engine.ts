@@ -4,7 +4,7 @@
  */
 import { Freezer } from './freeze.js';
 import { frozenTrees } from './frozen-trees.js';
-import { ms } from './identity.js';
+import { formatElapsed } from '../duration.js';
 import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS } from './timing.js';
 import type { Phase, Track } from './types.js';
 
@@ -52,9 +52,9 @@ export class Engine extends Freezer {
         const l = this.look(t);
         if (l.kind !== 'alive') this.settle(t, l);
         else if (l.st.state === 'D') {
-          this.finish(t, 'survived', `still alive ${ms(this.ops.now() - this.killAt)} after SIGKILL: in uninterruptible sleep (state D), stuck in the kernel (I/O, NFS, a driver); it dies when that call returns`);
+          this.finish(t, 'survived', `still alive ${formatElapsed(this.ops.now() - this.killAt)} after SIGKILL: in uninterruptible sleep (state D), stuck in the kernel (I/O, NFS, a driver); it dies when that call returns`);
         } else {
-          this.finish(t, 'survived', `still alive ${ms(this.ops.now() - this.killAt)} after SIGKILL (state ${l.st.state})`);
+          this.finish(t, 'survived', `still alive ${formatElapsed(this.ops.now() - this.killAt)} after SIGKILL (state ${l.st.state})`);
         }
       }
     }

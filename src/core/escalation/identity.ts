@@ -8,9 +8,6 @@ import { formatElapsed } from '../duration.js';
 import { TrackTable } from './tracks.js';
 import type { Look, Track } from './types.js';
 
-/** Short human duration for reasons: `120ms`, `3.0s`. */
-export const ms = formatElapsed;
-
 /**
  * Re-reads the process: alive (same start time, and same command line where the backend
  * compares it), a zombie, gone, or replaced by another process.
@@ -83,12 +80,12 @@ export class VerifiedSignals extends TrackTable {
       const why = t.spawnedBy !== null
         ? `started by PID ${t.spawnedBy} after the plan was made; SIGKILL ended it`
         : this.first === 'SIGKILL' ? 'SIGKILL ended it'
-        : this.hurriedAt !== null ? `outlived ${this.first} for ${ms(this.hurriedAt - (this.termAt ?? this.hurriedAt))} of the ${ms(this.graceMs)} grace, cut short on request; SIGKILL ended it`
-        : `outlived ${this.first} for ${ms(this.graceMs)}; SIGKILL ended it`;
+        : this.hurriedAt !== null ? `outlived ${this.first} for ${formatElapsed(this.hurriedAt - (this.termAt ?? this.hurriedAt))} of the ${formatElapsed(this.graceMs)} grace, cut short on request; SIGKILL ended it`
+        : `outlived ${this.first} for ${formatElapsed(this.graceMs)}; SIGKILL ended it`;
       this.finish(t, 'killed', why + (t.treeKilled ? ' (sent to its frozen tree by tree-kill)' : '') + zombie);
     } else {
       // Gone before SIGCONT (killed by someone else while stopped): the grace had not begun.
-      const after = t.signals.includes(this.first) && this.termAt !== null ? `exited ${ms(this.ops.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';
+      const after = t.signals.includes(this.first) && this.termAt !== null ? `exited ${formatElapsed(this.ops.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';
       this.finish(t, 'terminated', after + zombie);
     }
   }

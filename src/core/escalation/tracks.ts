@@ -2,7 +2,7 @@
  * The processes in play during one escalation: seeding them from the plan's snapshot (identity,
  * guard, spare list, descendant trees), recording each final outcome, and the report order.
  */
-import { exactOwner, type EngineOps } from '../backend/ops.js';
+import { exactUid, type EngineOps } from '../backend/ops.js';
 import { processName } from '../classify.js';
 import { guardReason, type GuardContext } from '../guard.js';
 import { childrenOf, UNKNOWN_START } from '../plan.js';
@@ -90,7 +90,7 @@ export class TrackTable {
     let p = given;
     if (p.uid === null && this.guard.uid !== 0) {
       // A fast snapshot leaves most owners unknown; the other-users rule needs the real one.
-      p = { ...p, uid: exactOwner((pid) => this.ops.info(pid), p) };
+      p = { ...p, uid: exactUid((pid) => this.ops.info(pid), p) };
     }
     // A spared process is never signalled, and returning false keeps its subtree out of play too.
     const spared = this.spared(p);

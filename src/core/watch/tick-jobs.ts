@@ -123,7 +123,7 @@ export interface CleanJobOptions {
 export function cleanPidfilesJob(o: CleanJobOptions = {}): TickJob {
   return async ({ ctx, records, warn }) => {
     if (!records || !planClean(records, o).some((i) => i.action === 'remove')) return [];
-    // A whole reading with exact owners for every process (the judge checks record owners).
+    // A whole reading with exact uids for every process (the judge checks the uid of each record's process).
     const fresh = await pidfileRecords(ctx, await ctx.backend.snapshot(), { onWarning: warn });
     if (!fresh) return [];
     const plan = planClean(fresh.entries, o);
