@@ -1,5 +1,6 @@
 import { ageMs, cpuPercent, processName } from '../core/classify.js';
 import { formatDuration } from '../core/duration.js';
+import { durationText } from '../core/options/values.js';
 import { SUMMARY_FLAGS } from '../core/flags.js';
 import { portsText } from '../core/held/held.js';
 import type { Extras, ListSummary } from '../core/list-report.js';
@@ -39,6 +40,8 @@ export interface ListView {
   markUnmatched?: boolean;
   /** Members of a suspect unit, shown `in:ROOT`. */
   units?: ReadonlyMap<number, UnitMembership>;
+  /** `list --sample`: the CPU% column shows this recent use (over `ms`) instead of the lifetime average, and says so. */
+  cpuSample?: { ms: number; byPid: ReadonlyMap<number, number | null> };
 }
 
 /** The flags shown for a finding: wrapper, its flags, or `unmatched` for a holder matching no signature. */
@@ -80,7 +83,7 @@ export function renderListTable(snap: Snapshot, findings: readonly Finding[], wi
   // The ports column only when some row holds a port: '?' alone (a fixture, another user's) does not bring it.
   const withPorts = ports.some((t) => t !== '' && t !== '?');
   const rows = findings.map((f, i) => {
-    const cpu = cpuPercent(f.proc, snap);
+    const cpu = view.cpuSample ? view.cpuSample.byPid.get(f.proc.pid) ?? null : cpuPercent(f.proc, snap);
     const unit = view.units?.get(f.proc.pid);
     const flags = [...shownFlags(f, view), ...(unit ? [`in:${unit.root}`] : [])];
     const row = [
@@ -98,7 +101,8 @@ export function renderListTable(snap: Snapshot, findings: readonly Finding[], wi
     if (!withPorts) row.splice(8, 1);
     return row;
   });
-  const columns = (withPorts ? COLUMNS : COLUMNS.filter((c) => c.header !== 'PORTS')).map((c) => (c.flex ? { ...c, min: commandRoom(width) } : c));
+  const cpuHeader = view.cpuSample ? `CPU%(${durationText(view.cpuSample.ms)})` : 'CPU%';
+  const columns = (withPorts ? COLUMNS : COLUMNS.filter((c) => c.header !== 'PORTS')).map((c) => (c.flex ? { ...c, min: commandRoom(width) } : c.header === 'CPU%' ? { ...c, header: cpuHeader } : c));
   const t = withOwnerColumn(columns, rows, findings.map((f) => f.owner));
   return renderTable(t.columns, t.rows, width, (_r, c, text) => {
     if (c !== 7 || text === '-') return text;

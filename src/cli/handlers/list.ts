@@ -7,10 +7,19 @@ import { scanWith, unmatchedHolders } from '../../core/scan.js';
 import { flagNamed } from '../../core/targets.js';
 import { suspectUnits } from '../../core/units.js';
 import { ALL_FLAGS, CHECK_FLAGS } from '../../core/flags.js';
+import type { Backend } from '../../core/backend/index.js';
 import type { Finding, Flag } from '../../core/types.js';
 import type { ListOptions } from '../commands/list.js';
 import { commandEnv, commonOptions } from '../common.js';
 import { writeLine, writeWarning } from '../io.js';
+
+/** Recent CPU of the listed processes: their counters read twice, `ms` apart (core/sample.ts). */
+async function sampleShown(backend: Backend, shown: readonly Finding[], ms: number, clockTicks: number): Promise<Map<number, number | null>> {
+  const { sampleCpu } = await import('../../core/sample.js');
+  const { sleep } = await import('../../core/backend/ops.js');
+  const targets = shown.filter((f) => f.proc.state !== 'Z').map((f) => ({ pid: f.proc.pid, startTicks: f.proc.startTicks }));
+  return sampleCpu(targets, ms, clockTicks, { read: (pid) => backend.probe(pid), now: () => performance.now(), sleep: (n) => sleep(n) });
+}
 
 /** `procsweep list`: options -> scan -> filter -> render -> exit code. */
 export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
@@ -21,6 +30,7 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
     if (!f) throw new UsageError(`--flag: unknown flag '${fl}'; known: ${ALL_FLAGS.join(', ')}`);
     return f;
   });
+  if (o.sample !== undefined && o.tree) throw new UsageError('--sample fills the table\'s CPU% column (and --json): --tree has no CPU column, drop one of them');
   const ctx = await createContext(commonOptions(o));
   const warn = (m: string): void => writeWarning(env.io.stderr, m);
   const scanned = await scanWith(ctx, { maxAgeMs: o.maxAge, all: o.all, onWarning: warn });
@@ -40,9 +50,11 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
   const stale = (pidfiles ?? []).filter((e) => STALE_STATUSES.includes(e.status));
 
   const extras = readExtras(ctx.backend, shown, scanned.holders?.selected);
+  const sampled = o.sample === undefined ? undefined : await sampleShown(ctx.backend, shown, o.sample, snapshot.clockTicks);
   if (env.json) {
     const built = buildListReport(snapshot, shown, matched, extras);
-    const report = { ...built, processes: built.processes.map((r) => ({ ...r, partOf: units.get(r.pid)?.root ?? null })) };
+    const sample = (pid: number): object => (sampled ? { cpuSamplePercent: sampled.get(pid) ?? null } : {});
+    const report = { ...built, ...(sampled ? { cpuSampleMs: o.sample } : {}), processes: built.processes.map((r) => ({ ...r, ...sample(r.pid), partOf: units.get(r.pid)?.root ?? null })) };
     if (pidfiles) report.summary.pidfiles = countStatuses(pidfiles);
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
@@ -50,7 +62,7 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
     const { renderListFooter, renderListTable, renderListTree } = await import('../../render/list.js');
     const p = palette(env.colorOut, env.unicode);
     const width = o.wide ? null : env.io.columns;
-    const view = { extras, markUnmatched: Boolean(ctx.held), units };
+    const view = { extras, markUnmatched: Boolean(ctx.held), units, cpuSample: sampled && { ms: o.sample!, byPid: sampled } };
     if (shown.length > 0) {
       writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p, view) : renderListTable(snapshot, shown, width, p, view));
       const { renderListReasons } = await import('../../render/why.js');
