@@ -1,6 +1,6 @@
 import { formatDuration, formatSpan } from '../core/duration.js';
 import { COLUMN_FLAGS } from '../core/flags.js';
-import { entrySource } from '../core/pidfiles/types.js';
+import { entrySource, recordName } from '../core/pidfiles/types.js';
 import type { WatchTick } from '../core/watch/loop.js';
 import type { WatchEvent } from '../core/watch/events.js';
 import type { WatchedProcess } from '../core/watch/watcher.js';
@@ -234,7 +234,10 @@ export function renderPidfilesDashboard(v: DashboardView, p: Palette): string[] 
   const records = [...(t.records ?? [])].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.path.localeCompare(b.path));
   const room = Math.max(3, v.height - lines.length - 8);
   const cols: Column[] = [{ header: 'STATUS' }, { header: 'PID', align: 'right' }, { header: 'RECORD' }, { header: 'REASON', flex: true }];
-  const rows = records.slice(0, room).map((e) => [e.status, e.pid === null ? '-' : String(e.pid), entrySource(e), e.reason]);
+  // Records by their names in their directories (the scope line names the directories), unless two share a name.
+  const names = records.map(recordName);
+  const label = new Set(names).size === names.length ? recordName : entrySource;
+  const rows = records.slice(0, room).map((e) => [e.status, e.pid === null ? '-' : String(e.pid), label(e), e.reason]);
   lines.push('');
   if (rows.length === 0) lines.push(p.dim('no records'));
   else {

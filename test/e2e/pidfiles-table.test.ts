@@ -41,7 +41,8 @@ describe('pidfiles list is readable at 140 columns (tmux)', { skip: needs('tmux'
     // -J joins the lines the terminal wrapped: a row wider than 140 columns would come back longer.
     const screen = t.command(['capture-pane', '-p', '-J', '-S', '-', '-t', t.session]);
     const [plain, wide, list] = screen.split(/^PSW-(?:WIDE|LIST)$/m);
-    for (const l of screen.split('\n')) if (!l.startsWith('next: ')) assert.ok(l.length <= 139, `a wrapped row (${l.length} columns): ${l}`);
+    const stale = list.split('\n').find((l) => l.includes('stale pidfile records'))!;
+    for (const l of [...`${plain}\n${wide}`.split('\n'), stale]) if (!l.startsWith('next: ')) assert.ok(l.length <= 139, `a wrapped row (${l.length} columns): ${l}`);
 
     const rows = plain.split('\n').filter((l) => l !== '');
     assert.match(rows[0], /^PATH\s+PID\s+RECORDED\s+STATUS\s+ACTION\s+REASON$/);
@@ -66,7 +67,6 @@ describe('pidfiles list is readable at 140 columns (tmux)', { skip: needs('tmux'
     assert.equal(lines.slice(start, end).map((l) => l.slice(at)).join(' '), reason);
 
     // list: the stale entries as file#task, the registry's path said once, not once per entry.
-    const stale = list.split('\n').find((l) => l.includes('stale pidfile records'))!;
     assert.match(stale, new RegExp(`^2 stale pidfile records \\(dead or reused\\) in ${dir}: ecosystem-manager-processes\\.json#resource-generator-example-20250110, (\\.\\.\\.|…)$`));
   });
 });

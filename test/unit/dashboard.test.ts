@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eventRecord, tickRecord } from '../../src/core/watch/records.js';
 import type { WatchEvent } from '../../src/core/watch/events.js';
-import { fitLine, renderDashboard, sparkline } from '../../src/render/dashboard.js';
+import { fitLine, renderDashboard, renderPidfilesDashboard, sparkline } from '../../src/render/dashboard.js';
 import { eventRowLine, foldEvents } from '../../src/render/events.js';
 import { palette } from '../../src/render/palette.js';
 import { sampleTick } from '../helpers/watch-tick.js';
@@ -95,4 +95,18 @@ test("a kill and its slow reaper's zombie and reaped events fold into one line",
   assert.match(eventRowLine(waiting[0], p), /zombie {3}812 ffmpeg: exited but not reaped$/);
   const reused = foldEvents([pev('zombie', 812, T), pev('reaped', 812, T + 1000, 9999)]);
   assert.equal(reused.length, 2);
+});
+
+test('the pidfiles dashboard names records in their directory (the scope line names it), with its legend', () => {
+  const rec = (path: string, pid: number, status: 'dead' | 'live') => ({ path, format: 'plain' as const, pid, recordedAt: null, recordedFrom: null, routeId: null, processType: null, taskId: null, status, reason: status === 'dead' ? `no process ${pid}: it exited and this pidfile was left behind` : 'alive', startTicks: null });
+  const tick = { ...sampleTick(), records: [rec('/run/router/pids/cam1_ffmpeg.pid', 4231, 'dead'), rec('/run/router/pids/cam2_ffmpeg.pid', 4232, 'live')], pidfiles: { live: 1, dead: 1 } };
+  const lines = renderPidfilesDashboard({ tick, events: [], intervalMs: 30_000, width: 100, height: 20, notes: [], scope: ['--pid-dir', '/run/router/pids', '--dry-run'], legend: ['q quit', 'Ctrl-C quit'] }, palette(0));
+  const text = lines.join('\n');
+  assert.match(text, /^scope: --pid-dir \/run\/router\/pids --dry-run$/m);
+  assert.match(text, /^dead +4231 +cam1_ffmpeg\.pid +no process 4231: it exited and this pidfile was left behind$/m);
+  assert.doesNotMatch(text, /\/run\/router\/pids\/cam/);
+  assert.equal(lines.length, 20);
+  assert.equal(lines[19], 'q quit  ·  Ctrl-C quit');
+  const twin = { ...tick, records: [rec('/a/cam1_ffmpeg.pid', 1, 'dead'), rec('/b/cam1_ffmpeg.pid', 2, 'dead')] };
+  assert.match(renderPidfilesDashboard({ tick: twin, events: [], intervalMs: 30_000, width: 100, height: 20, notes: [] }, palette(0)).join('\n'), /\/b\/cam1_ffmpeg\.pid/, 'two records of one name keep their paths');
 });
