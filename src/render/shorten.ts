@@ -149,6 +149,30 @@ function join(words: readonly string[], keep: readonly boolean[], mark: string):
   return out.join(' ');
 }
 
+/** The length `join` would give, without building the string (it is asked many times per line). */
+function joinedLength(words: readonly string[], keep: readonly boolean[], mark: string): number {
+  let len = 0;
+  let parts = 0;
+  let last: 'mark' | 'word' | 'cut' | null = null;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (keep[k]) {
+      if (last === 'mark' && w.startsWith(mark)) {
+        len -= mark.length;
+        parts--;
+      }
+      len += w.length;
+      parts++;
+      last = w.endsWith(mark) ? 'cut' : 'word';
+    } else if (last !== 'mark' && last !== 'cut') {
+      len += mark.length;
+      parts++;
+      last = 'mark';
+    }
+  }
+  return len + Math.max(0, parts - 1);
+}
+
 /** One line shortened to `width`, given its ranked words. */
 function shortenLine(line: string, ranked: readonly Word[], width: number, unicode: boolean): string {
   if (line.length <= width) return line;
@@ -156,7 +180,7 @@ function shortenLine(line: string, ranked: readonly Word[], width: number, unico
   // A line that is shortened at all loses the program's directory first: it is the same noise on every row.
   const texts = ranked.map((w, k) => (k === 0 ? basename(w.text) : w.text));
   const keep = ranked.map((w) => w.rank > NOISE);
-  const fits = (): boolean => join(texts, keep, mark).length <= width;
+  const fits = (): boolean => joinedLength(texts, keep, mark) <= width;
   if (fits()) {
     // Room left: give the shared noise back from the left, as much as fits in one piece.
     for (let k = 0; k < ranked.length; k++) {
@@ -186,7 +210,7 @@ function shortenLine(line: string, ranked: readonly Word[], width: number, unico
       if (longest < 0) return false;
       const w = ranked[longest];
       const least = Math.max(floor, w.rank === DISTINCT ? w.to - w.from + 2 * mark.length : 0);
-      const cut = clipWord(w.text, w.from, w.to, Math.max(least, texts[longest].length - (join(texts, keep, mark).length - width)), mark);
+      const cut = clipWord(w.text, w.from, w.to, Math.max(least, texts[longest].length - (joinedLength(texts, keep, mark) - width)), mark);
       if (cut.length >= texts[longest].length) done.add(longest);
       else texts[longest] = cut;
     }
