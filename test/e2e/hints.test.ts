@@ -33,9 +33,9 @@ function runLine(line: string): { code: number; stdout: string; stderr: string }
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The candidate PIDs of a human dry-run plan: its `why PID:` lines. */
+/** The candidate PIDs of a human dry-run plan: its `why PID, PID:` lines (identical reasons share one). */
 function planned(out: string): number[] {
-  return [...out.matchAll(/^\s+why\s+(\d+):/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+  return [...out.matchAll(/^\s+why\s+(\d+(?:, \d+)*):/gm)].flatMap((m) => m[1].split(', ').map(Number)).sort((a, b) => a - b);
 }
 
 describe('next: hints keep the scope of the view', () => {
