@@ -22,14 +22,14 @@ export interface FlagRow {
   readonly summary?: boolean;
   /** Counted per signature by `watch` (tick JSON, totals); with `column`, also a dashboard column with its history. */
   readonly watch?: { readonly column?: string };
-  /** A process with it takes its whole tree along when swept: its descendants are its unit. */
-  readonly unit?: boolean;
+  /** A process with it takes its whole tree along when swept (its descendants show `in:PID` in list). */
+  readonly takesTree?: boolean;
 }
 
 /** Every flag, in the order of the JSON summaries and metric series. */
 export const FLAG_TABLE = [
-  { flag: 'orphan', tone: 'leak', target: 'orphans', sweptByDefault: true, check: true, summary: true, watch: { column: 'ORPHAN' }, unit: true },
-  { flag: 'detached', tone: 'neutral', target: 'detached', summary: true, watch: {}, unit: true },
+  { flag: 'orphan', tone: 'leak', target: 'orphans', sweptByDefault: true, check: true, summary: true, watch: { column: 'ORPHAN' }, takesTree: true },
+  { flag: 'detached', tone: 'neutral', target: 'detached', summary: true, watch: {}, takesTree: true },
   { flag: 'zombie', tone: 'leak', check: true, summary: true, watch: { column: 'ZOMBIE' } },
   { flag: 'tracked', tone: 'fine' },
   { flag: 'untracked', tone: 'look', target: 'untracked', summary: true },
@@ -93,4 +93,4 @@ export const WATCHED_FLAGS = flagsOf(byUrgency, (r) => r.watch !== undefined) as
 export const COLUMN_FLAGS = byUrgency.filter((r) => r.watch?.column).map((r) => ({ flag: r.flag as ColumnFlag, header: r.watch!.column!, tone: r.tone }));
 
 /** The flags whose process takes its whole tree along when swept. */
-export const UNIT_FLAGS: readonly Flag[] = flagsOf(rows, (r) => r.unit === true);
+export const TREE_FLAGS: readonly Flag[] = flagsOf(rows, (r) => r.takesTree === true);

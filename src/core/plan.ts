@@ -4,7 +4,7 @@ import { guardReason, type GuardContext } from './guard.js';
 import type { SpareTarget, TerminateTarget } from './terminate.js';
 import type { Finding, Flag, ProcessIdentity, ProcessInfo, Role, Snapshot } from './types.js';
 
-export { SWEEP_TARGETS, parseSweepTargets, type SweepTargetName } from './targets.js';
+export { SWEEP_TARGETS, parseSweepTargets, type SweepTargetName } from './sweep-targets.js';
 
 /** One process of a plan: what it is, why it is there, and whether it will be signalled. */
 export interface PlanEntry extends ProcessIdentity {

@@ -15,7 +15,7 @@ import { planWithExactUids } from './exact-uids.js';
 import { checkPlanSize, DEFAULT_PLAN_MAX, parseSweepTargets, planSweep, toSignal, type Plan } from './plan.js';
 import { scanWith, type ScanResult } from './scan.js';
 import { matchProcess } from './signatures.js';
-import { checkUntrackedTarget, DEFAULT_TARGETS } from './targets.js';
+import { checkUntrackedTarget, DEFAULT_TARGETS } from './sweep-targets.js';
 import type { Flag, Snapshot } from './types.js';
 
 /**

@@ -5,7 +5,7 @@ import { SUMMARY_FLAGS } from '../core/flags.js';
 import { portsText } from '../core/held/held.js';
 import type { Extras, ListSummary } from '../core/list-report.js';
 import type { Finding, Snapshot } from '../core/types.js';
-import type { UnitMembership } from '../core/units.js';
+import type { TreeMembership } from '../core/sweep-trees.js';
 import { userName } from '../core/users.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
 import { commandLine } from './escape.js';
@@ -38,8 +38,8 @@ export interface ListView {
   extras?: ReadonlyMap<number, Pick<Extras, 'sockets'>>;
   /** Mark rows that match no signature `unmatched` (they are there as holders of a selected port or path). */
   markUnmatched?: boolean;
-  /** Members of a suspect unit, shown `in:ROOT`. */
-  units?: ReadonlyMap<number, UnitMembership>;
+  /** Members of a suspect tree, shown `in:ROOT`. */
+  trees?: ReadonlyMap<number, TreeMembership>;
   /** `list --sample`: the CPU% column shows this recent use (over `ms`) instead of the lifetime average, and says so. */
   cpuSample?: { ms: number; byPid: ReadonlyMap<number, number | null> };
 }
@@ -76,7 +76,7 @@ const COLUMNS: Column[] = [
 
 /**
  * The `list` table: one row per finding, the command cut to `width` (null = keep whole). A
- * member of a suspect unit shows `in:ROOT` (sweep takes it with that orphan's tree).
+ * member of a suspect tree shows `in:ROOT` (sweep takes it with that orphan's tree).
  */
 export function renderListTable(snap: Snapshot, findings: readonly Finding[], width: number | null, p: Palette, view: ListView = {}): string {
   const ports = findings.map((f) => portsOf(f, view));
@@ -84,8 +84,8 @@ export function renderListTable(snap: Snapshot, findings: readonly Finding[], wi
   const withPorts = ports.some((t) => t !== '' && t !== '?');
   const rows = findings.map((f, i) => {
     const cpu = view.cpuSample ? view.cpuSample.byPid.get(f.proc.pid) ?? null : cpuPercent(f.proc, snap);
-    const unit = view.units?.get(f.proc.pid);
-    const flags = [...shownFlags(f, view), ...(unit ? [`in:${unit.root}`] : [])];
+    const tree = view.trees?.get(f.proc.pid);
+    const flags = [...shownFlags(f, view), ...(tree ? [`in:${tree.root}`] : [])];
     const row = [
       String(f.proc.pid),
       String(f.proc.ppid),

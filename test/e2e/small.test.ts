@@ -5,7 +5,7 @@ import { badInputTests, cli, ffmpegArgs, marker, Scope, waitFor } from '../helpe
 import { needs } from '../helpers/needs.js';
 
 // The small ones of #15 (item 13): ASCII trees under LANG=C, bounded durations, a split
-// duration named for what it is, no "none of the 0", and tree members of a suspect unit.
+// duration named for what it is, no "none of the 0", and tree members of a suspect tree.
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'proc-basic');
 
 describe('LANG=C draws the tree in ASCII', () => {

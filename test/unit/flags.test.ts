@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ALL_FLAGS, CHECK_FLAGS, COLUMN_FLAGS, DEFAULT_TARGET_FLAGS, DEFAULT_TARGETS, FLAG_TABLE, SUMMARY_FLAGS, SWEEP_TARGETS, UNIT_FLAGS, WATCHED_FLAGS } from '../../src/core/flags.js';
+import { ALL_FLAGS, CHECK_FLAGS, COLUMN_FLAGS, DEFAULT_TARGET_FLAGS, DEFAULT_TARGETS, FLAG_TABLE, SUMMARY_FLAGS, SWEEP_TARGETS, TREE_FLAGS, WATCHED_FLAGS } from '../../src/core/flags.js';
 import { colorFlag, palette } from '../../src/render/palette.js';
 
 // The flag table feeds every list that used to be written by hand; these are those lists, in
@@ -16,7 +16,7 @@ test('the lists derived from the flag table are the ones procsweep always had, i
   assert.deepEqual(SUMMARY_FLAGS, ['orphan', 'abandoned', 'zombie', 'duplicate', 'detached', 'untracked', 'long-lived', 'kept']);
   assert.deepEqual(WATCHED_FLAGS, ['orphan', 'zombie', 'duplicate', 'detached']);
   assert.deepEqual(COLUMN_FLAGS.map((c) => [c.flag, c.header]), [['orphan', 'ORPHAN'], ['zombie', 'ZOMBIE'], ['duplicate', 'DUP']]);
-  assert.deepEqual(UNIT_FLAGS, ['orphan', 'detached']);
+  assert.deepEqual(TREE_FLAGS, ['orphan', 'detached']);
 });
 
 test('flag colours come from the tone column: leaks red, worth a look yellow, accounted for green, the rest dim', () => {

@@ -251,7 +251,7 @@ test('parseStatIdentity reads state, ppid and start time like parseStat, whateve
 });
 
 test('untracked needs records, all of them readable; all without records selects nothing', async () => {
-  const { checkUntrackedTarget } = await import('../../src/core/targets.js');
+  const { checkUntrackedTarget } = await import('../../src/core/sweep-targets.js');
   const { EnvironmentError } = await import('../../src/core/errors.js');
   const clean = { entries: new Map(), sources: ['/run/r'], gaps: [] };
   const gappy = { entries: new Map(), sources: ['/run/r', '/run/reg.json'], gaps: ['/run/reg.json is invalid: registry does not parse as JSON'] };

@@ -4,8 +4,8 @@ import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { buildListReport, readExtras, summarize } from '../../core/list-report.js';
 import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
 import { scanWith, unmatchedHolders } from '../../core/scan.js';
-import { flagNamed } from '../../core/targets.js';
-import { suspectUnits } from '../../core/units.js';
+import { flagNamed } from '../../core/sweep-targets.js';
+import { suspectTrees } from '../../core/sweep-trees.js';
 import { ALL_FLAGS, CHECK_FLAGS } from '../../core/flags.js';
 import type { Backend } from '../../core/backend/index.js';
 import type { Finding, Flag } from '../../core/types.js';
@@ -39,11 +39,11 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
   const strangers = await unmatchedHolders(ctx, scanned);
   const findings = [...scanned.findings, ...strangers];
   const matched = findings.filter((f) => f.signature);
-  // A process inside a suspect unit (the ffmpeg under an orphaned wrapper) counts for --flag as
-  // its unit does: sweep takes the whole tree, so the list shows what sweep would signal.
-  const units = suspectUnits(snapshot, findings);
-  const inUnit = (f: Finding, fl: string): boolean => units.get(f.proc.pid)?.flags.includes(fl as Flag) ?? false;
-  let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x)) || o.flag!.some((fl) => inUnit(f, fl))) : findings;
+  // A process inside a suspect tree (the ffmpeg under an orphaned wrapper) counts for --flag as
+  // its tree's root does: sweep takes the whole tree, so the list shows what sweep would signal.
+  const trees = suspectTrees(snapshot, findings);
+  const inTree = (f: Finding, fl: string): boolean => trees.get(f.proc.pid)?.flags.includes(fl as Flag) ?? false;
+  let shown: Finding[] = o.flag ? findings.filter((f) => f.flags.some((x) => o.flag!.includes(x)) || o.flag!.some((fl) => inTree(f, fl))) : findings;
   shown = shown.sort((a, b) => a.proc.pid - b.proc.pid);
   // A kept process was started on purpose: not a suspect, whatever else it is.
   const suspects = matched.filter((f) => !f.flags.includes('kept') && f.flags.some((x) => CHECK_FLAGS.includes(x)));
@@ -54,7 +54,7 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
   if (env.json) {
     const built = buildListReport(snapshot, shown, matched, extras);
     const sample = (pid: number): object => (sampled ? { cpuSamplePercent: sampled.get(pid) ?? null } : {});
-    const report = { ...built, ...(sampled ? { cpuSampleMs: o.sample } : {}), processes: built.processes.map((r) => ({ ...r, ...sample(r.pid), partOf: units.get(r.pid)?.root ?? null })) };
+    const report = { ...built, ...(sampled ? { cpuSampleMs: o.sample } : {}), processes: built.processes.map((r) => ({ ...r, ...sample(r.pid), partOf: trees.get(r.pid)?.root ?? null })) };
     if (pidfiles) report.summary.pidfiles = countStatuses(pidfiles);
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
@@ -62,7 +62,7 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
     const { renderListFooter, renderListTable, renderListTree } = await import('../../render/list.js');
     const p = palette(env.colorOut, env.unicode);
     const width = o.wide ? null : env.io.columns;
-    const view = { extras, markUnmatched: Boolean(ctx.held), units, cpuSample: sampled && { ms: o.sample!, byPid: sampled } };
+    const view = { extras, markUnmatched: Boolean(ctx.held), trees, cpuSample: sampled && { ms: o.sample!, byPid: sampled } };
     if (shown.length > 0) {
       writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p, view) : renderListTable(snapshot, shown, width, p, view));
       const { renderListReasons } = await import('../../render/why.js');

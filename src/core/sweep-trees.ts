@@ -1,24 +1,24 @@
-import { UNIT_FLAGS } from './flags.js';
+import { TREE_FLAGS } from './flags.js';
 import type { Finding, Flag, Snapshot } from './types.js';
 
-/** The suspect unit a process belongs to: the flagged ancestor whose tree a sweep takes, and that ancestor's unit flags. */
-export interface UnitMembership {
+/** The suspect tree a process belongs to: the flagged ancestor whose tree a sweep takes, and that ancestor's tree-taking flags. */
+export interface TreeMembership {
   root: number;
   flags: Flag[];
 }
 
 /**
- * For every finding without a unit flag of its own, the nearest ancestor that is a matched
+ * For every finding without a tree-taking flag of its own, the nearest ancestor that is a matched
  * finding with one (an orphaned `sh -c` wrapper above its ffmpeg): sweep signals the whole tree
  * of that ancestor, so `list --flag orphan` and the table must show the member too. Pure.
  */
-export function suspectUnits(snap: Snapshot, findings: readonly Finding[]): Map<number, UnitMembership> {
+export function suspectTrees(snap: Snapshot, findings: readonly Finding[]): Map<number, TreeMembership> {
   const flagged = new Map<number, Flag[]>();
   for (const f of findings) {
-    const own = f.signature ? f.flags.filter((x) => UNIT_FLAGS.includes(x)) : [];
+    const own = f.signature ? f.flags.filter((x) => TREE_FLAGS.includes(x)) : [];
     if (own.length && f.proc.state !== 'Z') flagged.set(f.proc.pid, own);
   }
-  const out = new Map<number, UnitMembership>();
+  const out = new Map<number, TreeMembership>();
   if (flagged.size === 0) return out;
   for (const f of findings) {
     if (flagged.has(f.proc.pid)) continue;
