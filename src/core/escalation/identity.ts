@@ -46,6 +46,7 @@ export class VerifiedSignals extends TrackTable {
     }
     try {
       this.ops.kill(t.pid, sig);
+      if (sig === this.first && t.firstAt === undefined) t.firstAt = this.ops.now();
       t.signals.push(sig);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -84,8 +85,10 @@ export class VerifiedSignals extends TrackTable {
         : `outlived ${this.first} for ${formatElapsed(this.graceMs)}; SIGKILL ended it`;
       this.finish(t, 'killed', why + (t.treeKilled ? ' (sent to its frozen tree by tree-kill)' : '') + zombie);
     } else {
-      // Gone before SIGCONT (killed by someone else while stopped): the grace had not begun.
-      const after = t.signals.includes(this.first) && this.termAt !== null ? `exited ${formatElapsed(this.ops.now() - this.termAt)} after ${this.first}` : 'exited while being stopped';
+      // Gone before SIGCONT: a fatal signal with no handler ends even a stopped process (the
+      // grace has not begun, so the time is counted from the signal itself).
+      const since = this.termAt ?? t.firstAt;
+      const after = t.signals.includes(this.first) && since !== undefined ? `exited ${formatElapsed(this.ops.now() - since)} after ${this.first}` : 'exited while being stopped';
       this.finish(t, 'terminated', after + zombie);
     }
   }

@@ -89,6 +89,8 @@ export interface Track extends ProcessIdentity {
   spawnedBy: number | null;
   /** Its SIGKILL went to its whole frozen tree at once (EngineOps.killTree). */
   treeKilled?: boolean;
+  /** When its first signal (SIGTERM, --signal) was sent. */
+  firstAt?: number;
 }
 
 /** What a re-read found. */
