@@ -49,6 +49,10 @@ export class ProcfsBackend implements Backend {
   readonly name = 'procfs' as const;
   readonly procfs: ProcReader;
   readonly ownerPorts: () => OwnerPorts;
+  /** @deprecated The same reader as `procfs` (its old name, kept for library users). */
+  get reader(): ProcReader {
+    return this.procfs;
+  }
   constructor(root = '/proc') {
     this.procfs = new ProcReader(root);
     this.ownerPorts = procfsOwnerPorts(root);
