@@ -71,7 +71,7 @@ export async function scan(opts: CommonOptions & Omit<ScanPassOptions, 'snapshot
 
 export type { WatchOptions, WatchTick, TickJob, TickJobInput, WatchAction, ActionInput, TickCounts } from './core/watch/loop.js';
 export { watch, relevantSubset, DEFAULT_INTERVAL_MS } from './core/watch/loop.js';
-export { tickRecord, eventRecord, pidfilesTickRecord } from './core/watch/records.js';
+export { tickLine, eventLine, pidfilesTickLine, tickRecord, eventRecord, pidfilesTickRecord } from './core/watch/json-lines.js';
 export type { SweepJobOptions, CleanJobOptions, SweepActionOptions, CleanActionOptions } from './core/watch/tick-jobs.js';
 export { sweepJob, cleanPidfilesJob, sweepAction, cleanPidfilesAction } from './core/watch/tick-jobs.js';
 export type { WatchEvent, ProcessEvent, SweptEvent, PidfileRemovedEvent, AlarmEvent } from './core/watch/events.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventRecord, tickRecord } from '../../src/core/watch/records.js';
+import { eventLine, tickLine } from '../../src/core/watch/json-lines.js';
 import type { WatchEvent } from '../../src/core/watch/events.js';
 import { fitLine, renderDashboard, renderPidfilesDashboard, sparkline } from '../../src/render/dashboard.js';
 import { eventRowLine, foldEvents } from '../../src/render/events.js';
@@ -44,14 +44,14 @@ test('the dashboard fits the terminal and shows counts, alarms, processes and ev
 
 test('JSON lines: tick and event records follow the documented schema', () => {
   const tick = sampleTick();
-  const rec = tickRecord(tick);
+  const rec = tickLine(tick);
   assert.deepEqual(Object.keys(rec), ['type', 'tick', 'at', 'scanMs', 'scanned', 'matched', 'orphan', 'zombie', 'duplicate', 'detached', 'wrappers', 'signatures', 'files', 'alarms']);
   assert.equal(rec.type, 'tick');
   assert.equal(rec.at, '2027-01-15T08:00:00.000Z');
   assert.deepEqual(rec.alarms, ['expect:ffmpeg']);
-  const failed = tickRecord({ ...tick, error: 'cannot read process table at /x (ENOENT)' });
+  const failed = tickLine({ ...tick, error: 'cannot read process table at /x (ENOENT)' });
   assert.deepEqual(Object.keys(failed), ['type', 'tick', 'at', 'scanMs', 'error']);
-  const ev = eventRecord(tick.events[0]);
+  const ev = eventLine(tick.events[0]);
   assert.equal(ev.type, 'event');
   assert.equal(ev.event, 'alarm');
   assert.equal(ev.state, 'raised');

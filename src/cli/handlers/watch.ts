@@ -3,7 +3,7 @@ import { createContext, type Context } from '../../core/context.js';
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { watch, type TickJob } from '../../core/watch/loop.js';
-import { pidfilesTickRecord } from '../../core/watch/records.js';
+import { pidfilesTickLine } from '../../core/watch/json-lines.js';
 import type { LoopOptions, PidfilesWatchOptions, WatchOptions } from '../commands/watch.js';
 import { parseExpect } from '../watch/expect.js';
 import { commandEnv, commonOptions, type CommandEnv } from '../common.js';
@@ -92,7 +92,7 @@ export async function runPidfilesWatch(o: PidfilesWatchOptions, cmd?: Command): 
     notes: [o.dryRun ? 'dry run: nothing is removed' : `removing dead and reused${o.removeInvalid ? ' and invalid' : ''} records`],
     extras: () => ({}),
     run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, jobs, pidfilesOnly: true }),
-    tickLine: pidfilesTickRecord,
+    tickLine: pidfilesTickLine,
     dashboard: renderPidfilesDashboard,
   });
 }

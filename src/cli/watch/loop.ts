@@ -3,7 +3,7 @@ import { exposition, MetricsFileError, serveMetrics, watchMetrics, writeMetricsF
 import { Ring } from '../../core/ring.js';
 import type { WatchTick } from '../../core/watch/loop.js';
 import { anyUnended } from '../../core/outcomes.js';
-import { eventRecord, tickRecord } from '../../core/watch/records.js';
+import { eventLine, tickLine } from '../../core/watch/json-lines.js';
 import type { WatchEvent } from '../../core/watch/events.js';
 import type { DashboardView } from '../../render/dashboard.js';
 import type { Palette } from '../../render/palette.js';
@@ -26,7 +26,7 @@ export interface LoopSetup {
   extras: () => MetricsExtras;
   /** The ticks; must stop when `signal` aborts. */
   run: (signal: AbortSignal) => AsyncIterable<WatchTick>;
-  /** The JSON line of a tick (default tickRecord). */
+  /** The JSON line of a tick (default tickLine). */
   tickLine?: (t: WatchTick) => Record<string, unknown>;
   /** While true, a sweep holds processes stopped: a signal's hard stop waits for it to end. */
   frozen?: () => boolean;
@@ -80,7 +80,7 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     if (!latest) return '# procsweep watch: the first scan has not finished yet\n';
     return exposition(watchMetrics(latest, { pidfiles: latest.pidfiles, pidfilesRemoved: latest.pidfiles ? latest.totals.events['pidfile-removed'] : undefined, ...s.extras() }));
   };
-  const tickLine = s.tickLine ?? tickRecord;
+  const lineOf = s.tickLine ?? tickLine;
 
   let server: MetricsServer | null = null;
   if (s.metricsPort !== undefined) {
@@ -141,8 +141,8 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     for await (const tick of s.run(controller.signal)) {
       latest = tick;
       if (jsonLines) {
-        for (const e of tick.events) writeLine(env.io.stdout, JSON.stringify(eventRecord(e)));
-        writeLine(env.io.stdout, JSON.stringify(tickLine(tick)));
+        for (const e of tick.events) writeLine(env.io.stdout, JSON.stringify(eventLine(e)));
+        writeLine(env.io.stdout, JSON.stringify(lineOf(tick)));
         if (tick.error) writeLine(env.io.stderr, `procsweep: scan ${tick.tick} failed: ${escapeText(tick.error)}; retrying`);
         for (const w of tick.warnings) writeWarning(env.io.stderr, w);
       } else {
