@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { userInfo } from 'node:os';
 import { alive, BIN, cli, ffmpegArgs, pidsWith, Scope } from '../helpers/procs.js';
 import { terminalWorld, Tmux } from '../helpers/tmux.js';
 import { needs } from '../helpers/needs.js';
@@ -51,7 +51,7 @@ describe('the watch dashboard on a real terminal', { skip: needs('tmux', 'ffmpeg
     assert.match(restored, /! ffmpeg: 1 process running/);
   });
 
-  test('q quits: exit 0, the screen and the terminal mode restored; the header names the scope, the bottom line the keys and the command that acts', async () => {
+  test('q quits: exit 0, the screen and the terminal mode restored; the header names the scope, the bottom line the keys and the scoped sweep k runs', async () => {
     const m = `${mark}-q`;
     const orphan = await scope.orphan('ffmpeg', ffmpegArgs(m));
     const user = userInfo().username;
@@ -62,10 +62,10 @@ describe('the watch dashboard on a real terminal', { skip: needs('tmux', 'ffmpeg
     const screen = await t.waitFor(new RegExp(`OLDEST[\\s\\S]*${orphan}`));
     const rows = screen.split('\n');
     assert.match(screen, new RegExp(`^scope: --args ${m} --user ${user} --match ffmpeg$`, 'm'));
-    const act = `procsweep sweep -n --args ${m} --user ${user} --match ffmpeg`;
-    assert.equal(rows[29], `q quit  ·  Ctrl-C quit  ·  nothing is killed from here; to act: ${act}`, 'the legend is the bottom line');
-    // The command the legend offers previews exactly what is shown: our orphan.
-    const preview = cli(act.split(' ').slice(1).concat('--json'));
+    const act = `procsweep sweep --args ${m} --user ${user} --match ffmpeg`;
+    assert.equal(rows[29], `q quit  ·  Ctrl-C quit  ·  k run ${act} (its plan, then pick and confirm)`, 'the legend is the bottom line');
+    // The command k runs, as a preview, plans exactly what is shown: our orphan.
+    const preview = cli(act.split(' ').slice(1).concat('-n', '--json'));
     assert.equal(preview.code, 0, preview.stderr);
     assert.deepEqual(preview.json().targets.map((x: any) => x.pid), [orphan]);
 
@@ -77,6 +77,43 @@ describe('the watch dashboard on a real terminal', { skip: needs('tmux', 'ffmpeg
     assert.doesNotMatch(restored, /SIGNATURE\s+TOTAL/);
     assert.match(restored, /procsweep watch: \d+ scans, 1 matched now \(1 orphan, 0 zombie\), 0 alarms active/);
     assert.ok(alive(orphan), 'the dashboard kills nothing');
+  });
+
+  test('k runs the scoped sweep in the foreground (its plan, picker and confirm, No by default), then returns to the dashboard', async () => {
+    const m = `${mark}-k`;
+    const orphan = await scope.orphan('ffmpeg', ffmpegArgs(m));
+    const t = new Tmux(200, 40);
+    terms.push(t);
+    // A private lock: the sweep k runs takes it (watch --lock-file without --sweep is k's lock).
+    const lock = join(tmpdir(), `psw-k-${m}.lock`);
+    t.start(shell(`--interval 200ms --args ${m} --lock-file ${lock}`), { NO_COLOR: '1' });
+    const screen = await t.waitFor(new RegExp(`OLDEST[\\s\\S]*${orphan}`));
+    assert.match(screen, new RegExp(`k run procsweep sweep --lock-file ${lock} --args ${m} \\(its plan, then pick and confirm\\)$`, 'm'));
+
+    // Declined at the confirm (its default): nothing signalled, back to the dashboard.
+    t.send('k');
+    await t.waitFor(new RegExp(`1 candidate · 1 checked[\\s\\S]*${orphan}`));
+    t.send('Enter');
+    await t.waitFor(/Signal these 1 process\? \(y\/N\)/);
+    t.send('Enter');
+    await t.waitFor(/Nothing was signalled\.[\s\S]*sweep exited 0\. Press a key to return to the dashboard/);
+    assert.ok(alive(orphan), 'declined: the orphan runs');
+    t.send('x');
+    await t.waitFor(new RegExp(`OLDEST[\\s\\S]*${orphan}`));
+
+    // Accepted: sweep's engine ends it; the dashboard sees it go.
+    t.send('k');
+    await t.waitFor(/1 candidate · 1 checked/);
+    t.send('Enter');
+    await t.waitFor(/Signal these 1 process\? \(y\/N\)/);
+    t.send('y', 'Enter');
+    await t.waitFor(new RegExp(`${orphan} +terminated[\\s\\S]*Press a key to return`), 10_000);
+    assert.ok(!alive(orphan), 'the orphan was swept');
+    t.send('x');
+    await t.waitFor(/no matched processes/);
+    t.send('q');
+    assert.match(await t.waitFor(/EXIT=\d+/, 5000), /EXIT=0/);
+    rmSync(lock, { force: true });
   });
 
   test('SIGTERM also restores the terminal and exits 0; a narrow terminal still fits', async () => {

@@ -22,7 +22,7 @@ export const WATCH_OPTIONS = [
   olderThanOption('with --sweep: only orphans running longer than this (e.g. 5m)'),
   graceOption('how long SIGTERM gets before SIGKILL'),
   maxOption('with --sweep: refuse a plan that would signal more processes than this'),
-  lockFileOption('with --sweep: the one-sweep-at-a-time lock shared with procsweep sweep (default as for sweep)'),
+  lockFileOption('the one-sweep-at-a-time lock shared with procsweep sweep, taken by --sweep or by the sweep the dashboard runs on k (default as for sweep)'),
   yesOption(),
   { flags: '--clean-pidfiles', description: 'each scan, remove dead and reused records of --pid-dir / --registry (never live, zombie or unsafe ones)' },
 ] as const;

@@ -24,11 +24,20 @@ function needRecords(ctx: Context, what: string): void {
   }
 }
 
-/** What the dashboard says of its scope and of acting: the scoping options as typed, and the command that acts (`words` plus that scope), unless the loop acts itself. */
-async function scoped(cmd: Command | undefined, words: string[] | null): Promise<Pick<LoopSetup, 'scope' | 'act'>> {
+/**
+ * What the dashboard says of its scope and of acting: the scoping options as typed, the command
+ * that acts (`words` plus that scope) for its legend, and, for `watch` without --sweep, the
+ * scoped `sweep` its `k` runs (none when sweep would not accept the scope: it would act on more).
+ */
+async function scoped(cmd: Command | undefined, words: string[] | null, key: string[] | null, lockFile?: string): Promise<Pick<LoopSetup, 'scope' | 'act' | 'actKey'>> {
   const { givenOptions } = await import('../given.js');
   const { nextCommandFor, scopeWords } = await import('../hint.js');
-  return { scope: scopeWords(givenOptions(cmd)), act: words ? nextCommandFor(cmd)(words) : null };
+  const given = givenOptions(cmd);
+  const next = nextCommandFor(cmd);
+  const lock = lockFile === undefined ? [] : ['--lock-file', lockFile];
+  const shown = key ? next([...key, ...lock]) : null;
+  const argv = key ? [...key, ...lock, ...given.flatMap((g) => (g.value === null ? [g.flag] : [g.flag, g.value]))] : [];
+  return { scope: scopeWords(given), act: words ? next(words) : null, actKey: shown ? { argv, shown } : null };
 }
 
 /** `procsweep watch`: options -> context -> tick jobs -> watch loop (dashboard or JSON lines, metrics) -> exit code. */
@@ -36,9 +45,8 @@ export async function runWatch(o: WatchOptions, cmd?: Command): Promise<number> 
   const env = commandEnv(o);
   checkLoop(o);
   if (o.window <= 0) throw new UsageError('--window must be longer than 0');
-  if (!o.sweep && (o.olderThan !== undefined || o.lockFile !== undefined)) {
-    throw new UsageError(`${o.olderThan !== undefined ? '--older-than' : '--lock-file'} only applies with --sweep`);
-  }
+  // --lock-file is the lock of --sweep, or without it of the sweep the dashboard's k runs.
+  if (!o.sweep && o.olderThan !== undefined) throw new UsageError('--older-than only applies with --sweep');
   if (o.sweep && !o.yes) {
     throw new UsageError('watch --sweep terminates orphans on every scan without asking: add --yes (-y) to confirm. Nothing was signalled');
   }
@@ -66,7 +74,7 @@ export async function runWatch(o: WatchOptions, cmd?: Command): Promise<number> 
   }
   return runLoop({
     ...loopOutput(o, env),
-    ...(await scoped(cmd, o.sweep ? null : ['sweep', '-n'])),
+    ...(await scoped(cmd, o.sweep ? null : ['sweep', '-n'], o.sweep ? null : ['sweep'], o.lockFile)),
     notes,
     extras: () => ({ expect }),
     frozen: () => frozen,
@@ -88,7 +96,7 @@ export async function runPidfilesWatch(o: PidfilesWatchOptions, cmd?: Command): 
   const { renderPidfilesDashboard } = await import('../../render/dashboard.js');
   return runLoop({
     ...loopOutput(o, env),
-    ...(await scoped(cmd, o.dryRun ? ['pidfiles', 'clean', '-n'] : null)),
+    ...(await scoped(cmd, o.dryRun ? ['pidfiles', 'clean', '-n'] : null, null)),
     notes: [o.dryRun ? 'dry run: nothing is removed' : `removing dead and reused${o.removeInvalid ? ' and invalid' : ''} records`],
     extras: () => ({}),
     run: (signal) => watch(ctx, { intervalMs: o.interval, count: o.count, signal, jobs, pidfilesOnly: true }),

@@ -34,8 +34,10 @@ export interface LoopSetup {
   dashboard?: (v: DashboardView, p: Palette) => string[];
   /** The options that narrow what is watched, as shell words: the dashboard's header shows them. */
   scope?: string[];
-  /** The command that acts on what the dashboard shows (`procsweep sweep -n --args X`), for its legend; the dashboard kills nothing itself. */
+  /** The command that acts on what the dashboard shows (`procsweep sweep -n --args X`), for its legend. */
   act?: string | null;
+  /** What `k` runs in the foreground (the scoped `sweep`, its plan, picker and confirm), and how the legend shows it; none when the loop sweeps itself. */
+  actKey?: { argv: string[]; shown: string } | null;
 }
 
 /**
@@ -44,12 +46,15 @@ export interface LoopSetup {
  * sweep's SIGSTOP and its SIGCONT would leave trees stopped. Returns what restores the terminal,
  * or null when stdin is not a terminal (then only signals stop it).
  */
-function listenKeys(io: CliIO, onQuit: () => void): (() => void) | null {
+function listenKeys(io: CliIO, onQuit: () => void, onKey: (key: string) => void = () => {}): (() => void) | null {
   const input = io.stdin as NodeJS.ReadStream;
   if (!io.stdinIsTTY || typeof input.setRawMode !== 'function') return null;
   input.setRawMode(true);
   const onData = (b: Buffer): void => {
-    for (const c of b.toString('latin1')) if (c === 'q' || c === 'Q' || c === '\x03') onQuit();
+    for (const c of b.toString('latin1')) {
+      if (c === 'q' || c === 'Q' || c === '\x03') onQuit();
+      else onKey(c);
+    }
   };
   input.on('data', onData);
   input.resume();
@@ -94,7 +99,11 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   const screen = jsonLines ? null : new AltScreen(1);
   let stopKeys: (() => void) | null = null;
   let stopping = false;
-  const onSignal = (): void => {
+  // While `k` runs the sweep in the foreground, Ctrl-C is the sweep's (it reaches the whole
+  // foreground process group): watching goes on.
+  let acting = false;
+  const onSignal = (sig?: NodeJS.Signals): void => {
+    if (acting && sig === 'SIGINT') return;
     if (stopping) {
       hardStop();
       return;
@@ -118,11 +127,17 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of signals) process.on(sig, onSignal);
 
-  const legend = [...(jsonLines || !env.io.stdinIsTTY ? [] : ['q quit']), 'Ctrl-C quit', ...(s.act ? [`nothing is killed from here; to act: ${s.act}`] : [])];
+  const keys = !jsonLines && env.io.stdinIsTTY;
+  const actKey = keys ? s.actKey ?? null : null;
+  const legend = [
+    ...(keys ? ['q quit'] : []),
+    'Ctrl-C quit',
+    ...(actKey ? [`k run ${actKey.shown} (its plan, then pick and confirm)`] : s.act ? [`nothing is killed from here; to act: ${s.act}`] : []),
+  ];
   const events = new Ring<WatchEvent>(200);
   const warnings = new Ring<{ at: number; text: string }>(3);
   const draw = async (): Promise<void> => {
-    if (!screen || !latest) return;
+    if (!screen || !latest || acting) return;
     const dashboard = s.dashboard ?? (await import('../../render/dashboard.js')).renderDashboard;
     const { palette } = await import('../../render/palette.js');
     const out = process.stdout;
@@ -130,10 +145,32 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     screen.draw(dashboard(view, palette(env.colorOut, env.unicode)));
   };
   const onResize = (): void => void draw();
+  /** `k`: leave the dashboard, run the scoped sweep in the foreground, come back on a key. */
+  const act = async (): Promise<void> => {
+    if (!screen || !actKey || acting || stopping) return;
+    const { oneKey, runForeground } = await import('./act-key.js');
+    acting = true;
+    stopKeys?.();
+    stopKeys = null;
+    screen.leave();
+    writeLine(env.io.stderr, `procsweep watch: running ${actKey.shown}; watching goes on meanwhile`);
+    const code = await runForeground(actKey.argv);
+    writeLine(env.io.stderr, `procsweep watch: sweep exited ${code}. Press a key to return to the dashboard (q quits).`);
+    const key = await oneKey(env.io);
+    acting = false;
+    if (stopping) return;
+    if (key === 'q' || key === 'Q' || key === '\x03') return onSignal();
+    screen.enter();
+    stopKeys = listenKeys(env.io, onSignal, onKey);
+    await draw();
+  };
+  const onKey = (key: string): void => {
+    if (key === 'k' || key === 'K') void act();
+  };
   let metricsFailed = false;
   try {
     if (screen) {
-      stopKeys = listenKeys(env.io, onSignal);
+      stopKeys = listenKeys(env.io, onSignal, onKey);
       screen.enter();
       screen.draw(['procsweep watch: first scan...']);
       process.stdout.on('resize', onResize);
