@@ -1,3 +1,4 @@
+import { SUMMARY_FLAGS } from '../core/flags.js';
 import type { Finding } from '../core/types.js';
 import { escapeText } from './escape.js';
 import { colorFlag, type Palette } from './palette.js';
@@ -34,8 +35,8 @@ export function reasonLines(label: string, groups: readonly ReasonGroup[], style
 /** Above this many distinct reasons, `list` shows the commonest and says how many more there are. */
 export const LIST_REASONS_MAX = 12;
 
-/** The flags whose reason `list` shows, in this order. */
-const SHOWN: readonly string[] = ['orphan', 'abandoned', 'zombie', 'duplicate', 'detached', 'untracked', 'long-lived', 'kept'];
+/** The flags whose reason `list` shows, in this order: those its summary line counts (flags.ts). */
+const SHOWN = SUMMARY_FLAGS;
 
 /**
  * Why each shown suspect is listed, under the table: one line per flag and reason, identical
@@ -47,8 +48,8 @@ export function renderListReasons(findings: readonly Finding[], p: Palette, max 
   const items: Array<{ pid: number; reason: string; flag: string }> = [];
   for (const flag of SHOWN) {
     for (const f of findings) {
-      const r = f.reasons[flag as keyof typeof f.reasons];
-      if (f.flags.includes(flag as never) && r) items.push({ pid: f.proc.pid, flag, reason: `${flag}: ${r}` });
+      const r = f.reasons[flag];
+      if (f.flags.includes(flag) && r) items.push({ pid: f.proc.pid, flag, reason: `${flag}: ${r}` });
     }
   }
   const groups = groupReasons(items);
