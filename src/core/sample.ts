@@ -1,4 +1,4 @@
-import type { ProcessInfo } from './types.js';
+import type { ProcessIdentity, ProcessInfo } from './types.js';
 
 /** What a CPU sample reads: one process's counters (null when gone), a monotonic clock, a sleep. */
 export interface SamplePorts {
@@ -7,19 +7,14 @@ export interface SamplePorts {
   sleep(ms: number): Promise<void>;
 }
 
-/** A process to sample, by identity: a reused pid (another start time) is never measured. */
-export interface SampleTarget {
-  pid: number;
-  startTicks: number | null;
-}
-
 /**
  * Recent CPU use of each target, in percent of one CPU (like `top`; `ps -o pcpu` is the lifetime
  * average): its user+system clock ticks read twice, `intervalMs` apart, over the time between the
  * two reads of that process. Null where it cannot be told: gone or replaced meanwhile, or counters
- * unknown (the portable backend). Only the targets are read, never the whole table.
+ * unknown (the portable backend). Only the targets are read, never the whole table; each by
+ * identity: a reused pid (another start time) is never measured.
  */
-export async function sampleCpu(targets: readonly SampleTarget[], intervalMs: number, clockTicks: number, ports: SamplePorts): Promise<Map<number, number | null>> {
+export async function sampleCpu(targets: readonly ProcessIdentity[], intervalMs: number, clockTicks: number, ports: SamplePorts): Promise<Map<number, number | null>> {
   if (targets.length === 0) return new Map();
   const first = new Map<number, { at: number; ticks: number | null }>();
   for (const t of targets) {

@@ -139,3 +139,19 @@ test(`no file in src/ is over ${MAX_LINES} lines (but the shrinking allowlist)`,
   for (const name of TOO_LONG_FOR_NOW) assert.ok(existsSync(join(SRC, name)), `${name} is in TOO_LONG_FOR_NOW but does not exist: take it off`);
   assert.deepEqual(over, []);
 });
+
+test('one identity type: no interface or type in src/ but ProcessIdentity is exactly { pid, startTicks }', () => {
+  const found: string[] = [];
+  for (const f of files) {
+    const sf = ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const check = (name: string, members: ts.NodeArray<ts.TypeElement>): void => {
+      const props = members.map((m) => (m.name && ts.isIdentifier(m.name) ? m.name.text : '?')).sort();
+      if (name !== 'ProcessIdentity' && props.join(',') === 'pid,startTicks') found.push(`${relative(SRC, f)}: ${name}`);
+    };
+    for (const s of sf.statements) {
+      if (ts.isInterfaceDeclaration(s) && !s.heritageClauses) check(s.name.text, s.members);
+      else if (ts.isTypeAliasDeclaration(s) && ts.isTypeLiteralNode(s.type)) check(s.name.text, s.type.members);
+    }
+  }
+  assert.deepEqual(found, [], 'use ProcessIdentity (core/types.ts)');
+});
