@@ -1,3 +1,4 @@
+/** Classification (design.md section 4): who matches a signature and which flags it gets, with a reason for each. */
 import { formatDuration } from './duration.js';
 import { applyOwnership, type OwnershipInput, type OwnershipOptions } from './owner/apply.js';
 import { judgeParentage } from './parentage.js';
@@ -96,7 +97,9 @@ function describe(snap: Snapshot, pid: number): string {
 
 /**
  * Classifies every process of a snapshot (design.md section 4): which signature it matches, and
- * its flags, each with a one-line reason. Pure: all inputs are parameters.
+ * its flags, each with a one-line reason. Pure: all inputs are parameters. A new flag is decided
+ * here (parentage.ts and owner/apply.ts decide orphan/detached and abandoned/kept for it) and
+ * described by one row of FLAG_TABLE (flags.ts): colour, sweep target, --check, counts.
  */
 export function classify(snap: Snapshot, opts: ClassifyOptions): Finding[] {
   const protectedPids = selfAndAncestors(snap);

@@ -3,15 +3,18 @@ import type { Outcome } from '../outcomes.js';
 import type { Flag, Role } from '../types.js';
 import type { Alarm } from './alarms.js';
 
-/** Every event name `watch` emits. */
-export const WATCH_EVENTS = ['started', 'exited', 'orphaned', 'zombie', 'reaped', 'swept', 'pidfile-removed', 'alarm'] as const;
+/** The events the watcher finds by diffing two readings. */
+export const PROCESS_EVENTS = ['started', 'exited', 'orphaned', 'zombie', 'reaped'] as const;
+
+/** Every event name `watch` emits: the process events, then what tick jobs and alarms report. */
+export const WATCH_EVENTS = [...PROCESS_EVENTS, 'swept', 'pidfile-removed', 'alarm'] as const;
 
 /** An event name. */
 export type WatchEventName = (typeof WATCH_EVENTS)[number];
 
 /** A change in a matched process's life, found by diffing two snapshots by identity (pid, start time). */
 export interface ProcessEvent {
-  event: 'started' | 'exited' | 'orphaned' | 'zombie' | 'reaped';
+  event: (typeof PROCESS_EVENTS)[number];
   pid: number;
   startTicks: number | null;
   ppid: number;

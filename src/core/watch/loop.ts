@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { IncrementalReader } from '../procfs/incremental.js';
 import { readFileNr, readNofileLimit, type FileNr } from '../procfs/limits.js';
 import { portsText, readHeld } from '../held/held.js';
-import type { PidfileEntry } from '../pidfiles/types.js';
+import { countStatuses, type PidfileEntry } from '../pidfiles/types.js';
 import { pidfileRecords, scanWith, type ScanResult } from '../scan.js';
 import { matchProcess, type SignatureMatch } from '../signatures.js';
 import { WATCHED_FLAGS, type WatchedFlag } from '../flags.js';
@@ -308,13 +308,6 @@ function portsReader(root: string): (pid: number) => string | null {
     const text = h ? portsText(h.sockets) : '';
     return text && text !== '?' ? text : null;
   };
-}
-
-/** Counts records by status. */
-function countStatuses(entries: readonly PidfileEntry[]): Record<string, number> {
-  const out: Record<string, number> = { live: 0, dead: 0, reused: 0, zombie: 0, invalid: 0, unsafe: 0 };
-  for (const e of entries) out[e.status] = (out[e.status] ?? 0) + 1;
-  return out;
 }
 
 /** Warnings are repeated every tick while they hold; report each once, until it goes away. */
