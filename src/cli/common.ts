@@ -1,4 +1,4 @@
-import type { CommonOptions } from '../core/context.js';
+import type { CommonOptions } from '../core/read/context.js';
 import { libraryOptions } from '../core/options/spec.js';
 import { colorLevel, processIO, unicodeLocale, writeWarning, type CliIO } from './io.js';
 import { SHARED_OPTIONS, type SharedCliOptions } from './options.js';

@@ -1,14 +1,14 @@
 /** The CLI side of executing a plan: confirm, show engine progress, print the report, audit, exit code. */
-import { executionExitCode, buildExecutionReport, type ExecutionReport } from '../core/execution-report.js';
-import { auditFailedMessage, type AuditLog } from '../core/audit-log.js';
-import type { Context } from '../core/context.js';
-import { executePlan, type ExecuteHooks } from '../core/execute.js';
-import { defaultLockPath, withLock } from '../core/lock.js';
-import { toSignal, type Plan } from '../core/plan.js';
+import { executionExitCode, buildExecutionReport, type ExecutionReport } from '../core/act/execution-report.js';
+import { auditFailedMessage, type AuditLog } from '../core/act/audit-log.js';
+import type { Context } from '../core/read/context.js';
+import { executePlan, type ExecuteHooks } from '../core/act/execute.js';
+import { defaultLockPath, withLock } from '../core/act/lock.js';
+import { toSignal, type Plan } from '../core/decide/plan.js';
 import type { PidfileEntry } from '../core/pidfiles/types.js';
-import type { ResourceReport } from '../core/held/report.js';
+import type { ResourceReport } from '../core/read/held/report.js';
 import { stillHeld } from './held.js';
-import { SIGNALLED_OUTCOMES, UNENDED_OUTCOMES } from '../core/outcomes.js';
+import { SIGNALLED_OUTCOMES, UNENDED_OUTCOMES } from '../core/act/outcomes.js';
 import type { Snapshot } from '../core/types.js';
 import type { ProgressCounts } from '../render/plan.js';
 import type { CommandEnv } from './common.js';

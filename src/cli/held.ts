@@ -1,14 +1,14 @@
-import type { Context } from '../core/context.js';
-import type { ResourceReport } from '../core/held/report.js';
-import type { Plan } from '../core/plan.js';
-import { holdersOf, type ScanResult } from '../core/scan.js';
+import type { Context } from '../core/read/context.js';
+import type { ResourceReport } from '../core/read/held/report.js';
+import type { Plan } from '../core/decide/plan.js';
+import { holdersOf, type ScanResult } from '../core/read/scan.js';
 import type { CommandEnv } from './common.js';
 import { writeLine } from './io.js';
 
 /** With `--port`/`--holds`: every holder of each resource, and whether this plan touches it (else why not). */
 export async function resourcesBefore(ctx: Context, scan: ScanResult, plan: Plan): Promise<ResourceReport[] | undefined> {
   if (!scan.holders) return undefined;
-  const { describeResources } = await import('../core/held/report.js');
+  const { describeResources } = await import('../core/read/held/report.js');
   const byPid = new Map(scan.findings.map((f) => [f.proc.pid, f]));
   const entries = new Map(plan.entries.map((e) => [e.pid, e]));
   return describeResources(scan.holders, {
@@ -24,7 +24,7 @@ export async function resourcesBefore(ctx: Context, scan: ScanResult, plan: Plan
 
 /** After acting: who still holds each resource (the check a route's start needs: "udp:6000 is free"). */
 export async function resourcesAfter(ctx: Context, before: ResourceReport[]): Promise<ResourceReport[]> {
-  const { describeAfter } = await import('../core/held/report.js');
+  const { describeAfter } = await import('../core/read/held/report.js');
   const after = await holdersOf(ctx);
   const out = before.map((r) => ({ ...r }));
   await describeAfter(out, after, { probe: (pid) => ctx.backend.probe(pid) });
@@ -44,7 +44,7 @@ export async function planPorts(ctx: Context, plan: Plan): Promise<Map<number, s
   const out = new Map<number, string>();
   const procfs = ctx.backend.procfs;
   if (!procfs) return out;
-  const { portsText, readHeld } = await import('../core/held/held.js');
+  const { portsText, readHeld } = await import('../core/read/held/held.js');
   const held = readHeld(procfs.root, plan.entries.filter((e) => e.action === 'signal').map((e) => e.pid));
   for (const [pid, h] of held) {
     const text = portsText(h.sockets);

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { Phase } from '../core/terminate.js';
+import type { Phase } from '../core/act/terminate.js';
 import type { CommandEnv } from './common.js';
 import { writeLine } from './io.js';
 

@@ -1,5 +1,5 @@
-import type { Flag } from './flags.js';
-import type { Owner } from './owner/types.js';
+import type { Flag } from './decide/flags.js';
+import type { Owner } from './read/owner/types.js';
 
 /** One process as read from /proc (or the portable backend). Unknown values are `null`, never 0. */
 export interface ProcessInfo {
@@ -58,7 +58,7 @@ export interface ProcessIdentity {
 }
 
 /** Classification flags: one row each in flags.ts. */
-export type { Flag } from './flags.js';
+export type { Flag } from './decide/flags.js';
 
 export type Role = 'process' | 'wrapper';
 

@@ -1,5 +1,5 @@
 import { formatDuration, formatSpan } from '../core/duration.js';
-import { COLUMN_FLAGS } from '../core/flags.js';
+import { COLUMN_FLAGS } from '../core/decide/flags.js';
 import { entrySource, recordName } from '../core/pidfiles/types.js';
 import type { WatchTick } from '../core/watch/loop.js';
 import type { WatchEvent } from '../core/watch/events.js';

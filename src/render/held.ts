@@ -1,7 +1,7 @@
-import { processName } from '../core/classify.js';
-import type { ResourceReport } from '../core/held/report.js';
-import type { HolderIndex } from '../core/held/select.js';
-import type { Extras } from '../core/list-report.js';
+import { processName } from '../core/decide/classify.js';
+import type { ResourceReport } from '../core/read/held/report.js';
+import type { HolderIndex } from '../core/read/held/select.js';
+import type { Extras } from '../core/decide/list-report.js';
 import type { Finding } from '../core/types.js';
 import { escapeText } from './escape.js';
 import type { Palette } from './palette.js';

@@ -1,12 +1,12 @@
-import { ageMs, cpuPercent, processName } from '../core/classify.js';
+import { ageMs, cpuPercent, processName } from '../core/decide/classify.js';
 import { formatDuration } from '../core/duration.js';
 import { durationText } from '../core/options/values.js';
-import { SUMMARY_FLAGS } from '../core/flags.js';
-import { portsText } from '../core/held/held.js';
-import type { Extras, ListSummary } from '../core/list-report.js';
+import { SUMMARY_FLAGS } from '../core/decide/flags.js';
+import { portsText } from '../core/read/held/held.js';
+import type { Extras, ListSummary } from '../core/decide/list-report.js';
 import type { Finding, Snapshot } from '../core/types.js';
-import type { TreeMembership } from '../core/sweep-trees.js';
-import { userName } from '../core/users.js';
+import type { TreeMembership } from '../core/decide/sweep-trees.js';
+import { userName } from '../core/read/users.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
 import { commandLine } from './escape.js';
 import { withOwnerColumn } from './owner.js';

@@ -1,4 +1,4 @@
-import type { Owner } from '../core/owner/types.js';
+import type { Owner } from '../core/read/owner/types.js';
 import type { Column } from './table.js';
 import { escapeText } from './escape.js';
 

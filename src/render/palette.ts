@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import { flagRow, type Tone } from '../core/flags.js';
+import { flagRow, type Tone } from '../core/decide/flags.js';
 
 /** The few styles procsweep uses; identity functions at level 0, so renderers never branch on colour. */
 export interface Palette {

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
-import type { ExecutionReport, ExecutionTarget } from '../core/execution-report.js';
+import type { ExecutionReport, ExecutionTarget } from '../core/act/execution-report.js';
 import { formatDuration, formatElapsed } from '../core/duration.js';
-import { OUTCOME_TABLE, outcomeRow, ROUTINE_OUTCOMES } from '../core/outcomes.js';
-import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/plan.js';
-import { describeEscalation } from '../core/escalation/timing.js';
+import { OUTCOME_TABLE, outcomeRow, ROUTINE_OUTCOMES } from '../core/act/outcomes.js';
+import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/decide/plan.js';
+import { describeEscalation } from '../core/act/escalation/timing.js';
 import { commandLine, escapeText } from './escape.js';
 import { colorFlag, toned, type Palette } from './palette.js';
 import { COMMAND_COLUMN, commandShortener } from './shorten.js';

@@ -1,5 +1,5 @@
 import { formatDuration, formatSpan as dur } from '../core/duration.js';
-import { UNENDED_OUTCOMES } from '../core/outcomes.js';
+import { UNENDED_OUTCOMES } from '../core/act/outcomes.js';
 import type { RunEvent, TerminateReport } from '../core/run/supervisor.js';
 
 /** What the lines need besides the event: CMD's name and the grace period. */

@@ -1,4 +1,4 @@
-import { SUMMARY_FLAGS } from '../core/flags.js';
+import { SUMMARY_FLAGS } from '../core/decide/flags.js';
 import type { Finding } from '../core/types.js';
 import { escapeText } from './escape.js';
 import { colorFlag, type Palette } from './palette.js';

@@ -5,8 +5,8 @@
 // names that build's bin/procsweep.js (e.g. a `git worktree` of the commit before, built).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { findHolders, parsePortSpec } from '../../src/core/held/select.js';
-import { ProcReader } from '../../src/core/procfs/reader.js';
+import { findHolders, parsePortSpec } from '../../src/core/read/held/select.js';
+import { ProcReader } from '../../src/core/read/procfs/reader.js';
 import { BIN } from '../helpers/procs.js';
 import { startSleepers, stopSleepers } from './list.bench.js';
 import { median, medianOf, printRows, timeCommand, type Row } from './lib.js';

@@ -2,8 +2,8 @@
 // `ps -eo pid,ppid,pgid,stat,lstart,args`; the in-process procfs scan against the portable
 // (ps) backend; and `procsweep --version` against `node -e 0`.
 import { spawnSync } from 'node:child_process';
-import { PortableBackend } from '../../src/core/backend/portable.js';
-import { ProcReader } from '../../src/core/procfs/reader.js';
+import { PortableBackend } from '../../src/core/read/backend/portable.js';
+import { ProcReader } from '../../src/core/read/procfs/reader.js';
 import { BIN, pidsWith } from '../helpers/procs.js';
 import { median, medianOf, printRows, timeCommand } from './lib.js';
 

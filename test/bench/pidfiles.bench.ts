@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from '../helpers/procs.js';
-import { createContext } from '../../src/core/context.js';
+import { createContext } from '../../src/core/read/context.js';
 import { readPidfiles } from '../../src/core/pidfiles/index.js';
 import { median, medianOf, printRows, timeCommand } from './lib.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { openBackend, ProcfsBackend } from '../../src/core/backend/index.js';
-import { ProcReader } from '../../src/core/procfs/reader.js';
-import { terminate, type TargetResult } from '../../src/core/terminate.js';
+import { openBackend, ProcfsBackend } from '../../src/core/read/backend/index.js';
+import { ProcReader } from '../../src/core/read/procfs/reader.js';
+import { terminate, type TargetResult } from '../../src/core/act/terminate.js';
 import { alive, Scope, waitFor } from '../helpers/procs.js';
 
 // The engine's library API against real processes this file starts, each in its own session.

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ThawWatchdog } from '../../src/core/thaw-watchdog.js';
+import { ThawWatchdog } from '../../src/core/act/thaw-watchdog.js';
 import { alive, BIN, pidsWith, Scope, waitFor } from '../helpers/procs.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
-import type { Context } from '../../src/core/context.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
+import type { Context } from '../../src/core/read/context.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 
 /** A private temp dir for pid dirs and registries; `done()` removes it. */

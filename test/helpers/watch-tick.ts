@@ -1,5 +1,5 @@
-import { classify } from '../../src/core/classify.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { classify } from '../../src/core/decide/classify.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import type { WatchTick } from '../../src/core/watch/loop.js';
 import { defaultThresholds } from '../../src/core/watch/alarms.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { classify, type ClassifyOptions } from '../../src/core/classify.js';
-import { ProcReader } from '../../src/core/procfs/reader.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { classify, type ClassifyOptions } from '../../src/core/decide/classify.js';
+import { ProcReader } from '../../src/core/read/procfs/reader.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
 import type { Finding, Snapshot } from '../../src/core/types.js';
 import { BTIME } from '../fixtures/make-proc.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { defaultConfigPaths, loadConfig, parseConfig } from '../../src/core/config.js';
+import { defaultConfigPaths, loadConfig, parseConfig } from '../../src/core/read/config.js';
 import { EnvironmentError, UsageError } from '../../src/core/errors.js';
 
 test('a valid config is read whole', () => {
@@ -44,7 +44,7 @@ test('lookup: explicit file must exist; defaults are optional and XDG-aware', ()
 test('a FIFO, a directory or an oversized file is refused at once, never waited on; a symlink to a file is followed', async () => {
   const { spawnSync } = await import('node:child_process');
   const { mkdirSync, symlinkSync } = await import('node:fs');
-  const { MAX_CONFIG_BYTES } = await import('../../src/core/config.js');
+  const { MAX_CONFIG_BYTES } = await import('../../src/core/read/config.js');
   const dir = mkdtempSync(join(tmpdir(), 'psw-cfg-'));
   const fifo = join(dir, 'fifo.json');
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EngineOps, LiveStat, ThawGuard } from '../../src/core/backend/ops.js';
-import type { GuardContext } from '../../src/core/guard.js';
-import { terminate, type TargetResult } from '../../src/core/terminate.js';
-import type { Backend } from '../../src/core/backend/index.js';
+import type { EngineOps, LiveStat, ThawGuard } from '../../src/core/read/backend/ops.js';
+import type { GuardContext } from '../../src/core/decide/guard.js';
+import { terminate, type TargetResult } from '../../src/core/act/terminate.js';
+import type { Backend } from '../../src/core/read/backend/index.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import { proc, snap } from '../helpers/snapshot.js';
 

@@ -1,4 +1,4 @@
-// The one executor (core/execute.ts) over a fake process table and a fake clock: the plan's
+// The one executor (core/act/execute.ts) over a fake process table and a fake clock: the plan's
 // targets go to the engine, its skipped entries are spared, the records of the processes that
 // ended are removed (never a survivor's), the audit log gets one line per target, and a failed
 // audit write is returned while the report stands. No real process, no real time.
@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openAuditLog } from '../../src/core/audit-log.js';
-import type { EngineOps, LiveStat } from '../../src/core/backend/ops.js';
-import type { Backend } from '../../src/core/backend/index.js';
-import { executePlan, executeTargets } from '../../src/core/execute.js';
-import type { GuardContext } from '../../src/core/guard.js';
-import { planGroups, type Plan } from '../../src/core/plan.js';
+import { openAuditLog } from '../../src/core/act/audit-log.js';
+import type { EngineOps, LiveStat } from '../../src/core/read/backend/ops.js';
+import type { Backend } from '../../src/core/read/backend/index.js';
+import { executePlan, executeTargets } from '../../src/core/act/execute.js';
+import type { GuardContext } from '../../src/core/decide/guard.js';
+import { planGroups, type Plan } from '../../src/core/decide/plan.js';
 import { readPidfiles } from '../../src/core/pidfiles/index.js';
-import type { Phase } from '../../src/core/terminate.js';
+import type { Phase } from '../../src/core/act/terminate.js';
 import type { Finding, ProcessInfo, Snapshot } from '../../src/core/types.js';
 import { fakeContext, proc, snapshotOf, tempDir } from '../helpers/pidfiles.js';
 

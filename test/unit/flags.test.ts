@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ALL_FLAGS, CHECK_FLAGS, COLUMN_FLAGS, DEFAULT_TARGET_FLAGS, DEFAULT_TARGETS, FLAG_TABLE, SUMMARY_FLAGS, SWEEP_TARGETS, TREE_FLAGS, WATCHED_FLAGS } from '../../src/core/flags.js';
+import { ALL_FLAGS, CHECK_FLAGS, COLUMN_FLAGS, DEFAULT_TARGET_FLAGS, DEFAULT_TARGETS, FLAG_TABLE, SUMMARY_FLAGS, SWEEP_TARGETS, TREE_FLAGS, WATCHED_FLAGS } from '../../src/core/decide/flags.js';
 import { colorFlag, palette } from '../../src/render/palette.js';
 
 // The flag table feeds every list that used to be written by hand; these are those lists, in
@@ -43,8 +43,8 @@ test('every flag is documented: a FLAGS entry in the man page and a row in the R
 });
 
 test('the outcome table keeps the outcome lists, summary keys, colours and exit policy procsweep always had', async () => {
-  const o = await import('../../src/core/outcomes.js');
-  const { summarizeTargets } = await import('../../src/core/execution-report.js');
+  const o = await import('../../src/core/act/outcomes.js');
+  const { summarizeTargets } = await import('../../src/core/act/execution-report.js');
   assert.deepEqual(o.OUTCOMES, ['terminated', 'killed', 'already-gone', 'reused', 'skipped', 'survived', 'failed']);
   assert.deepEqual([...o.GONE_OUTCOMES], ['terminated', 'killed', 'already-gone', 'reused']);
   assert.deepEqual([...o.SIGNALLED_OUTCOMES], ['terminated', 'killed']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { guardContext, guardReason, type GuardContext, type Guarded } from '../../src/core/guard.js';
+import { guardContext, guardReason, type GuardContext, type Guarded } from '../../src/core/decide/guard.js';
 import { snap, proc } from '../helpers/snapshot.js';
 
 const g: GuardContext = { selfPid: 500, lineage: new Set([500, 400, 300]), pgid: 500, sid: 300, uid: 1000 };

@@ -3,15 +3,15 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { devicesOf } from '../../src/core/held/fds.js';
-import { portsText, readHeld } from '../../src/core/held/held.js';
-import { parseHexAddress, parseIpTable, parseUnixTable, socketState } from '../../src/core/held/net.js';
-import { findHolders, parsePortSpec, portLabel } from '../../src/core/held/select.js';
-import { spareUnmatchedHolders } from '../../src/core/held/spare.js';
+import { devicesOf } from '../../src/core/read/held/fds.js';
+import { portsText, readHeld } from '../../src/core/read/held/held.js';
+import { parseHexAddress, parseIpTable, parseUnixTable, socketState } from '../../src/core/read/held/net.js';
+import { findHolders, parsePortSpec, portLabel } from '../../src/core/read/held/select.js';
+import { spareUnmatchedHolders } from '../../src/core/read/held/spare.js';
 import { killRefusal } from '../../src/core/pidfiles/clean.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
 import { UsageError } from '../../src/core/errors.js';
-import type { Plan, PlanEntry } from '../../src/core/plan.js';
+import type { Plan, PlanEntry } from '../../src/core/decide/plan.js';
 import { renderTable } from '../../src/render/table.js';
 import { writeTree } from '../fixtures/make-proc.js';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { IncrementalReader } from '../../src/core/procfs/incremental.js';
-import { ProcReader } from '../../src/core/procfs/reader.js';
+import { IncrementalReader } from '../../src/core/read/procfs/incremental.js';
+import { ProcReader } from '../../src/core/read/procfs/reader.js';
 import { statLine, writeTree, type FixtureProc } from '../fixtures/make-proc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'psw-incr-'));

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { EnvironmentError } from '../../src/core/errors.js';
-import { acquireLock, defaultLockPath, parseHolder, withLock } from '../../src/core/lock.js';
-import { ProcReader } from '../../src/core/procfs/reader.js';
+import { acquireLock, defaultLockPath, parseHolder, withLock } from '../../src/core/act/lock.js';
+import { ProcReader } from '../../src/core/read/procfs/reader.js';
 import { needs } from '../helpers/needs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'psw-lock-'));

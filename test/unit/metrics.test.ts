@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeLabelValue, exposition, fdMetrics, formatValue, watchMetrics } from '../../src/core/metrics.js';
+import { escapeLabelValue, exposition, fdMetrics, formatValue, watchMetrics } from '../../src/core/watch/metrics.js';
 import type { WatchedProcess } from '../../src/core/watch/watcher.js';
 import { checkMetrics, promtoolPath } from '../helpers/promtool.js';
 import { sampleTick } from '../helpers/watch-tick.js';

@@ -3,12 +3,12 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { classify } from '../../src/core/classify.js';
-import { parseCgroup } from '../../src/core/owner/cgroup.js';
-import { systemdUnitStates } from '../../src/core/owner/read.js';
-import type { OwnerPorts } from '../../src/core/owner/resolve.js';
-import type { Evidence, EnvInfo } from '../../src/core/owner/types.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { classify } from '../../src/core/decide/classify.js';
+import { parseCgroup } from '../../src/core/read/owner/cgroup.js';
+import { systemdUnitStates } from '../../src/core/read/owner/read.js';
+import type { OwnerPorts } from '../../src/core/read/owner/resolve.js';
+import type { Evidence, EnvInfo } from '../../src/core/read/owner/types.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
 import type { Finding, ProcessInfo } from '../../src/core/types.js';
 import { proc, snap } from '../helpers/snapshot.js';
 

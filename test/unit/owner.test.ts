@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { classify } from '../../src/core/classify.js';
-import { parseCgroup, parseCgroupPath } from '../../src/core/owner/cgroup.js';
-import { parseEnviron, parseEnvironBytes } from '../../src/core/owner/environ.js';
-import type { OwnerPorts } from '../../src/core/owner/resolve.js';
-import { parseOwnerSpec } from '../../src/core/owner/select.js';
-import type { Evidence, EnvInfo } from '../../src/core/owner/types.js';
+import { classify } from '../../src/core/decide/classify.js';
+import { parseCgroup, parseCgroupPath } from '../../src/core/read/owner/cgroup.js';
+import { parseEnviron, parseEnvironBytes } from '../../src/core/read/owner/environ.js';
+import type { OwnerPorts } from '../../src/core/read/owner/resolve.js';
+import { parseOwnerSpec } from '../../src/core/read/owner/select.js';
+import type { Evidence, EnvInfo } from '../../src/core/read/owner/types.js';
 import { UsageError } from '../../src/core/errors.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
 import type { Finding, ProcessInfo } from '../../src/core/types.js';
 import { proc, snap } from '../helpers/snapshot.js';
 
@@ -218,7 +218,7 @@ test('the OWNER cell: kind:name, ! when gone, escaped (a PM2 app name is anyone\
 test('the list footer counts abandoned and kept and offers the sweep preview for abandoned workers', async () => {
   const { renderListFooter } = await import('../../src/render/list.js');
   const { palette } = await import('../../src/render/palette.js');
-  const { summarize } = await import('../../src/core/list-report.js');
+  const { summarize } = await import('../../src/core/decide/list-report.js');
   const procs = [proc(1, 0, ['init']), proc(201, 1, FF('x')), proc(202, 1, FF('y'))];
   const f = run(procs, ports({ 201: pm2('cam1', '0'), 202: pm2('cam2', '1') }));
   const lines = renderListFooter(summarize(snap(procs), [...f.values()]), 2, palette(0));

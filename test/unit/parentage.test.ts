@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify } from '../../src/core/classify.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { classify } from '../../src/core/decide/classify.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
 import type { Finding, ProcessInfo } from '../../src/core/types.js';
 import { proc, snap } from '../helpers/snapshot.js';
 

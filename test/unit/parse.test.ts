@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseBootTime, parseCmdline, parsePasswd, parseStat, parseStatus, parseStatusBytes, isKernelThreadFlags } from '../../src/core/procfs/parse.js';
+import { parseBootTime, parseCmdline, parsePasswd, parseStat, parseStatus, parseStatusBytes, isKernelThreadFlags } from '../../src/core/read/procfs/parse.js';
 import { parseDuration, formatDuration } from '../../src/core/duration.js';
 
 const STAT = '4711 (ffmpeg) S 1 4700 4700 0 -1 4194560 500 0 0 0 120 30 0 0 20 0 3 0 123456 9999 2048 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
@@ -74,7 +74,7 @@ test('durations: units, bare seconds, and errors', () => {
 
 test('parseStatBytes reads the same fields as parseStat, over odd comms, the bad lines and the live host', async () => {
   const { readdirSync, readFileSync } = await import('node:fs');
-  const { parseStatBytes, statScratch } = await import('../../src/core/procfs/stat-bytes.js');
+  const { parseStatBytes, statScratch } = await import('../../src/core/read/procfs/stat-bytes.js');
   const lines = [STAT, STAT.replace('(ffmpeg)', '(ff) S 1 (x y))'), STAT.replace('(ffmpeg)', '(a b)')];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;

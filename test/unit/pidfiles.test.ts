@@ -19,8 +19,8 @@ import {
   type RecordFacts,
 } from '../../src/core/pidfiles/index.js';
 import { arrayElementSpans, formatArray } from '../../src/core/pidfiles/remove.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
-import { classify } from '../../src/core/classify.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
+import { classify } from '../../src/core/decide/classify.js';
 import { fakeContext, proc, snapshotOf, tempDir } from '../helpers/pidfiles.js';
 
 const limits = { pidMax: 32768, now: Date.parse('2026-01-01T00:00:00Z') };

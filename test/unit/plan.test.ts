@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { auditLines } from '../../src/core/audit-log.js';
-import { buildExecutionReport, executionExitCode } from '../../src/core/execution-report.js';
-import { classify } from '../../src/core/classify.js';
+import { auditLines } from '../../src/core/act/audit-log.js';
+import { buildExecutionReport, executionExitCode } from '../../src/core/act/execution-report.js';
+import { classify } from '../../src/core/decide/classify.js';
 import { UsageError } from '../../src/core/errors.js';
-import { guardContext } from '../../src/core/guard.js';
-import { checkPlanSize, parseSweepTargets, planGroups, planSweep, planTargets, toSignal } from '../../src/core/plan.js';
-import { BUILTIN_SIGNATURES, matchProcess } from '../../src/core/signatures.js';
-import { parseSignal } from '../../src/core/terminate.js';
+import { guardContext } from '../../src/core/decide/guard.js';
+import { checkPlanSize, parseSweepTargets, planGroups, planSweep, planTargets, toSignal } from '../../src/core/decide/plan.js';
+import { BUILTIN_SIGNATURES, matchProcess } from '../../src/core/decide/signatures.js';
+import { parseSignal } from '../../src/core/act/terminate.js';
 import { palette } from '../../src/render/palette.js';
 import { renderPlan, renderReport } from '../../src/render/plan.js';
 import { proc, snap } from '../helpers/snapshot.js';
@@ -231,8 +231,8 @@ test('without start times (portable backend) the plan signals nothing, as -y wou
 
 test('parseStatIdentity reads state, ppid and start time like parseStat, whatever the comm holds', async () => {
   const { readdirSync, readFileSync } = await import('node:fs');
-  const { parseStat } = await import('../../src/core/procfs/parse.js');
-  const { parseStatIdentity } = await import('../../src/core/backend/procfs-ops.js');
+  const { parseStat } = await import('../../src/core/read/procfs/parse.js');
+  const { parseStatIdentity } = await import('../../src/core/read/backend/procfs-ops.js');
   const lines = ['4242 (a) b (c) S 17 4242 4242 0 -1 4194560 1 0 0 0 3 4 0 0 20 0 1 0 987654 1000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0'];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -251,7 +251,7 @@ test('parseStatIdentity reads state, ppid and start time like parseStat, whateve
 });
 
 test('untracked needs records, all of them readable; all without records selects nothing', async () => {
-  const { checkUntrackedTarget } = await import('../../src/core/sweep-targets.js');
+  const { checkUntrackedTarget } = await import('../../src/core/decide/sweep-targets.js');
   const { EnvironmentError } = await import('../../src/core/errors.js');
   const clean = { entries: new Map(), sources: ['/run/r'], gaps: [] };
   const gappy = { entries: new Map(), sources: ['/run/r', '/run/reg.json'], gaps: ['/run/reg.json is invalid: registry does not parse as JSON'] };

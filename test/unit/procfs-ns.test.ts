@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { guardReason } from '../../src/core/guard.js';
-import { auxvPageSize, parseStatmResident } from '../../src/core/procfs/parse.js';
-import { pageSize, ProcReader } from '../../src/core/procfs/reader.js';
+import { guardReason } from '../../src/core/decide/guard.js';
+import { auxvPageSize, parseStatmResident } from '../../src/core/read/procfs/parse.js';
+import { pageSize, ProcReader } from '../../src/core/read/procfs/reader.js';
 import { writeTree } from '../fixtures/make-proc.js';
 
 // A PID namespace seen through its own /proc: PID 1 is tini, PID 2 the restart loop, PID 3 its

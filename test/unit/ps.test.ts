@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalArgs, parsePs, psColumns } from '../../src/core/backend/ps.js';
+import { normalArgs, parsePs, psColumns } from '../../src/core/read/backend/ps.js';
 
 // `ps -A -ww -o psColumns()` output as procps (Linux) and macOS print it with LC_ALL=C TZ=UTC.
 const linux = [

@@ -3,12 +3,12 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { classify } from '../../src/core/classify.js';
+import { classify } from '../../src/core/decide/classify.js';
 import { ProcsweepError, UsageError } from '../../src/core/errors.js';
 import { deathLink, resolveCommand } from '../../src/core/run/launch.js';
 import { checkNamePart, pidfilePath, removeOwnPidfile, writePidfile } from '../../src/core/run/pidfile.js';
 import { exitStatus, restartDecision } from '../../src/core/run/policy.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
 import { procsweepRunLabel, supervisorIndex } from '../../src/core/run/detect.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import { renderRunEvent } from '../../src/render/run.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sampleCpu } from '../../src/core/sample.js';
+import { sampleCpu } from '../../src/core/read/sample.js';
 
 test('sampleCpu: ticks read twice over the time between the reads; gone, reused or unknown is null', async () => {
   let clock = 0;

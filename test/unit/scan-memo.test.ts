@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createContext } from '../../src/core/context.js';
-import { scanWith } from '../../src/core/scan.js';
+import { createContext } from '../../src/core/read/context.js';
+import { scanWith } from '../../src/core/read/scan.js';
 
 const ROOT = join(import.meta.dirname, '..', 'fixtures', 'proc-basic');
 

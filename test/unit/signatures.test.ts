@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { basename, BUILTIN_SIGNATURES, hasBasename, matchProcess, parseSignatureSpec, resolveSignatures, scriptCommands, shellScript } from '../../src/core/signatures.js';
+import { basename, BUILTIN_SIGNATURES, hasBasename, matchProcess, parseSignatureSpec, resolveSignatures, scriptCommands, shellScript } from '../../src/core/decide/signatures.js';
 
 const live = (...argv: string[]) => ({ argv, comm: argv[0]?.split('/').pop()!.slice(0, 15) ?? '', state: 'S' });
 const sigs = [...BUILTIN_SIGNATURES];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { formatSpan } from '../../src/core/duration.js';
-import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS, DEFAULT_GRACE_MS, DEFAULT_KILL_WAIT_MS, describeEscalation } from '../../src/core/escalation/timing.js';
+import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS, DEFAULT_GRACE_MS, DEFAULT_KILL_WAIT_MS, describeEscalation } from '../../src/core/act/escalation/timing.js';
 
 // The escalation's timing lives in escalation/timing.ts; the help, the plan line, the README and
 // the man page all state it, and must say what the constants say.

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify } from '../../src/core/classify.js';
-import { parseFileNr, parseNofileLimit } from '../../src/core/procfs/limits.js';
-import { Ring, SlotSeries } from '../../src/core/ring.js';
-import { BUILTIN_SIGNATURES } from '../../src/core/signatures.js';
+import { classify } from '../../src/core/decide/classify.js';
+import { parseFileNr, parseNofileLimit } from '../../src/core/read/procfs/limits.js';
+import { Ring, SlotSeries } from '../../src/core/watch/ring.js';
+import { BUILTIN_SIGNATURES } from '../../src/core/decide/signatures.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import { defaultRules, type AlarmRules } from '../../src/core/watch/alarms.js';
 import type { UnstampedEvent } from '../../src/core/watch/events.js';

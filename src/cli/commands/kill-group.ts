@@ -1,4 +1,4 @@
-import { parseSignal } from '../../core/signals.js';
+import { parseSignal } from '../../core/act/signals.js';
 import { defineCommand, type CliOptions, type CommandDef } from '../options.js';
 import { dryRunOption, graceOption, LOCK_OPTIONS, yesOption } from './acting.js';
 

@@ -1,4 +1,4 @@
-import { ALL_FLAGS, CHECK_FLAGS } from '../../core/flags.js';
+import { ALL_FLAGS, CHECK_FLAGS } from '../../core/decide/flags.js';
 import { UsageError } from '../../core/errors.js';
 import { commaList, defineCommand, durationArg, type CliOptions } from '../options.js';
 

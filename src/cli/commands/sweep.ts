@@ -1,4 +1,4 @@
-import { DEFAULT_TARGETS, SWEEP_TARGETS } from '../../core/flags.js';
+import { DEFAULT_TARGETS, SWEEP_TARGETS } from '../../core/decide/flags.js';
 import { commaList, defineCommand, type CliOptions } from '../options.js';
 import { dryRunOption, graceOption, LOCK_OPTIONS, maxOption, olderThanOption, yesOption } from './acting.js';
 

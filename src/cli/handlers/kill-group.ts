@@ -1,7 +1,7 @@
-import { createContext } from '../../core/context.js';
+import { createContext } from '../../core/read/context.js';
 import { UsageError } from '../../core/errors.js';
-import { planGroupsOf } from '../../core/groups.js';
-import { toSignal } from '../../core/plan.js';
+import { planGroupsOf } from '../../core/decide/groups.js';
+import { toSignal } from '../../core/decide/plan.js';
 import { runPlan, printPlan, printReport, withSweepLock } from '../execute.js';
 import type { KillGroupOptions } from '../commands/kill-group.js';
 import { commandEnv, commonOptions } from '../common.js';

@@ -1,22 +1,22 @@
 import type { Command } from 'commander';
-import { createContext } from '../../core/context.js';
+import { createContext } from '../../core/read/context.js';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
-import { buildListReport, readExtras, summarize } from '../../core/list-report.js';
+import { buildListReport, readExtras, summarize } from '../../core/decide/list-report.js';
 import { countStatuses, STALE_STATUSES } from '../../core/pidfiles/types.js';
-import { scanWith, unmatchedHolders } from '../../core/scan.js';
-import { flagNamed } from '../../core/sweep-targets.js';
-import { suspectTrees } from '../../core/sweep-trees.js';
-import { ALL_FLAGS, CHECK_FLAGS } from '../../core/flags.js';
-import type { Backend } from '../../core/backend/index.js';
+import { scanWith, unmatchedHolders } from '../../core/read/scan.js';
+import { flagNamed } from '../../core/decide/sweep-targets.js';
+import { suspectTrees } from '../../core/decide/sweep-trees.js';
+import { ALL_FLAGS, CHECK_FLAGS } from '../../core/decide/flags.js';
+import type { Backend } from '../../core/read/backend/index.js';
 import type { Finding, Flag } from '../../core/types.js';
 import type { ListOptions } from '../commands/list.js';
 import { commandEnv, commonOptions } from '../common.js';
 import { writeLine, writeWarning } from '../io.js';
 
-/** Recent CPU of the listed processes: their counters read twice, `ms` apart (core/sample.ts). */
+/** Recent CPU of the listed processes: their counters read twice, `ms` apart (core/read/sample.ts). */
 async function sampleShown(backend: Backend, shown: readonly Finding[], ms: number, clockTicks: number): Promise<Map<number, number | null>> {
-  const { sampleCpu } = await import('../../core/sample.js');
-  const { sleep } = await import('../../core/backend/ops.js');
+  const { sampleCpu } = await import('../../core/read/sample.js');
+  const { sleep } = await import('../../core/read/backend/ops.js');
   const targets = shown.filter((f) => f.proc.state !== 'Z').map((f) => ({ pid: f.proc.pid, startTicks: f.proc.startTicks }));
   return sampleCpu(targets, ms, clockTicks, { read: (pid) => backend.probe(pid), now: () => performance.now(), sleep: (n) => sleep(n) });
 }

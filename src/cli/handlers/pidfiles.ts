@@ -1,7 +1,7 @@
 import { buildPidfileReport, executeRecordsClean, openRecords, planClean, planRecordsClean, type CleanItem } from '../../core/pidfiles/index.js';
 import type { Command } from 'commander';
-import type { Context } from '../../core/context.js';
-import { SIGNALLED_OUTCOMES, UNENDED_OUTCOMES } from '../../core/outcomes.js';
+import type { Context } from '../../core/read/context.js';
+import { SIGNALLED_OUTCOMES, UNENDED_OUTCOMES } from '../../core/act/outcomes.js';
 import type { Snapshot } from '../../core/types.js';
 import type { PidfilesCleanOptions, PidfilesListOptions } from '../commands/pidfiles.js';
 import { commandEnv, commonOptions, type CommandEnv } from '../common.js';

@@ -1,9 +1,9 @@
-import { openBackend } from '../../core/backend/index.js';
+import { openBackend } from '../../core/read/backend/index.js';
 import { UsageError } from '../../core/errors.js';
 import { deathLink, resolveCommand } from '../../core/run/launch.js';
 import { checkNamePart, preparePidDir } from '../../core/run/pidfile.js';
 import { Supervisor, type PidfileSpec } from '../../core/run/supervisor.js';
-import { basename } from '../../core/signatures.js';
+import { basename } from '../../core/decide/signatures.js';
 import { renderRunEvent } from '../../render/run.js';
 import { escapeText } from '../../render/escape.js';
 import type { RunOptions } from '../commands/run.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createContext, type Context } from '../../core/context.js';
+import { createContext, type Context } from '../../core/read/context.js';
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { watch, type TickJob } from '../../core/watch/loop.js';
@@ -63,7 +63,7 @@ export async function runWatch(o: WatchOptions, cmd?: Command): Promise<number> 
   let frozen = false;
   if (o.sweep) {
     const { sweepJob } = await import('../../core/watch/tick-jobs.js');
-    const { defaultLockPath } = await import('../../core/lock.js');
+    const { defaultLockPath } = await import('../../core/act/lock.js');
     jobs.push(sweepJob({ lockPath: o.lockFile ?? defaultLockPath(), olderThanMs: o.olderThan, graceMs: o.grace, max: o.max, onFrozen: (f) => (frozen = f) }));
     notes.push(`sweeping orphans${o.olderThan !== undefined ? ` older than ${formatDuration(o.olderThan)}` : ''}`);
   }

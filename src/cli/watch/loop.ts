@@ -1,8 +1,8 @@
 import { UsageError } from '../../core/errors.js';
-import { exposition, MetricsFileError, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../../core/metrics.js';
-import { Ring } from '../../core/ring.js';
+import { exposition, MetricsFileError, serveMetrics, watchMetrics, writeMetricsFile, type MetricsExtras, type MetricsServer } from '../../core/watch/metrics.js';
+import { Ring } from '../../core/watch/ring.js';
 import type { WatchTick } from '../../core/watch/loop.js';
-import { anyUnended } from '../../core/outcomes.js';
+import { anyUnended } from '../../core/act/outcomes.js';
 import { eventLine, tickLine } from '../../core/watch/json-lines.js';
 import type { WatchEvent } from '../../core/watch/events.js';
 import type { DashboardView } from '../../render/dashboard.js';

@@ -1,5 +1,5 @@
 import { parseDuration } from '../duration.js';
-import { DEFAULT_GRACE_MS } from '../escalation/timing.js';
+import { DEFAULT_GRACE_MS } from '../act/escalation/timing.js';
 import { UsageError } from '../errors.js';
 
 /** Appends each value: for repeatable options. */

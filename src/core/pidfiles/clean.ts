@@ -1,9 +1,9 @@
 /** `pidfiles clean` as data: plan what to do with each entry (pure), then do it. */
-import type { Backend } from '../backend/index.js';
-import type { SpareTarget } from '../terminate.js';
-import { matchProcess, type Signature } from '../signatures.js';
+import type { Backend } from '../read/backend/index.js';
+import type { SpareTarget } from '../act/terminate.js';
+import { matchProcess, type Signature } from '../decide/signatures.js';
 import { supervisingRun } from '../run/detect.js';
-import { GONE_OUTCOMES } from '../outcomes.js';
+import { GONE_OUTCOMES } from '../act/outcomes.js';
 import type { ProcessIdentity, Snapshot } from '../types.js';
 import { removeEntries } from './remove.js';
 import { entrySource, type PidfileEntry } from './types.js';

@@ -1,10 +1,10 @@
 /** The status of a recorded PID against a snapshot: pure, every input a parameter. */
-import { processName } from '../classify.js';
+import { processName } from '../decide/classify.js';
 import { formatDuration } from '../duration.js';
-import { matchProcess, type Signature } from '../signatures.js';
+import { matchProcess, type Signature } from '../decide/signatures.js';
 import { supervisingRun } from '../run/detect.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
-import { userName } from '../users.js';
+import { userName } from '../read/users.js';
 import { START_TOLERANCE_MS, type PidfileStatus } from './types.js';
 
 /** What is known about a record besides its PID. */

@@ -1,9 +1,9 @@
 /** Discovery: every `*.pid` of the pid dirs and every entry of the registries, judged against a snapshot. */
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Context } from '../context.js';
+import type { Context } from '../read/context.js';
 import { EnvironmentError, UsageError } from '../errors.js';
-import type { Signature } from '../signatures.js';
+import type { Signature } from '../decide/signatures.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 import { judgeRecord } from './judge.js';
 import { parsePidfileContent, parsePidfileName, parsePm2PidfileName, parseRegistryContent, parseRegistryElement, type ParseLimits } from './parse.js';

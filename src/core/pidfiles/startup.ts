@@ -1,8 +1,8 @@
-import { createContext, type CommonOptions, type Context } from '../context.js';
-import { holdersOf } from '../scan.js';
-import { keptUnder } from '../spare.js';
+import { createContext, type CommonOptions, type Context } from '../read/context.js';
+import { holdersOf } from '../read/scan.js';
+import { keptUnder } from '../decide/spare.js';
 import { UsageError } from '../errors.js';
-import { executeTargets, type ExecuteHooks } from '../execute.js';
+import { executeTargets, type ExecuteHooks } from '../act/execute.js';
 import type { Snapshot } from '../types.js';
 import { executeClean, killRefusal, planClean, type CleanItem, type CleanOptions } from './clean.js';
 import { readPidfiles } from './read.js';

@@ -1,4 +1,4 @@
-import type { TrackingIndex } from '../classify.js';
+import type { TrackingIndex } from '../decide/classify.js';
 import { entrySource, type PidfileEntry } from './types.js';
 
 /**

@@ -1,8 +1,8 @@
 /** Finding live `procsweep run` supervisors in a process table (their workers are `supervised`, never orphans). */
-import type { SupervisorIndex } from '../classify.js';
+import type { SupervisorIndex } from '../decide/classify.js';
 import { flagNames, takesValue } from '../options/spec.js';
 import { RUN_OPTIONS } from './options.js';
-import { basename, hasBasename } from '../signatures.js';
+import { basename, hasBasename } from '../decide/signatures.js';
 import type { ProcessInfo, Snapshot } from '../types.js';
 
 /** Interpreters that run procsweep's JavaScript: argv[0] of a `procsweep run` process. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import type { Backend } from '../backend/index.js';
+import type { Backend } from '../read/backend/index.js';
 import type { ProcessIdentity, ProcessInfo, Snapshot } from '../types.js';
-import { terminate, type TerminateReport, type TerminateTarget } from '../terminate.js';
+import { terminate, type TerminateReport, type TerminateTarget } from '../act/terminate.js';
 import type { DeathLink } from './launch.js';
 import { removeOwnPidfile, writePidfile } from './pidfile.js';
 import { exitStatus, restartDecision, signalNumber, type ChildExit, type RestartPolicy } from './policy.js';

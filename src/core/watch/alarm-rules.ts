@@ -4,8 +4,8 @@
  * stable metric series) and the man page (the watch alarm list and the JSON `kind` values).
  */
 import { formatSpan } from '../duration.js';
-import type { FileNr } from '../procfs/limits.js';
-import type { SlotSeries, TrendVerdict } from '../ring.js';
+import type { FileNr } from '../read/procfs/limits.js';
+import type { SlotSeries, TrendVerdict } from './ring.js';
 import type { Alarm, AlarmKind, AlarmProcess, AlarmSeverity, AlarmSignature, AlarmThresholds } from './alarms.js';
 
 /** What a check reads besides its subject. */

@@ -4,8 +4,8 @@
  */
 import { DEFAULT_WINDOW_MS } from '../defaults.js';
 import { formatSpan } from '../duration.js';
-import type { FileNr } from '../procfs/limits.js';
-import type { SlotSeries } from '../ring.js';
+import type { FileNr } from '../read/procfs/limits.js';
+import type { SlotSeries } from './ring.js';
 import { ALARM_RULES, type AlarmCheck, type Raised } from './alarm-rules.js';
 import type { AlarmEvent } from './events.js';
 

@@ -1,5 +1,5 @@
 /** What `watch` reports besides ticks: process events found by diffing, sweep outcomes, record removals, alarms. */
-import type { Outcome } from '../outcomes.js';
+import type { Outcome } from '../act/outcomes.js';
 import type { Flag, Role } from '../types.js';
 import type { Alarm } from './alarms.js';
 

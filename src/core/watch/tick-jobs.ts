@@ -1,14 +1,14 @@
 /** What `watch` can do after each scan: sweep orphans, drop stale pidfile and registry records. */
-import { ageMs } from '../classify.js';
-import { executePlan } from '../execute.js';
-import { withLock } from '../lock.js';
-import { checkPlanSize, DEFAULT_PLAN_MAX, planTargets } from '../plan.js';
+import { ageMs } from '../decide/classify.js';
+import { executePlan } from '../act/execute.js';
+import { withLock } from '../act/lock.js';
+import { checkPlanSize, DEFAULT_PLAN_MAX, planTargets } from '../decide/plan.js';
 import { executeClean, planClean } from '../pidfiles/index.js';
 import { entrySource, type PidfileEntry } from '../pidfiles/types.js';
-import { UNENDED_OUTCOMES } from '../outcomes.js';
-import { pidfileRecords, scanWith } from '../scan.js';
-import { planSweepOf, sweepTargets } from '../sweep.js';
-import type { TerminateTarget } from '../terminate.js';
+import { UNENDED_OUTCOMES } from '../act/outcomes.js';
+import { pidfileRecords, scanWith } from '../read/scan.js';
+import { planSweepOf, sweepTargets } from '../decide/sweep-plan.js';
+import type { TerminateTarget } from '../act/terminate.js';
 import type { TickJob } from './loop.js';
 import type { PidfileRemovedEvent, SweptEvent, UnstampedEvent } from './events.js';
 import { identityKey } from './watcher.js';

@@ -1,10 +1,10 @@
-import { processName } from '../classify.js';
+import { processName } from '../decide/classify.js';
 import { formatDuration, formatSpan } from '../duration.js';
-import type { Owner } from '../owner/types.js';
-import type { FileNr } from '../procfs/limits.js';
-import { Ring, SlotSeries } from '../ring.js';
-import { COLUMN_FLAGS, WATCHED_FLAGS, type ColumnFlag, type WatchedFlag } from '../flags.js';
-import { GONE_OUTCOMES, zeroOutcomes, type Outcome } from '../outcomes.js';
+import type { Owner } from '../read/owner/types.js';
+import type { FileNr } from '../read/procfs/limits.js';
+import { Ring, SlotSeries } from './ring.js';
+import { COLUMN_FLAGS, WATCHED_FLAGS, type ColumnFlag, type WatchedFlag } from '../decide/flags.js';
+import { GONE_OUTCOMES, zeroOutcomes, type Outcome } from '../act/outcomes.js';
 import type { Finding, Flag, Role, Snapshot } from '../types.js';
 import { ALARM_KINDS, AlarmBook, type Alarm, type AlarmKind, type AlarmThresholds } from './alarms.js';
 import { WATCH_EVENTS, type ProcessEvent, type UnstampedEvent, type WatchEventName } from './events.js';

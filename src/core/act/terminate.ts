@@ -1,0 +1,34 @@
+/**
+ * The escalation engine's public entry: terminate(). The engine lives in escalation/ (engine.ts
+ * the steps, freeze.ts freeze and thaw, identity.ts the check before every signal, tracks.ts the
+ * processes in play, timing.ts every constant it waits by).
+ */
+import { guardContext } from '../decide/guard.js';
+import { Engine } from './escalation/engine.js';
+import type { TerminateOptions, TerminateReport, TerminateTarget } from './escalation/types.js';
+export { parseSignal } from './signals.js';
+export { OUTCOMES } from './escalation/types.js';
+export type { Outcome, Phase, SpareTarget, TargetResult, TerminateOptions, TerminateReport, TerminateTarget } from './escalation/types.js';
+
+/**
+ * Terminates targets and their trees (design.md section 5): guard, SIGSTOP parents first so no
+ * restart loop can respawn, the first signal, SIGCONT, poll with backoff for the grace period,
+ * SIGSTOP + SIGKILL the survivors (and any children they started meanwhile), verify. Every signal
+ * is preceded by a re-read of /proc/PID/stat; a changed start time is never signalled. All
+ * targets run together, so N targets take about one grace period. The engine acts only through
+ * `opts.ops` (default: the backend's `signalOps()`), so a fake table and clock can drive it.
+ */
+export async function terminate(targets: TerminateTarget[], opts: TerminateOptions): Promise<TerminateReport> {
+  const ops = opts.ops ?? opts.backend.signalOps();
+  const started = ops.now();
+  const snapshot = opts.snapshot ?? (await opts.backend.snapshot());
+  const engine = new Engine(ops, opts.guard ?? guardContext(snapshot), opts);
+  try {
+    engine.seed(targets, snapshot);
+    await engine.run();
+  } finally {
+    engine.thawLeftovers();
+    engine.releaseAll();
+  }
+  return { results: engine.results(), durationMs: Math.round(ops.now() - started) };
+}
