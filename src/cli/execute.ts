@@ -10,7 +10,7 @@ import type { ResourceReport } from '../core/read/held/report.js';
 import { stillHeld } from './held.js';
 import { SIGNALLED_OUTCOMES, UNENDED_OUTCOMES } from '../core/act/outcomes.js';
 import type { Snapshot } from '../core/types.js';
-import type { ProgressCounts } from '../render/plan.js';
+import { progressLine, type ProgressCounts } from '../render/progress.js';
 import type { CommandEnv } from './common.js';
 import { escapeText } from '../render/escape.js';
 import type { Interruption } from './interrupt.js';
@@ -24,7 +24,6 @@ import { writeLine, writeWarning } from './io.js';
  * stays armed until `interrupt.summary()` after the report.
  */
 export async function withEngineProgress<T>(env: CommandEnv, o: { graceMs: number; interrupt: Interruption; total: number }, fn: (hooks: ExecuteHooks) => Promise<T>): Promise<T> {
-  const { progressLine } = await import('../render/plan.js');
   const counts: ProgressCounts = { total: o.total, terminated: 0, killed: 0, escalated: 0, other: 0, phase: 'freeze', killAt: null };
   const tty = env.io.stderrIsTTY;
   let last = 0;
