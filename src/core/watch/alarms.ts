@@ -9,11 +9,11 @@ import type { SlotSeries } from './ring.js';
 import { ALARM_RULES, type AlarmCheck, type Raised } from './alarm-rules.js';
 import type { AlarmEvent } from './events.js';
 
-/** What an alarm is about. */
-export type AlarmKind = 'rising' | 'expect' | 'zombie' | 'growth' | 'fd-limit' | 'system-fds';
+/** Every alarm kind, in the order of the metric series (stable series: each is exported from the first tick). */
+export const ALARM_KINDS = ['rising', 'expect', 'zombie', 'growth', 'fd-limit', 'system-fds'] as const;
 
-/** Every alarm kind, for metrics with stable series. */
-export const ALARM_KINDS: readonly AlarmKind[] = ['rising', 'expect', 'zombie', 'growth', 'fd-limit', 'system-fds'];
+/** What an alarm is about. */
+export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** How urgent an alarm is. */
 export type AlarmSeverity = 'warning' | 'critical';
