@@ -63,7 +63,7 @@ export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dr
   const noted = plan.entries.filter((e) => e.action === 'skip' || e.depth === 0).map((e) => ({ pid: e.pid, reason: `${e.action === 'skip' ? 'skip' : 'why'}\0${e.reason}` }));
   for (const g of groupReasons(noted)) {
     const [kind, reason] = g.reason.split('\0');
-    lines.push(...reasonLines(kind === 'skip' ? p.yellow('skip') : `${p.dim('why')} `, [{ reason, pids: g.pids }]));
+    lines.push(...reasonLines(kind === 'skip' ? p.yellow('skip') : `${p.dim('why')} `, [{ reason, pids: g.pids }], escapeText, width));
   }
   const n = plan.entries.filter((e) => e.action === 'signal').length;
   const trees = plan.candidates.length;

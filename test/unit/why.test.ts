@@ -39,3 +39,19 @@ test('past the cap, the commonest reasons are shown and the rest counted; reason
   assert.equal(lines[4], '  and 17 more reasons, for 17 processes (list --json gives each one; sweep -n lists them all)');
   assert.doesNotMatch(lines.join('\n'), /\x1b/);
 });
+
+test('on a terminal a long reason goes on indented lines of its own, never wider than the terminal; in a pipe it stays one line', async () => {
+  const { reasonLines, wrapText } = await import('../../src/render/why.js');
+  const reason = 'orphan: parent is PID 1 (init); session leader 4100 (node /srv/gateway/supervisor.js --config /etc/gateway/cameras.yaml) is gone since 02:14';
+  const groups = [{ reason, pids: [4101, 4102, 4103] }];
+  const piped = reasonLines('why ', groups);
+  assert.equal(piped.length, 1);
+  assert.ok(piped[0].endsWith(reason));
+  for (const width of [60, 80, 140]) {
+    const lines = reasonLines('why ', groups, undefined, width);
+    assert.ok(lines.every((l) => l.length <= width), `width ${width}: ${lines.map((l) => l.length).join(',')}`);
+    assert.equal(lines.map((l, i) => (i ? l.trimStart() : l.slice(l.indexOf(': ') + 2))).join(' '), reason, 'no word lost or cut');
+    if (width < 140) assert.ok(lines.length > 1 && lines.slice(1).every((l) => l.startsWith('        ')));
+  }
+  assert.deepEqual(wrapText('abcdefghij kl', 4, 4), ['abcd', 'efgh', 'ij', 'kl']);
+});

@@ -66,7 +66,7 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
     if (shown.length > 0) {
       writeLine(env.io.stdout, o.tree ? renderListTree(snapshot, shown, width, p, view) : renderListTable(snapshot, shown, width, p, view));
       const { renderListReasons } = await import('../../render/why.js');
-      for (const line of renderListReasons(shown, p)) writeLine(env.io.stdout, line);
+      for (const line of renderListReasons(shown, p, undefined, width)) writeLine(env.io.stdout, line);
     }
     const { renderHolderLines } = await import('../../render/held.js');
     for (const line of renderHolderLines(scanned.holders, findings, extras, p)) writeLine(env.io.stdout, line);

@@ -111,5 +111,5 @@ export function judgeRecord(facts: RecordFacts, snap: Snapshot, opts: JudgeOptio
 
 function truncateCmd(p: ProcessInfo): string {
   const cmd = p.argv.length ? p.argv.join(' ') : `[${p.comm}]`;
-  return cmd.length > 60 ? `${cmd.slice(0, 59)}…` : cmd;
+  return cmd.length > 60 ? `${cmd.slice(0, 57)}...` : cmd;
 }

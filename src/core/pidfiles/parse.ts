@@ -26,7 +26,7 @@ const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const MIN_EPOCH_MS = 1e11;
 
 function show(s: string, max = 24): string {
-  const t = s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  const t = s.length > max ? `${s.slice(0, max - 3)}...` : s;
   return `'${t}'`;
 }
 

@@ -249,7 +249,7 @@ export class Watcher {
         events.push(this.processEvent('reaped', t, `reaped after ${formatSpan(obs.at - (t.zombieSince ?? obs.at))} as a zombie`));
       } else if (now && now.startTicks === t.startTicks && now.state !== 'Z') {
         const cmd = now.argv.length ? now.argv.join(' ') : `[${now.comm}]`;
-        events.push(this.processEvent('exited', t, `no longer matches a signature: it now runs ${cmd.length > 80 ? `${cmd.slice(0, 79)}…` : cmd}`));
+        events.push(this.processEvent('exited', t, `no longer matches a signature: it now runs ${cmd.length > 80 ? `${cmd.slice(0, 77)}...` : cmd}`));
       } else {
         const age = t.startedAt === null ? null : obs.at - t.startedAt;
         events.push(this.processEvent('exited', t, `exited after ${formatDuration(age)}`));
