@@ -9,6 +9,7 @@ import { eventLine, eventRowLine, foldEvents } from './events.js';
 import { formatBytes } from './list.js';
 import { withOwnerColumn } from './owner.js';
 import { colorFlag, toned, type Palette } from './palette.js';
+import { COMMAND_COLUMN } from './shorten.js';
 import { renderTable, type Column } from './table.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -121,7 +122,7 @@ const PROC_COLUMNS: Column[] = [
   { header: 'FDS', align: 'right' },
   { header: 'THR', align: 'right' },
   { header: 'FLAGS' },
-  { header: 'COMMAND', flex: true },
+  COMMAND_COLUMN,
 ];
 
 function procRows(ps: readonly WatchedProcess[], at: number): string[][] {

@@ -10,15 +10,17 @@ export function proc(pid: number, ppid: number, argv: string[], over: Partial<Pr
   return { pid, ppid, pgid: pid, sid: 100, uid: 0, state: 'S', comm: argv[0]?.slice(0, 15) ?? '', argv, startTicks: pid, startedAt: 1_800_000_000_000 - pid * 1000, cpuTicks: 0, threads: 1, rssBytes: 1 << 20, kernelThread: false, ...over };
 }
 
-/** A tick after one scan of a small table: one orphan, one zombie, one supervised worker. */
-export function sampleTick(): WatchTick {
+/** A tick after one scan of a small table: one orphan, one zombie, one supervised worker (or of `workers` beside init and a supervisor). */
+export function sampleTick(workers?: ProcessInfo[]): WatchTick {
   const w = new Watcher(defaultThresholds(1000, { expect: new Map([['ffmpeg', 1]]) }), ['ffmpeg', 'srt-live-transmit']);
   const procs = [
     proc(1, 0, ['/sbin/init'], { comm: 'systemd', sid: 1 }),
     proc(100, 1, ['node', 'server.js'], { sid: 100 }),
-    proc(101, 100, ['ffmpeg', '-i', 'a', '-f', 'null', '-']),
-    proc(102, 1, ['ffmpeg', '-i', 'b', '-f', 'null', '-']),
-    proc(103, 100, [], { comm: 'ffmpeg', state: 'Z' }),
+    ...(workers ?? [
+      proc(101, 100, ['ffmpeg', '-i', 'a', '-f', 'null', '-']),
+      proc(102, 1, ['ffmpeg', '-i', 'b', '-f', 'null', '-']),
+      proc(103, 100, [], { comm: 'ffmpeg', state: 'Z' }),
+    ]),
   ];
   const snapshot: Snapshot = { scannedAt: 1_800_000_000_000, backend: 'procfs', processes: new Map(procs.map((p) => [p.pid, p])), clockTicks: 100, bootTime: 0, selfPid: 9999 };
   w.begin();

@@ -110,3 +110,13 @@ test('the pidfiles dashboard names records in their directory (the scope line na
   const twin = { ...tick, records: [rec('/a/cam1_ffmpeg.pid', 1, 'dead'), rec('/b/cam1_ffmpeg.pid', 2, 'dead')] };
   assert.match(renderPidfilesDashboard({ tick: twin, events: [], intervalMs: 30_000, width: 100, height: 20, notes: [] }, palette(0)).join('\n'), /\/b\/cam1_ffmpeg\.pid/, 'two records of one name keep their paths');
 });
+
+test('the dashboard shortens commands keeping what tells the workers apart (their outputs)', async () => {
+  const { proc } = await import('../helpers/watch-tick.js');
+  const noise = ['-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', '-c:v', 'libx264', '-preset', 'veryfast', '-f', 'mpegts'];
+  const cams = ['lobby', 'dock', 'gate'];
+  const tick = sampleTick(cams.map((c, i) => proc(201 + i, 1, ['ffmpeg', ...noise, `srt://127.0.0.1:900${i}?streamid=cam-${c}`])));
+  const lines = renderDashboard({ tick, events: [], intervalMs: 2000, width: 110, height: 40, notes: [] }, palette(0));
+  for (const c of cams) assert.ok(lines.some((l) => l.includes(`cam-${c}`)), `cam-${c} is visible:\n${lines.join('\n')}`);
+  for (const l of lines) assert.ok([...l].length <= 110);
+});
