@@ -103,9 +103,9 @@ export async function printReport(env: CommandEnv, report: ExecutionReport, o: {
   if (env.json) {
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
-    const { palette } = await import('../render/palette.js');
+    const { loadPalette } = await import('../render/load-palette.js');
     const { renderReport } = await import('../render/plan.js');
-    writeLine(env.io.stdout, renderReport(report, env.io.columns, palette(env.colorOut, env.unicode)));
+    writeLine(env.io.stdout, renderReport(report, env.io.columns, await loadPalette(env.colorOut, env.unicode)));
     const n = report.pidfilesRemoved.length;
     if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.map(escapeText).join(', ')}`);
   }
@@ -127,11 +127,11 @@ export async function printPlan(env: CommandEnv, plan: Plan, o: { dryRun: boolea
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
     return;
   }
-  const { palette } = await import('../render/palette.js');
+  const { loadPalette } = await import('../render/load-palette.js');
   const { renderPlan } = await import('../render/plan.js');
   const stream = o.toStderr ? env.io.stderr : env.io.stdout;
   const width = o.toStderr ? stderrWidth(env) : env.io.columns;
-  const text = renderPlan(plan, width, palette(o.toStderr ? env.colorErr : env.colorOut, env.unicode), o);
+  const text = renderPlan(plan, width, await loadPalette(o.toStderr ? env.colorErr : env.colorOut, env.unicode), o);
   if (text) writeLine(stream, text);
 }
 

@@ -34,9 +34,9 @@ export async function resourcesAfter(ctx: Context, before: ResourceReport[]): Pr
 /** Prints the holder lines (human mode only; JSON carries them in `resources`). */
 export async function printResources(env: CommandEnv, resources: ResourceReport[] | undefined): Promise<void> {
   if (!resources || env.json) return;
-  const { palette } = await import('../render/palette.js');
+  const { loadPalette } = await import('../render/load-palette.js');
   const { renderResourceLines } = await import('../render/held.js');
-  for (const line of renderResourceLines(resources, palette(env.colorOut))) writeLine(env.io.stdout, line);
+  for (const line of renderResourceLines(resources, await loadPalette(env.colorOut))) writeLine(env.io.stdout, line);
 }
 
 /** The ports each planned process holds (`udp:6000 tcp:8554*`), for the plan drawing; read for the planned processes only. */

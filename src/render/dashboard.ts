@@ -8,7 +8,7 @@ import { commandLine, escapeText } from './escape.js';
 import { eventLine, eventRowLine, foldEvents } from './events.js';
 import { formatBytes } from './list.js';
 import { withOwnerColumn } from './owner.js';
-import { colorFlag, toned, type Palette } from './palette.js';
+import { colorFlag, toned, type Palette } from './tone.js';
 import { COMMAND_COLUMN } from './shorten.js';
 import { renderTable, type Column } from './table.js';
 

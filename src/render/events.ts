@@ -2,7 +2,7 @@
 import { formatSpan } from '../core/duration.js';
 import type { ProcessEvent, SweptEvent, WatchEvent } from '../core/watch/events.js';
 import { escapeText } from './escape.js';
-import type { Palette } from './palette.js';
+import type { Palette } from './tone.js';
 
 const clock = (ms: number): string => new Date(ms).toTimeString().slice(0, 8);
 

@@ -4,7 +4,7 @@ import type { HolderIndex } from '../core/read/held/select.js';
 import type { Extras } from '../core/decide/list-report.js';
 import type { Finding } from '../core/types.js';
 import { escapeText } from './escape.js';
-import type { Palette } from './palette.js';
+import type { Palette } from './tone.js';
 
 // Names and paths come from other users: control characters never reach the terminal.
 const safe = escapeText;

@@ -10,7 +10,7 @@ import { userName } from '../core/read/users.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
 import { commandLine } from './escape.js';
 import { withOwnerColumn } from './owner.js';
-import { colorFlag, type Palette } from './palette.js';
+import { colorFlag, type Palette } from './tone.js';
 import { COMMAND_COLUMN, commandShortener } from './shorten.js';
 import { renderTable, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';

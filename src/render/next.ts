@@ -1,4 +1,4 @@
-import type { Palette } from './palette.js';
+import type { Palette } from './tone.js';
 
 /**
  * Builds the full command line for a `next:` hint from its words (`['sweep', '-n']`), with the

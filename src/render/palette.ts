@@ -1,20 +1,13 @@
 import { Chalk } from 'chalk';
-import { flagRow, type Tone } from '../core/decide/flags.js';
+import { plainPalette, type Palette } from './tone.js';
 
-/** The few styles procsweep uses; identity functions at level 0, so renderers never branch on colour. */
-export interface Palette {
-  red(s: string): string;
-  yellow(s: string): string;
-  green(s: string): string;
-  cyan(s: string): string;
-  dim(s: string): string;
-  bold(s: string): string;
-  /** Whether the locale can show UTF-8 (box-drawing tree guides, sparkline bars); false draws ASCII. */
-  unicode: boolean;
-}
+// Renderers take the Palette type and the tone helpers from tone.ts, which loads no colour
+// library; they are re-exported here for callers that build a palette.
+export { colorFlag, plainPalette, toned, type Palette } from './tone.js';
 
 /** A palette for a colour level (0 = plain text); `unicode` false (LANG=C) draws ASCII guides. */
 export function palette(level: 0 | 1 | 2 | 3, unicode = true): Palette {
+  if (level === 0) return plainPalette(unicode);
   const c = new Chalk({ level });
   return {
     red: (s) => c.red(s),
@@ -25,23 +18,4 @@ export function palette(level: 0 | 1 | 2 | 3, unicode = true): Palette {
     bold: (s) => c.bold(s),
     unicode,
   };
-}
-
-/** Text in a tone's colour: a leak red, worth a look yellow, accounted for green, neutral dim. */
-export function toned(p: Palette, tone: Tone | undefined, text: string): string {
-  switch (tone) {
-    case 'leak':
-      return p.red(text);
-    case 'look':
-      return p.yellow(text);
-    case 'fine':
-      return p.green(text);
-    default:
-      return p.dim(text);
-  }
-}
-
-/** Colours a flag by its tone in the flag table (another word, such as `wrapper`, dim). */
-export function colorFlag(p: Palette, flag: string): string {
-  return toned(p, flagRow(flag)?.tone, flag);
 }

@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import { PIDFILE_STATUSES, recordName, type PidfileEntry } from '../core/pidfiles/types.js';
 import { escapeText } from './escape.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
-import type { Palette } from './palette.js';
+import type { Palette } from './tone.js';
 import { ellipsis, renderTable, truncate, type Column } from './table.js';
 
 /** Local time `YYYY-MM-DD HH:MM:SS` (the operator's clock), or `-`. */

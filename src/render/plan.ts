@@ -5,7 +5,7 @@ import { OUTCOME_TABLE, outcomeRow, ROUTINE_OUTCOMES } from '../core/act/outcome
 import { PORTABLE_NOTE, type Plan, type PlanEntry } from '../core/decide/plan.js';
 import { describeEscalation } from '../core/act/escalation/timing.js';
 import { commandLine, escapeText } from './escape.js';
-import { colorFlag, toned, type Palette } from './palette.js';
+import { colorFlag, toned, type Palette } from './tone.js';
 import { COMMAND_COLUMN, commandShortener } from './shorten.js';
 import { renderTable, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';

@@ -1,6 +1,18 @@
-import Table from 'cli-table3';
-import cellUtils from 'cli-table3/src/utils.js';
+import { createRequire } from 'node:module';
+import type Table from 'cli-table3';
+import type cellUtils from 'cli-table3/src/utils.js';
 import { escapeText } from './escape.js';
+
+/**
+ * cli-table3 (CommonJS) is required on the first table drawn, not when this module loads: a
+ * report with no table (a sweep or kill-group whose every process ended as planned) never pays
+ * its start-up, which is about as long as the kill itself for a 300-process tree.
+ */
+const requireCjs = createRequire(import.meta.url);
+let cliTable: { Table: typeof Table; utils: typeof cellUtils } | undefined;
+function lib(): { Table: typeof Table; utils: typeof cellUtils } {
+  return (cliTable ??= { Table: requireCjs('cli-table3') as typeof Table, utils: requireCjs('cli-table3/src/utils.js') as typeof cellUtils });
+}
 
 /** A column of a borderless table. */
 export interface Column {
@@ -62,7 +74,8 @@ function drawCell(plain: string, styled: string, width: number, align: 'left' | 
     const pad = ' '.repeat(width - plain.length);
     return align === 'right' ? pad + styled : styled + pad;
   }
-  return cellUtils.pad(cellUtils.truncate(styled, width, mark), width, ' ', align);
+  const { utils } = lib();
+  return utils.pad(utils.truncate(styled, width, mark), width, ' ', align);
 }
 
 /** The lines cli-table3 would draw for these cells, in time linear in the rows. */
@@ -140,7 +153,7 @@ export function renderTable(
   if (rows.length > cliTableMax) {
     lines = layoutRows(head, cells, plain, widths, aligns, mark);
   } else {
-    const table = new Table({
+    const table = new (lib().Table)({
       head,
       chars: CHARS,
       style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },

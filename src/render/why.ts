@@ -1,7 +1,7 @@
 import { SUMMARY_FLAGS } from '../core/decide/flags.js';
 import type { Finding } from '../core/types.js';
 import { escapeText } from './escape.js';
-import { colorFlag, type Palette } from './palette.js';
+import { colorFlag, type Palette } from './tone.js';
 
 /** One reason and the processes it is given for, in the order first seen. */
 export interface ReasonGroup {

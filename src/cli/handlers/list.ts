@@ -58,9 +58,9 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
     if (pidfiles) report.summary.pidfiles = countStatuses(pidfiles);
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
   } else {
-    const { palette } = await import('../../render/palette.js');
+    const { loadPalette } = await import('../../render/load-palette.js');
     const { renderListFooter, renderListTable, renderListTree } = await import('../../render/list.js');
-    const p = palette(env.colorOut, env.unicode);
+    const p = await loadPalette(env.colorOut, env.unicode);
     const width = o.wide ? null : env.io.columns;
     const view = { extras, markUnmatched: Boolean(ctx.held), trees, cpuSample: sampled && { ms: o.sample!, byPid: sampled } };
     if (shown.length > 0) {

@@ -21,9 +21,9 @@ async function print(env: CommandEnv, o: PidfilesListOptions, items: CleanItem[]
     writeLine(env.io.stdout, JSON.stringify(report, null, 2));
     return;
   }
-  const { palette } = await import('../../render/palette.js');
+  const { loadPalette } = await import('../../render/load-palette.js');
   const r = await import('../../render/pidfiles.js');
-  const p = palette(env.colorOut, env.unicode);
+  const p = await loadPalette(env.colorOut, env.unicode);
   if (items.length > 0) writeLine(env.io.stdout, r.renderPidfileTable(items, env.io.columns, p, { executed: mode === 'clean' && !dryRun, wrap: o.wide, now }));
   const footer = mode === 'list' ? r.renderPidfileListFooter(report.summary, p, (await import('../hint.js')).nextCommandFor(cmd), missing) : r.renderPidfileCleanFooter(items, report.summary, dryRun, p);
   for (const line of footer) writeLine(env.io.stdout, line);

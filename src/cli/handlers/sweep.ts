@@ -138,11 +138,11 @@ function narrow(plan: Plan, keep: ReadonlySet<number>): Plan {
 async function printNothing(env: CommandEnv, made: MadePlan, targets: Flag[], o: SweepOptions, cmd: Command | undefined): Promise<void> {
   writeLine(env.io.stdout, nothingLine(made.matched, targets, o));
   if (made.detached === 0 || targets.includes('detached')) return;
-  const { palette } = await import('../../render/palette.js');
+  const { loadPalette } = await import('../../render/load-palette.js');
   const { nextLine } = await import('../../render/next.js');
   const { detachedWhy } = await import('../../render/list.js');
   const { nextCommandFor } = await import('../hint.js');
-  for (const line of nextLine(palette(env.colorOut, env.unicode), nextCommandFor(cmd), ['sweep', '-n', '--target', 'detached'], detachedWhy(made.detached, false))) writeLine(env.io.stdout, line);
+  for (const line of nextLine(await loadPalette(env.colorOut, env.unicode), nextCommandFor(cmd), ['sweep', '-n', '--target', 'detached'], detachedWhy(made.detached, false))) writeLine(env.io.stdout, line);
 }
 
 function nothingLine(matched: number, targets: Flag[], o: SweepOptions): string {

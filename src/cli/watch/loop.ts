@@ -6,7 +6,7 @@ import { anyUnended } from '../../core/act/outcomes.js';
 import { eventLine, tickLine } from '../../core/watch/json-lines.js';
 import type { WatchEvent } from '../../core/watch/events.js';
 import type { DashboardView } from '../../render/dashboard.js';
-import type { Palette } from '../../render/palette.js';
+import type { Palette } from '../../render/tone.js';
 import type { CommandEnv } from '../common.js';
 import type { CliIO } from '../io.js';
 import { escapeText } from '../../render/escape.js';
@@ -139,10 +139,11 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   const draw = async (): Promise<void> => {
     if (!screen || !latest || acting) return;
     const dashboard = s.dashboard ?? (await import('../../render/dashboard.js')).renderDashboard;
-    const { palette } = await import('../../render/palette.js');
+    const { loadPalette } = await import('../../render/load-palette.js');
+    const p = await loadPalette(env.colorOut, env.unicode);
     const out = process.stdout;
     const view = { tick: latest, events: events.values(), warnings: warnings.values(), intervalMs: s.intervalMs, width: out.columns || 80, height: out.rows || 24, notes, scope: s.scope, legend };
-    screen.draw(dashboard(view, palette(env.colorOut, env.unicode)));
+    screen.draw(dashboard(view, p));
   };
   const onResize = (): void => void draw();
   /** `k`: leave the dashboard, run the scoped sweep in the foreground, come back on a key. */
