@@ -4,6 +4,7 @@
  * stopped stays stopped, whenever this process dies.
  */
 import type { ThawGuard } from '../../read/backend/ops.js';
+import { GONE_OUTCOMES } from '../outcomes.js';
 import { VerifiedSignals } from './identity.js';
 import { FREEZE_ROUNDS, STOP_POLL_FIRST_MS, STOP_POLL_MAX_MS, STOP_WAIT_MS } from './timing.js';
 import type { Track } from './types.js';
@@ -109,9 +110,12 @@ export class Freezer extends VerifiedSignals {
   /**
    * Resumes (after an identity check) every process still stopped by us: SIGSTOP with no later
    * SIGCONT or SIGKILL. Only a throw mid-run leaves one (a portable `ps` failing with EAGAIN).
+   * A process whose own identity check already found it gone (it died of SIGTERM while stopped,
+   * as a handler-less process does) is not read again: nothing of ours is left to resume.
    */
   thawLeftovers(): void {
     for (const t of this.tracks.values()) {
+      if (t.outcome !== null && GONE_OUTCOMES.has(t.outcome)) continue;
       const last = Math.max(t.signals.lastIndexOf('SIGCONT'), t.signals.lastIndexOf('SIGKILL'));
       if (t.signals.lastIndexOf('SIGSTOP') <= last) continue;
       try {
