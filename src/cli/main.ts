@@ -14,7 +14,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const { buildProgram } = await import('./program.js');
-  const { CommanderError } = await import('commander');
+  const { CommanderError } = await import('./commander.js');
   const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-function exitCodeFor(err: unknown, CommanderError: typeof import('commander').CommanderError): number {
+function exitCodeFor(err: unknown, CommanderError: typeof import('./commander.js').CommanderError): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2; // `help CMD` asked for it; a bare group gets it as an error

@@ -1,4 +1,5 @@
-import { Command, Option, type OptionValues } from 'commander';
+import type { OptionValues } from 'commander';
+import { Command, Option } from './commander.js';
 import type { CommonOptions } from '../core/read/context.js';
 import { takesValue, type LongFlag, type OptionsOf, type OptionSpec, type OptionSpecs } from '../core/options/spec.js';
 import { collect, commaList } from '../core/options/values.js';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from './commander.js';
 import { UsageError } from '../core/errors.js';
 import { longFlag } from '../core/options/spec.js';
 import { addOptions, SHARED_OPTIONS, type CommandDef } from './options.js';
