@@ -166,3 +166,22 @@ test('the audit log gets one record per target; a failed write is returned and t
     tmp.done();
   }
 });
+
+test('library sweep(): an engine that throws (fixture /proc cannot be signalled) leaves no audit-log descriptor open', async () => {
+  const { sweep } = await import('../../src/core/act/sweep.js');
+  const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'psw-auditfd-'));
+  const procRoot = join(import.meta.dirname, '..', 'fixtures', 'proc-basic');
+  try {
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(sweep({ procRoot, targets: ['all'], log: join(dir, 'audit.log'), lockFile: join(dir, 'sweep.lock'), graceMs: 10 }));
+    }
+    assert.equal(fds(), before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

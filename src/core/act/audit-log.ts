@@ -10,6 +10,8 @@ export interface AuditLog {
   fd: number;
   /** Why writing the records failed (a full disk), once it has; null while all is well. */
   failed: string | null;
+  /** Closed (written, or given up): its fd number may belong to another file by now. */
+  closed?: boolean;
 }
 
 /** Opens the audit log for appending; EnvironmentError (exit 3) when it cannot be. */
@@ -29,6 +31,8 @@ export function openAuditLog(path: string): AuditLog {
  * else has appended meanwhile.
  */
 export function appendAudit(log: AuditLog, text: string): string | null {
+  if (log.closed) return 'EBADF';
+  log.closed = true;
   const buf = Buffer.from(text);
   let size: number | null = null;
   let off = 0;
@@ -52,8 +56,10 @@ export function appendAudit(log: AuditLog, text: string): string | null {
   }
 }
 
-/** Closes a log that will not be written (the run was refused or declined); never throws. */
+/** Closes a log that will not be written (the run was refused, declined or failed); never throws, and once closed does nothing. */
 export function closeAuditLog(log: AuditLog): void {
+  if (log.closed) return;
+  log.closed = true;
   try {
     closeSync(log.fd);
   } catch {

@@ -54,13 +54,11 @@ export async function sweep(opts: SweepOptions = {}): Promise<SweepResult> {
   };
   if (opts.dryRun) return { report: buildExecutionReport((await plan()).plan, null), auditFailed: null };
   const log = opts.log ? openAuditLog(opts.log) : null;
-  let written = false;
   try {
     return await withLock(opts.lockFile ?? defaultLockPath(), { wait: opts.waitLock }, async () => {
       const made = await plan();
       checkPlanSize(made.plan, opts.max ?? DEFAULT_PLAN_MAX);
       if (toSignal(made.plan).length === 0) return { report: buildExecutionReport(made.plan, { results: [], durationMs: 0 }), auditFailed: null };
-      written = true;
       const { report, auditFailed } = await executePlan(made.plan, {
         backend: ctx.backend,
         snapshot: made.snapshot,
@@ -75,6 +73,7 @@ export async function sweep(opts: SweepOptions = {}): Promise<SweepResult> {
       return { report, auditFailed };
     });
   } finally {
-    if (log && !written) closeAuditLog(log);
+    // Written logs are closed already; a refused plan or a throw must not leave the fd open in a long-lived caller.
+    if (log) closeAuditLog(log);
   }
 }
