@@ -11,7 +11,7 @@ import type { EngineOps, LiveStat } from '../../src/core/read/backend/ops.js';
 import type { Backend } from '../../src/core/read/backend/index.js';
 import { executePlan, executeTargets } from '../../src/core/act/execute.js';
 import type { GuardContext } from '../../src/core/decide/guard.js';
-import { planGroups, type Plan } from '../../src/core/decide/plan.js';
+import { planGroups, planTargets, type Plan } from '../../src/core/decide/plan.js';
 import { readPidfiles } from '../../src/core/pidfiles/index.js';
 import type { Phase } from '../../src/core/act/terminate.js';
 import type { Finding, ProcessInfo, Snapshot } from '../../src/core/types.js';
@@ -184,4 +184,17 @@ test('library sweep(): an engine that throws (fixture /proc cannot be signalled)
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('executePlan: a target `only` leaves out is not taken back in as a member of another target\'s tree', async () => {
+  // watch --sweep gave up on 501 (EPERM, say); its wrapper 500 is a target again on a later tick.
+  const procs = [proc(500), proc(501, { ppid: 500 }), proc(502, { ppid: 501 })];
+  const snap = snapshotOf(procs);
+  const plan = planGroups(snap, procs.map((p) => finding(p, ['orphan'])), [500], { treeOnly: true, guard });
+  assert.deepEqual(planTargets(plan).map((t) => t.pid).sort(), [500, 501, 502]);
+  const table = new Table(procs);
+  const { run } = await executePlan(plan, { backend: backendOf(snap, table), ops: table.ops(), snapshot: snap, guard, graceMs: 100, only: (t) => t.pid !== 501 });
+  assert.ok(!table.sent.some((s) => s.startsWith('501 ')), `given-up 501 untouched: ${table.sent.join(', ')}`);
+  assert.ok(table.has(501) && !table.has(500) && !table.has(502), 'the targets not given up (502 is one in its own right) are ended');
+  assert.equal(run.results.find((r) => r.pid === 501)?.outcome ?? 'skipped', 'skipped');
 });

@@ -82,9 +82,12 @@ export async function executeTargets(targets: TerminateTarget[], spare: readonly
 export interface PlanExecuteOptions extends ExecuteOptions {
   /** `--log`: one record per target is appended after the run, then the log is closed. */
   audit?: { log: AuditLog; command: string } | null;
-  /** Only the plan's targets this accepts (watch leaves out the ones it gave up on); all when absent. */
+  /** Only the plan's targets this accepts (watch leaves out the ones it gave up on); all when absent. The others are spared, subtree and all, even inside another target's tree. */
   only?: (t: TerminateTarget) => boolean;
 }
+
+/** The reason of a target that `only` left out of the run (it and its subtree stay as they are). */
+export const LEFT_OUT = 'left out of this run (given up on earlier)';
 
 /** An executed plan: the report (sweep / kill-group JSON), the engine's own results, and the audit write's failure. */
 export interface PlanRun {
@@ -100,8 +103,11 @@ export interface PlanRun {
  * A failed audit write is returned, not thrown (also left in `audit.log.failed`).
  */
 export async function executePlan(plan: Plan, o: PlanExecuteOptions): Promise<PlanRun> {
-  const targets = o.only ? planTargets(plan).filter(o.only) : planTargets(plan);
-  const { run, removed } = await executeTargets(targets, planSpare(plan), o);
+  const all = planTargets(plan);
+  const targets = o.only ? all.filter(o.only) : all;
+  // A target `only` leaves out is spared too, or another target's tree would take it back in.
+  const left = o.only ? all.filter((t) => !o.only!(t)).map((t) => ({ pid: t.pid, startTicks: t.startTicks, reason: LEFT_OUT })) : [];
+  const { run, removed } = await executeTargets(targets, [...planSpare(plan), ...left], o);
   const report = buildExecutionReport(plan, run, removed);
   let auditFailed: string | null = null;
   if (o.audit) {

@@ -1,6 +1,6 @@
 /** What `watch` can do after each scan: sweep orphans, drop stale pidfile and registry records. */
 import { ageMs } from '../decide/classify.js';
-import { executePlan } from '../act/execute.js';
+import { executePlan, LEFT_OUT } from '../act/execute.js';
 import { withLock } from '../act/lock.js';
 import { checkPlanSize, DEFAULT_PLAN_MAX, planTargets } from '../decide/plan.js';
 import { executeClean, planClean } from '../pidfiles/index.js';
@@ -92,7 +92,8 @@ export function sweepJob(o: SweepJobOptions): TickJob {
       const bySig = new Map(plan.entries.map((e) => [e.pid, e.signature]));
       const planSkipped = new Set(plan.entries.filter((e) => e.action === 'skip').map((e) => e.pid));
       // The plan's skipped entries are told above (once); the engine's word on them repeats it.
-      const events: UnstampedEvent[] = [...skipped, ...done.run.results.filter((r) => !planSkipped.has(r.pid)).map((r): SweptEvent => {
+      // ...and so are the ones given up on earlier, which the engine spared this time.
+      const events: UnstampedEvent[] = [...skipped, ...done.run.results.filter((r) => !planSkipped.has(r.pid) && !(r.outcome === 'skipped' && r.reason === LEFT_OUT)).map((r): SweptEvent => {
         if (UNENDED_OUTCOMES.has(r.outcome)) givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
         return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
       })];
