@@ -116,6 +116,30 @@ describe('the watch dashboard on a real terminal', { skip: needs('tmux', 'ffmpeg
     rmSync(lock, { force: true });
   });
 
+  test('the loop ends (--count) while k\'s sweep waits at its confirm: the watch waits for it, does not return to the dashboard, then prints its summary', async () => {
+    const m = `${mark}-kc`;
+    const orphan = await scope.orphan('ffmpeg', ffmpegArgs(m));
+    const t = new Tmux(200, 40);
+    terms.push(t);
+    const lock = join(tmpdir(), `psw-kc-${m}.lock`);
+    t.start(shell(`--interval 100ms --count 12 --args ${m} --lock-file ${lock}`), { NO_COLOR: '1' });
+    await t.waitFor(new RegExp(`OLDEST[\\s\\S]*${orphan}`));
+    t.send('k');
+    await t.waitFor(/1 candidate · 1 checked/);
+    t.send('Enter');
+    await t.waitFor(/Signal these 1 process\? \(y\/N\)/);
+    // Input, not an assertion: stay at the confirm well past the 12 scans (1.2 s).
+    await new Promise((r) => setTimeout(r, 2500));
+    t.send('Enter');
+    const end = await t.waitFor(/EXIT=\d+/, 10_000);
+    assert.match(end, /Nothing was signalled\./);
+    assert.doesNotMatch(end, /Press a key to return/, 'a finished watch does not offer the dashboard again');
+    assert.match(end, /procsweep watch: \d+ scans, 1 matched now[\s\S]*EXIT=0/, 'its summary comes after the sweep, then exit 0');
+    assert.equal(t.command(['display-message', '-p', '-t', t.session, '#{alternate_on}']).trim(), '0', 'the alternate screen is left');
+    assert.ok(alive(orphan), 'declined: nothing signalled');
+    rmSync(lock, { force: true });
+  });
+
   test('SIGTERM also restores the terminal and exits 0; a narrow terminal still fits', async () => {
     const t = new Tmux(60, 20);
     terms.push(t);

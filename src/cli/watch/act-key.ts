@@ -15,17 +15,26 @@ export function runForeground(argv: readonly string[]): Promise<number> {
   });
 }
 
-/** Waits for one key on a terminal's stdin (raw mode, restored after); null when stdin is not a terminal. */
-export function oneKey(io: CliIO): Promise<string | null> {
+/**
+ * Waits for one key on a terminal's stdin (raw mode, restored after); null when stdin is not a
+ * terminal, or when `cancel` aborts first (the watch ended meanwhile).
+ */
+export function oneKey(io: CliIO, cancel?: AbortSignal): Promise<string | null> {
   const input = io.stdin as NodeJS.ReadStream;
-  if (!io.stdinIsTTY || typeof input.setRawMode !== 'function') return Promise.resolve(null);
+  if (!io.stdinIsTTY || typeof input.setRawMode !== 'function' || cancel?.aborted) return Promise.resolve(null);
   return new Promise((resolve) => {
-    input.setRawMode(true);
-    input.once('data', (b: Buffer) => {
+    const done = (key: string | null): void => {
+      input.off('data', onData);
+      cancel?.removeEventListener('abort', onAbort);
       input.setRawMode(false);
       input.pause();
-      resolve(b.toString('latin1').charAt(0));
-    });
+      resolve(key);
+    };
+    const onData = (b: Buffer): void => done(b.toString('latin1').charAt(0));
+    const onAbort = (): void => done(null);
+    input.setRawMode(true);
+    input.once('data', onData);
+    cancel?.addEventListener('abort', onAbort, { once: true });
     input.resume();
   });
 }

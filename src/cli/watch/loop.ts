@@ -147,8 +147,12 @@ export async function runLoop(s: LoopSetup): Promise<number> {
   };
   const onResize = (): void => void draw();
   /** `k`: leave the dashboard, run the scoped sweep in the foreground, come back on a key. */
+  // The loop may end (--count, a stop) while `k`'s sweep runs: it then waits for the sweep, does
+  // not go back to the dashboard, and prints its summary after the sweep's report.
+  const finished = new AbortController();
+  let acted: Promise<void> | null = null;
   const act = async (): Promise<void> => {
-    if (!screen || !actKey || acting || stopping) return;
+    if (!screen || !actKey || acting || stopping || finished.signal.aborted) return;
     const { oneKey, runForeground } = await import('./act-key.js');
     acting = true;
     stopKeys?.();
@@ -156,17 +160,21 @@ export async function runLoop(s: LoopSetup): Promise<number> {
     screen.leave();
     writeLine(env.io.stderr, `procsweep watch: running ${actKey.shown}; watching goes on meanwhile`);
     const code = await runForeground(actKey.argv);
+    if (finished.signal.aborted) {
+      acting = false;
+      return;
+    }
     writeLine(env.io.stderr, `procsweep watch: sweep exited ${code}. Press a key to return to the dashboard (q quits).`);
-    const key = await oneKey(env.io);
+    const key = await oneKey(env.io, finished.signal);
     acting = false;
-    if (stopping) return;
+    if (stopping || finished.signal.aborted) return;
     if (key === 'q' || key === 'Q' || key === '\x03') return onSignal();
     screen.enter();
     stopKeys = listenKeys(env.io, onSignal, onKey);
     await draw();
   };
   const onKey = (key: string): void => {
-    if (key === 'k' || key === 'K') void act();
+    if (key === 'k' || key === 'K') acted ??= act().finally(() => (acted = null));
   };
   let metricsFailed = false;
   try {
@@ -207,6 +215,8 @@ export async function runLoop(s: LoopSetup): Promise<number> {
       }
     }
   } finally {
+    finished.abort();
+    await acted;
     for (const sig of signals) process.off(sig, onSignal);
     process.stdout.off('resize', onResize);
     stopKeys?.();
