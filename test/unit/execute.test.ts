@@ -198,3 +198,12 @@ test('executePlan: a target `only` leaves out is not taken back in as a member o
   assert.ok(table.has(501) && !table.has(500) && !table.has(502), 'the targets not given up (502 is one in its own right) are ended');
   assert.equal(run.results.find((r) => r.pid === 501)?.outcome ?? 'skipped', 'skipped');
 });
+
+test('a library Backend written before exactUid() and check() existed still type-checks and reads owners as unknown', async () => {
+  const { withExactUids } = await import('../../src/core/read/exact-uids.js');
+  const snap = snapshotOf([proc(700, { uid: null })]);
+  const table = new Table([]);
+  // No exactUid, no check: the members this round added are optional.
+  const legacy: Backend = { name: 'procfs', snapshot: async () => snap, probe: async () => null, fdCount: () => null, exe: () => null, signalOps: () => table.ops() };
+  assert.equal(withExactUids(legacy, snap, [700]).processes.get(700)!.uid, null);
+});

@@ -162,7 +162,7 @@ export async function readPidfiles(ctx: Context, snapshot: Snapshot, opts: ReadP
     signatures: ctx.knownSignatures ?? ctx.signatures,
     limits: { pidMax: opts.pidMax ?? readPidMax(ctx.backend.procfs?.root ?? '/proc'), now: snapshot.scannedAt },
     toleranceMs: opts.toleranceMs ?? START_TOLERANCE_MS,
-    ownerOf: (p) => ctx.backend.exactUid(p),
+    ownerOf: (p) => ctx.backend.exactUid?.(p) ?? null,
   };
   const out: PidfileEntry[] = [];
   for (const dir of unique(ctx.pidDirs)) {

@@ -86,7 +86,7 @@ export async function createContext(opts: CommonOptions = {}): Promise<Context> 
     owner: opts.owner === undefined ? undefined : parseOwnerSpec(opts.owner),
   };
   const backend = await openBackend({ backend: opts.backend, procRoot: opts.procRoot });
-  backend.check();
+  backend.check?.();
   return {
     backend,
     config,

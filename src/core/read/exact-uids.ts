@@ -13,7 +13,7 @@ export function withExactUids(backend: Backend, snap: Snapshot, pids: Iterable<n
   for (const pid of pids) {
     const p = snap.processes.get(pid);
     if (!p || p.uid !== null || p.kernelThread) continue;
-    const uid = backend.exactUid(p);
+    const uid = backend.exactUid?.(p) ?? null;
     if (uid === null) continue;
     processes ??= new Map(snap.processes);
     processes.set(pid, { ...p, uid });

@@ -189,7 +189,7 @@ export async function* watch(ctx: Context, opts: WatchOptions = {}): AsyncGenera
   const thresholds = defaultThresholds(intervalMs, { ...opts.rules, ...opts.thresholds, expect: toMap(opts.expect) });
   const watcher = new Watcher(thresholds, ctx.signatures.map((s) => s.name));
   const procfs = ctx.backend.procfs ?? null;
-  ctx.backend.check();
+  ctx.backend.check?.();
   // As scanWith does: exact uids (status file) only for the processes a signature could match
   // (any known signature when records are watched: the judge checks their owners).
   const sigs = ctx.pidDirs.length || ctx.registries.length ? (ctx.knownSignatures ?? ctx.signatures) : ctx.signatures;

@@ -26,11 +26,12 @@ export interface Backend {
   /**
    * The effective uid of this very process (same start time), read exactly: the fast scan leaves
    * most owners unknown, and the guard, the audit log and the pidfile judge need them. Null when
-   * unknown, gone, or the pid now names another process.
+   * unknown, gone, or the pid now names another process. Optional for backends written before
+   * it existed: absent means unknown (the guard then treats the owner as unknown).
    */
-  exactUid(p: ProcessIdentity): number | null;
-  /** Throws EnvironmentError (exit 3) now when the table cannot be read, rather than listing nothing later. */
-  check(): void;
+  exactUid?(p: ProcessIdentity): number | null;
+  /** Throws EnvironmentError (exit 3) now when the table cannot be read, rather than listing nothing later; absent: no early check. */
+  check?(): void;
   /**
    * The proc tree behind this backend (the procfs backend, at --proc-root), for what only /proc
    * has: held files and sockets, fd limits, pid_max, the incremental reader. Absent on portable.
