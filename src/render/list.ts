@@ -1,10 +1,10 @@
 import { ageMs, cpuPercent, processName } from '../core/decide/classify.js';
 import { formatDuration } from '../core/duration.js';
 import { durationText } from '../core/options/values.js';
-import { SUMMARY_FLAGS } from '../core/decide/flags.js';
+import { FLAG_TABLE, SUMMARY_FLAGS, type FlagRow } from '../core/decide/flags.js';
 import { portsText } from '../core/read/held/held.js';
 import type { Extras, ListSummary } from '../core/decide/list-report.js';
-import type { Finding, Snapshot } from '../core/types.js';
+import type { Finding, Flag, Snapshot } from '../core/types.js';
 import type { TreeMembership } from '../core/decide/sweep-trees.js';
 import { userName } from '../core/read/users.js';
 import { bareNext, nextLine, type NextCommand } from './next.js';
@@ -164,8 +164,12 @@ export function renderListTree(snap: Snapshot, findings: readonly Finding[], wid
   return renderTree(roots.map(node), width, p.unicode);
 }
 
-/** The one-line summary under the list, and a hint of what to run next (carrying the run's scope). */
-export function renderListFooter(summary: ListSummary, shown: number, p: Palette, next: NextCommand = bareNext): string[] {
+/**
+ * The one-line summary under the list, and a hint of what to run next (carrying the run's scope).
+ * `narrowed` (list --flag): the counts of the flags the view was narrowed to, over the shown
+ * processes; the hint then names exactly those targets, so it never previews more than was shown.
+ */
+export function renderListFooter(summary: ListSummary, shown: number, p: Palette, next: NextCommand = bareNext, narrowed?: Partial<Record<Flag, number>>): string[] {
   const lines: string[] = [];
   const sigs = Object.entries(summary.signatures).map(([k, v]) => `${k} ${v}`).join(', ');
   const flagged = SUMMARY_FLAGS.filter((f) => summary.flags[f] > 0).map((f) => `${summary.flags[f]} ${f}`);
@@ -174,12 +178,18 @@ export function renderListFooter(summary: ListSummary, shown: number, p: Palette
     return lines;
   }
   lines.push(`${summary.matched} matched${sigs ? ` (${sigs})` : ''}${flagged.length ? `: ${flagged.join(', ')}` : ', none suspect'}; ${shown} shown of ${summary.scanned} processes scanned.`);
-  const { orphan, duplicate, detached, abandoned } = summary.flags;
-  if (abandoned > 0) lines.push(...nextLine(p, next, ['sweep', '-n'], `preview removing ${[orphan > 0 ? plural(orphan, 'orphan') : '', `${abandoned} abandoned`].filter(Boolean).join(' and ')} with their trees`));
-  else if (orphan > 0) lines.push(...nextLine(p, next, ['sweep', '-n'], `preview removing ${plural(orphan, 'orphan')} and ${orphan === 1 ? 'its tree' : 'their trees'}`));
+  const count = (f: Flag): number => (narrowed ? narrowed[f] ?? 0 : summary.flags[f]);
+  const orphan = count('orphan');
+  const abandoned = count('abandoned');
+  const duplicate = count('duplicate');
+  const detached = count('detached');
+  // Narrowed to some flags, `sweep -n` with its default targets could preview what was left out.
+  const targets = (...fs: Flag[]): string[] => (narrowed ? ['--target', fs.filter((f) => count(f) > 0).map((f) => (FLAG_TABLE as readonly FlagRow[]).find((r) => r.flag === f)!.target!).join(',')] : []);
+  if (abandoned > 0) lines.push(...nextLine(p, next, ['sweep', '-n', ...targets('orphan', 'abandoned')], `preview removing ${[orphan > 0 ? plural(orphan, 'orphan') : '', `${abandoned} abandoned`].filter(Boolean).join(' and ')} with their trees`));
+  else if (orphan > 0) lines.push(...nextLine(p, next, ['sweep', '-n', ...targets('orphan')], `preview removing ${plural(orphan, 'orphan')} and ${orphan === 1 ? 'its tree' : 'their trees'}`));
   else if (duplicate > 0) lines.push(...nextLine(p, next, ['sweep', '-n', '--target', 'duplicates'], `preview removing ${plural(duplicate, 'duplicate')}`));
   else if (detached > 0) lines.push(...nextLine(p, next, ['sweep', '-n', '--target', 'detached'], detachedWhy(detached, true)));
-  if (summary.flags.zombie > 0) lines.push(p.dim('zombies cannot be killed: their parent must reap them (restart or fix the parent named in the reason)'));
+  if (count('zombie') > 0) lines.push(p.dim('zombies cannot be killed: their parent must reap them (restart or fix the parent named in the reason)'));
   return lines;
 }
 

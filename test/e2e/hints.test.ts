@@ -81,6 +81,31 @@ describe('next: hints keep the scope of the view', () => {
     assert.equal(planned(wide.stdout).length, 7, wide.stdout);
   });
 
+  test('list --flag: the hint names exactly the flags shown, and run as typed plans only what was shown', () => {
+    const fixture = join(import.meta.dirname, '..', 'fixtures', 'proc-basic');
+    for (const flag of ['duplicate', 'orphan', 'zombie']) {
+      const view = ['list', '--proc-root', fixture, '--flag', flag];
+      const list = cli(view);
+      assert.equal(list.code, 0, list.stderr);
+      const flagged = cli([...view, '--json']).json().processes.filter((p: any) => p.flags.includes(flag)).map((p: any) => p.pid).sort((a: number, b: number) => a - b);
+      assert.ok(flagged.length > 0, `the fixture has a ${flag}`);
+      const [sweepHint] = hints(list.stdout).filter((h) => h.includes(' sweep '));
+      if (flag === 'zombie') {
+        // Nothing to sweep in a view of zombies: no sweep hint, only the note that zombies need their parent.
+        assert.equal(sweepHint, undefined, list.stdout);
+        assert.match(list.stdout, /zombies cannot be killed/);
+        continue;
+      }
+      assert.ok(sweepHint, list.stdout);
+      const r = runLine(sweepHint);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(planned(r.stdout), flagged, `${flag}: ${sweepHint}\n${r.stdout}`);
+    }
+    // The other flags' hints and notes do not leak into a narrowed view.
+    const dup = cli(['list', '--proc-root', fixture, '--flag', 'duplicate']);
+    assert.doesNotMatch(dup.stdout, /zombies cannot be killed|orphans/);
+  });
+
   test('the stale-record hint and pidfiles list\'s own hint carry --pid-dir, quoted', () => {
     const list = cli(['list', ...scoped]);
     const [recHint] = hints(list.stdout).filter((h) => h.includes('pidfiles list'));

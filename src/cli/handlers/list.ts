@@ -73,7 +73,9 @@ export async function runList(o: ListOptions, cmd?: Command): Promise<number> {
     const { nextCommandFor } = await import('../hint.js');
     const { nextLine } = await import('../../render/next.js');
     const next = nextCommandFor(cmd);
-    for (const line of renderListFooter(summarize(snapshot, matched), shown.length, p, next)) writeLine(env.io.stdout, line);
+    // Narrowed by --flag: the hint counts (and names) only the flags shown, over the shown processes.
+    const narrowed = o.flag && (Object.fromEntries(o.flag.map((fl) => [fl, shown.filter((f) => f.signature && f.flags.includes(fl as Flag)).length])) as Partial<Record<Flag, number>>);
+    for (const line of renderListFooter(summarize(snapshot, matched), shown.length, p, next, narrowed || undefined)) writeLine(env.io.stdout, line);
     if (stale.length > 0) {
       const { staleRecordsLine } = await import('../../render/pidfiles.js');
       writeLine(env.io.stdout, staleRecordsLine(stale, width, p.unicode));
