@@ -94,9 +94,11 @@ function rankLines(lines: readonly string[]): Word[][] {
         const near = rank === DISTINCT ? [sorted[at.get(text)! - 1], sorted[at.get(text)! + 1]].filter((w) => w !== undefined) : [];
         return { text, rank, ...distinctSpan(text, near) };
       });
-      // The option naming a kept value (`-i URL`, `-metadata title=cam3`) is worth keeping next.
+      // The option naming a kept value (`-i URL`, `-metadata title=cam3`) is worth keeping next;
+      // when only one row has it, its value is what tells that row apart, not the option itself.
       for (let k = 1; k < words.length - 1; k++) {
-        if (words[k].rank === NOISE && /^-{1,2}[A-Za-z]/.test(words[k].text) && words[k + 1].rank >= IO) words[k].rank = OPTION;
+        const option = /^-{1,2}[A-Za-z]/.test(words[k].text);
+        if (option && (words[k].rank === NOISE || words[k].rank === DISTINCT) && words[k + 1].rank >= (words[k].rank === DISTINCT ? DISTINCT : IO)) words[k].rank = OPTION;
       }
       ranked[i] = words;
     }

@@ -77,3 +77,13 @@ test('a narrow table leaves columns out instead of wrapping: the header stays wh
   renderTable(cols, rows, 40, (_r, c, t) => (seen.add(c), t));
   assert.deepEqual([...seen].sort(), [0, 3, 4]);
 });
+
+test('a value only one row has (-metadata title=cam) is what stays, not its option', () => {
+  const a = 'ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=size=32x32:rate=2 -f null -';
+  const b = 'ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=size=32x32:rate=2 -metadata title=newbie-MARK -f null -';
+  for (const width of [30, 35, 40]) {
+    const [, sb] = shortenCommands([a, b], width);
+    assert.ok(sb.length <= width);
+    assert.match(sb, /title=newbie-MARK/, `width ${width}: ${sb}`);
+  }
+});
