@@ -9,7 +9,7 @@ import { colorFlag, toned, type Palette } from './tone.js';
 import { COMMAND_COLUMN, commandShortener } from './shorten.js';
 import { renderTable, type Column } from './table.js';
 import { renderTree, type TreeNode } from './tree.js';
-import { groupReasons, reasonLines } from './why.js';
+import { groupReasons, reasonLines, wrapText } from './why.js';
 
 /** A command line for humans (escaped): argv joined, or [comm] for a zombie. */
 function commandOf(e: { argv: string[]; comm: string }): string {
@@ -72,7 +72,9 @@ export function renderPlan(plan: Plan, width: number | null, p: Palette, o: { dr
   } else {
     const what = `${n} process${n === 1 ? '' : 'es'} in ${trees} tree${trees === 1 ? '' : 's'} (${describeEscalation(o.signal, o.graceMs)})`;
     if (o.backend === 'portable') lines.push(`  ${p.dim('note')} ${PORTABLE_NOTE}`);
-    lines.push(o.dryRun ? `Dry run: would signal ${what}. Nothing was signalled; run again with -y to act.` : `Will signal ${what}.`);
+    const last = o.dryRun ? `Dry run: would signal ${what}. Nothing was signalled; run again with -y to act.` : `Will signal ${what}.`;
+    // On a terminal, wrapped at words rather than by the terminal mid-word.
+    lines.push(...(width === null ? [last] : wrapText(last, width, width)));
   }
   return lines.join('\n');
 }

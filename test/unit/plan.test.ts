@@ -261,3 +261,18 @@ test('untracked needs records, all of them readable; all without records selects
   assert.throws(() => checkUntrackedTarget(['untracked'], true, undefined), (e) => e instanceof UsageError && /--pid-dir DIR or --registry FILE/.test(e.message));
   assert.throws(() => checkUntrackedTarget(['orphan', 'untracked'], false, gappy), (e) => e instanceof EnvironmentError && /1 record could not be read.*reg\.json is invalid/.test(e.message));
 });
+
+test('on a terminal the dry-run line wraps at words within the width; in a pipe it stays one line', async () => {
+  const { renderPlan } = await import('../../src/render/plan.js');
+  const { planGroups } = await import('../../src/core/decide/plan.js');
+  const { palette } = await import('../../src/render/palette.js');
+  const procs = [{ pid: 4000, ppid: 1, pgid: 4000, sid: 4000, uid: 0, state: 'S', comm: 'ffmpeg', argv: ['ffmpeg', '-i', 'x', '-f', 'null', '-'], startTicks: 1, startedAt: 0, cpuTicks: 0, threads: 1, rssBytes: 1, kernelThread: false }];
+  const snap = { scannedAt: 0, backend: 'procfs' as const, processes: new Map(procs.map((p) => [p.pid, p])), clockTicks: 100, bootTime: 0, selfPid: 999_999 };
+  const guard = { selfPid: 999_999, lineage: new Set([999_999]), pgid: null, sid: null, uid: 0 };
+  const plan = planGroups(snap, procs.map((p) => ({ proc: p, signature: 'ffmpeg', role: 'process' as const, flags: ['orphan' as const], reasons: {}, pidfile: null })), [4000], { treeOnly: true, guard });
+  const piped = renderPlan(plan, null, palette(0), { dryRun: true, signal: 'SIGTERM', graceMs: 3000 }).split('\n');
+  assert.ok(piped.some((l) => /^Dry run: would signal .*run again with -y to act\.$/.test(l)));
+  const tty = renderPlan(plan, 60, palette(0), { dryRun: true, signal: 'SIGTERM', graceMs: 3000 }).split('\n');
+  assert.ok(tty.every((l) => l.length <= 60), tty.join('\n'));
+  assert.match(tty.join(' '), /Dry run: would signal 1 process in 1 tree \(SIGSTOP, SIGTERM, SIGCONT; SIGKILL after 3s if still alive\)\. Nothing was signalled; run again with -y to act\./);
+});
