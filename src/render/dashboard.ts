@@ -11,6 +11,7 @@ import { withOwnerColumn } from './owner.js';
 import { colorFlag, toned, type Palette } from './tone.js';
 import { COMMAND_COLUMN } from './shorten.js';
 import { renderTable, type Column } from './table.js';
+import { wrapText } from './why.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 const ASCII_BARS = '_.-:=+*#';
@@ -191,7 +192,7 @@ export function renderDashboard(v: DashboardView, p: Palette): string[] {
     for (const a of t.alarms) {
       const mark = a.severity === 'critical' ? p.red('!!') : p.yellow('! ');
       const text = `${escapeText(a.reason)} (since ${clock(a.since)})`;
-      wrapWords(text.split(' '), ' ', w - 3).forEach((l, i) => lines.push(`${i === 0 ? mark : '  '} ${a.severity === 'critical' ? p.red(l) : p.yellow(l)}`));
+      wrapText(text, w - 3, w - 3).forEach((l, i) => lines.push(`${i === 0 ? mark : '  '} ${a.severity === 'critical' ? p.red(l) : p.yellow(l)}`));
     }
   }
 
