@@ -29,16 +29,21 @@ describe('the candidate picker at scale (tmux)', { skip: needs('tmux') }, () => 
     assert.match(first, /^orphan: parent is PID 1/m);
     term.send('/');
     await term.waitFor(/filter: _/);
-    term.send('-l', 'sleep 417');
-    const filtered = await term.waitFor(/1 of 30 match 'sleep 417' · 30 checked \(29 not shown\)/);
-    assert.match(filtered, /sleep 417/);
-    assert.doesNotMatch(filtered, /sleep 416/);
+    // The filter matches words anywhere in a row, its PID and path too: pick a duration that no
+    // PID and not the temp path contain (a fixed 'sleep 417' also matched the row of PID 7417 once).
+    const secs = Array.from({ length: 30 }, (_, i) => 400 + i).find((n) => n !== 400 && !sleep.includes(String(n)) && !pids.some((p) => String(p).includes(String(n))));
+    assert.ok(secs, `a duration none of ${pids.join(', ')} contains`);
+    const q = `sleep ${secs}`;
+    term.send('-l', q);
+    const filtered = await term.waitFor(new RegExp(`1 of 30 match '${q}' · 30 checked \\(29 not shown\\)`));
+    assert.match(filtered, new RegExp(q));
+    assert.doesNotMatch(filtered, new RegExp(`sleep ${secs - 1}\\b`));
     term.send('Enter'); // keep the filter, back to the keys
     await term.waitFor(/a all shown • i invert shown/);
     term.send('i');
-    await term.waitFor(/1 of 30 match 'sleep 417' · 29 checked \(29 not shown\)/);
+    await term.waitFor(new RegExp(`1 of 30 match '${q}' · 29 checked \\(29 not shown\\)`));
     term.send('a'); // all shown: the one row is checked again
-    await term.waitFor(/1 of 30 match 'sleep 417' · 30 checked/);
+    await term.waitFor(new RegExp(`1 of 30 match '${q}' · 30 checked`));
     term.send('i');
     await term.waitFor(/29 checked/);
     term.send('Enter');
