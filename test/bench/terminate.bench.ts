@@ -5,6 +5,9 @@
 //     set. Target: at most 1.2x (issue 18), zero survivors.
 //  2. A 300-process tree: `procsweep kill-group -y` vs tree-kill's treeKill(pid), each timed until
 //     every process of the tree is dead. Target: at least 15x faster.
+// Each also runs floor/kill.mjs on an identical set: Node starting, then SIGSTOP, the first
+// signal, SIGCONT (and SIGKILL after the grace), polling until all are dead, with no scan,
+// identity check, plan or report. It is the best any Node implementation can do here.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { markedSleep } from '../helpers/workers.js';
 import { median, printRows } from './lib.js';
 
 const ORPHANS = 1000;
+const FLOOR = join(import.meta.dirname, 'floor', 'kill.mjs');
 const TREE_SHELLS = 13;
 const TREE_LEAVES = 22; // 1 root + 13 shells + 13 * 22 sleeps = 300
 
@@ -43,7 +47,7 @@ function wall(fn: () => void): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-async function orphansRound(dir: string): Promise<{ ours: number; base: number; oursLeft: number; baseLeft: number }> {
+async function orphansRound(dir: string): Promise<{ ours: number; base: number; floor: number; oursLeft: number; baseLeft: number }> {
   const m1 = marker('bench');
   const s1 = markedSleep(dir, m1);
   await startOrphans(s1, m1, ORPHANS);
@@ -66,8 +70,15 @@ async function orphansRound(dir: string): Promise<{ ours: number; base: number; 
   await waitFor(() => pidsWith(m2).length === 0, 2000);
   const baseLeft = pidsWith(m2).length;
   killAllMarked(m2);
-  await waitFor(() => pidsWith(m1).length + pidsWith(m2).length === 0, 5000);
-  return { ours, base, oursLeft, baseLeft };
+
+  const m3 = marker('bench');
+  const fpids = await startOrphans(markedSleep(dir, m3), m3, ORPHANS);
+  const floor = wall(() => {
+    spawnSync(process.execPath, [FLOOR, '--grace', '1000', ...fpids.map(String)], { stdio: 'ignore' });
+  });
+  killAllMarked(m3);
+  await waitFor(() => pidsWith(m1).length + pidsWith(m2).length + pidsWith(m3).length === 0, 5000);
+  return { ours, base, floor, oursLeft, baseLeft };
 }
 
 /** A 300-process tree in its own session and group: root sh -> 13 sh -> 22 sleeps each. Resolves with root pid and all pids. */
@@ -84,7 +95,7 @@ async function untilDead(pids: number[]): Promise<void> {
   await waitFor(() => pids.every((p) => !alive(p)), 60_000, 1);
 }
 
-async function treeRound(dir: string): Promise<{ ours: number; base: number; n: number }> {
+async function treeRound(dir: string): Promise<{ ours: number; base: number; floor: number; n: number }> {
   const m1 = marker('btree');
   const t1 = await startTree(markedSleep(dir, m1), m1);
   const t0 = process.hrtime.bigint();
@@ -101,7 +112,15 @@ async function treeRound(dir: string): Promise<{ ours: number; base: number; n: 
   await untilDead(t2.pids);
   const base = Number(process.hrtime.bigint() - t1b) / 1e6;
   killAllMarked(m2);
-  return { ours, base, n: t1.pids.length };
+
+  const m3 = marker('btree');
+  const t3 = await startTree(markedSleep(dir, m3), m3);
+  const t3b = process.hrtime.bigint();
+  spawnSync(process.execPath, [FLOOR, ...t3.pids.map(String)], { stdio: 'ignore' });
+  await untilDead(t3.pids);
+  const floor = Number(process.hrtime.bigint() - t3b) / 1e6;
+  killAllMarked(m3);
+  return { ours, base, floor, n: t1.pids.length };
 }
 
 /** Runs both comparisons and prints medians and ratios. */
@@ -125,6 +144,11 @@ export default async function bench(): Promise<void> {
       { what: `sweep -y --grace 1s, ${ORPHANS} TERM-ignoring orphans (median)`, ours: median(orphan.map((r) => r.ours)), baseline: median(orphan.map((r) => r.base)), baselineName: 'kill -TERM; sleep 1; kill -KILL', kind: 'max', target: 1.2 },
       { what: `kill-group, ${tree[0].n}-process tree until all dead (median)`, ours: median(tree.map((r) => r.ours)), baseline: median(tree.map((r) => r.base)), baselineName: 'treeKill(pid)', kind: 'min', target: 15 },
     ]);
+    printRows('issue 18: the floor under sweep and kill-group', [
+      { what: `${ORPHANS} TERM-ignoring orphans, grace 1s (median)`, oursName: 'floor/kill.mjs', ours: median(orphan.map((r) => r.floor)), baseline: median(orphan.map((r) => r.base)), baselineName: 'kill -TERM; sleep 1; kill -KILL', kind: 'max', target: 1.2 },
+      { what: `${tree[0].n}-process tree until all dead (median)`, oursName: 'floor/kill.mjs', ours: median(tree.map((r) => r.floor)), baseline: median(tree.map((r) => r.base)), baselineName: 'treeKill(pid)', kind: 'min', target: 15 },
+    ]);
+    console.log(`above the floor: sweep ${(median(orphan.map((r) => r.ours)) - median(orphan.map((r) => r.floor))).toFixed(0)} ms, kill-group ${(median(tree.map((r) => r.ours)) - median(tree.map((r) => r.floor))).toFixed(0)} ms (scan, plan, owners, identity checks, thaw watchdog, report)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
