@@ -100,14 +100,15 @@ test('parseStatBytes reads the same fields as parseStat, over odd comms, the bad
   }
 });
 
-test('parseStatusBytes reads a status file as the line-splitting text parser did', () => {
+test('parseStatusBytes reads a status file as the line-splitting text parser did (an empty Uid field is unknown)', () => {
   const reference = (text: string): { uid: number | null; rssBytes: number | null } => {
     let uid: number | null = null;
     let rssBytes: number | null = null;
     for (const line of text.split('\n')) {
       if (line.startsWith('Uid:')) {
         const parts = line.slice(4).trim().split(/\s+/);
-        const v = Number(parts[1] ?? parts[0]);
+        // An empty field is unknown, not 0 (the old text parser read an empty `Uid:` as root).
+        const v = /^\d+$/.test(parts[1] ?? parts[0]) ? Number(parts[1] ?? parts[0]) : NaN;
         uid = Number.isInteger(v) && v >= 0 ? v : null;
       } else if (line.startsWith('VmRSS:')) {
         const m = /(\d+)\s*kB/.exec(line);
@@ -116,7 +117,7 @@ test('parseStatusBytes reads a status file as the line-splitting text parser did
     }
     return { uid, rssBytes };
   };
-  const lines = ['Name:\tffmpeg', 'Uid:\t1000\t1001\t1000\t1000', 'Uid:\t7', 'Uid:', 'Uid: x y', 'VmRSS:\t  2048 kB', 'VmRSS:', 'VmRSSx: 5 kB', ' Uid:\t1 2', 'Gid:\t0\t0\t0\t0', 'State:\tS (sleeping)', 'Name:\tcaf\u00e9\ufffd'];
+  const lines = ['Name:\tffmpeg', 'Uid:\t1000\t1001\t1000\t1000', 'Uid:\t7', 'Uid:', 'Uid: x y', 'VmRSS:\t  2048 kB', 'VmRSS:', 'VmRSSx: 5 kB', ' Uid:\t1 2', 'Gid:\t0\t0\t0\t0', 'State:\tS (sleeping)', 'Name:\tcaf\u00e9\ufffd', 'Uid:\t5 x', 'Uid:\t3\t', 'VmRSS: 7kB', 'VmRSS:\t12', 'VmRSS:\t12 MB', 'Uid:\t4294967295\t4294967294'];
   let seed = 11;
   const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
   for (let round = 0; round < 300; round++) {

@@ -55,10 +55,34 @@ export function parseCgroupPath(path: string): CgroupInfo {
 }
 
 /**
+ * Parsed cgroup files by their text: the processes of one unit or container share one file, so a
+ * sweep of 1,000 workers parses it once instead of 1,000 times (it was a tenth of the scan's
+ * allocations). Bounded: cleared when it holds CGROUP_CACHE_MAX texts. The results are frozen,
+ * as they are shared.
+ */
+const cgroupCache = new Map<string, CgroupInfo | null>();
+const CGROUP_CACHE_MAX = 512;
+
+/**
  * Parses `/proc/PID/cgroup`: the v2 line (`0::PATH`) first, then v1 `name=systemd`, then any
  * other v1 controller (for container paths). Null when no line names a unit or a container.
+ * Equal texts give the same (frozen) object.
  */
-export function parseCgroup(text: string): CgroupInfo | null {
+export function parseCgroup(text: string): Readonly<CgroupInfo> | null {
+  let info = cgroupCache.get(text);
+  if (info === undefined) {
+    info = parseCgroupText(text);
+    if (info) {
+      if (info.container) Object.freeze(info.container);
+      Object.freeze(info);
+    }
+    if (cgroupCache.size >= CGROUP_CACHE_MAX) cgroupCache.clear();
+    cgroupCache.set(text, info);
+  }
+  return info;
+}
+
+function parseCgroupText(text: string): CgroupInfo | null {
   const lines = text.split('\n');
   const byKind: string[] = [];
   const others: string[] = [];

@@ -93,16 +93,37 @@ export function parseStatusBytes(buf: Buffer, n: number): StatusFields {
     if (end < 0 || end > n) end = n;
     const c = buf[start];
     if (c === 0x55 && startsWithBytes(buf, start, end, UID)) {
-      const parts = buf.toString('utf8', start + UID.length, end).trim().split(/\s+/);
-      const v = Number(parts[1] ?? parts[0]);
-      uid = Number.isInteger(v) && v >= 0 ? v : null;
+      // Uid: real effective saved fs; the effective one (the only one, if just one is given).
+      const real = digitsAt(buf, skipBlanks(buf, start + UID.length, end), end);
+      const next = skipBlanks(buf, digitsEnd, end);
+      uid = real === null ? null : next >= end ? real : digitsAt(buf, next, end);
     } else if (c === 0x56 && startsWithBytes(buf, start, end, VMRSS)) {
-      const m = /(\d+)\s*kB/.exec(buf.toString('utf8', start, end));
-      if (m) rssBytes = Number(m[1]) * 1024;
+      // VmRSS:   1234 kB
+      const kb = digitsAt(buf, skipBlanks(buf, start + VMRSS.length, end), end);
+      const unit = skipBlanks(buf, digitsEnd, end);
+      if (kb !== null && end - unit >= 2 && buf[unit] === 0x6b && buf[unit + 1] === 0x42) rssBytes = kb * 1024;
     }
     start = end + 1;
   }
   return { uid, rssBytes };
+}
+
+/** Where digitsAt stopped: the first byte after the digits it read. */
+let digitsEnd = 0;
+
+/** The decimal number starting at `i` (before `end`), or null when no digit is there; sets digitsEnd. Parsed from the bytes: no string per line. */
+function digitsAt(buf: Uint8Array, i: number, end: number): number | null {
+  let v = 0;
+  let j = i;
+  for (; j < end && buf[j] >= 0x30 && buf[j] <= 0x39; j++) v = v * 10 + (buf[j] - 0x30);
+  digitsEnd = j;
+  return j > i && Number.isSafeInteger(v) ? v : null;
+}
+
+/** The first byte at or after `i` that is not a space or a tab. */
+function skipBlanks(buf: Uint8Array, i: number, end: number): number {
+  while (i < end && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  return i;
 }
 
 function startsWithBytes(buf: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
