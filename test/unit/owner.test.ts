@@ -20,6 +20,16 @@ describe('cgroup', () => {
     assert.equal(parseCgroup('1:name=systemd:/\n0::/\n'), null);
     assert.equal(parseCgroup('0::/user.slice/user-1000.slice/session-3.scope\n'), null, 'a login session scope is not an owner');
   });
+  test('equal cgroup texts give one frozen result (parsed once, shared by the workers of a unit), and the cache stays bounded', () => {
+    const text = `0::/system.slice/docker-${ID}.scope\n`;
+    const a = parseCgroup(text)!;
+    assert.equal(parseCgroup(`${text}`), a);
+    assert.ok(Object.isFrozen(a) && Object.isFrozen(a.container));
+    assert.throws(() => ((a as { unit: string | null }).unit = 'x'), TypeError);
+    for (let i = 0; i < 2000; i++) parseCgroup(`0::/system.slice/u${i}.service\n`);
+    assert.equal(parseCgroup(`0::/system.slice/u1999.service\n`)!.unit, 'u1999.service');
+    assert.deepEqual(parseCgroup(text), a, 'after the cache was cleared, the same answer');
+  });
   test('container scopes: docker (both drivers), containerd/CRI with its pod, CRI-O, podman', () => {
     assert.deepEqual(parseCgroupPath(`/system.slice/docker-${ID}.scope`).container, { runtime: 'docker', id: ID, pod: null });
     assert.deepEqual(parseCgroupPath(`/docker/${ID}`).container, { runtime: 'docker', id: ID, pod: null });
