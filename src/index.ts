@@ -1,5 +1,5 @@
 /** procsweep's library API: the same read -> decide -> act pipeline as the CLI, without a terminal. */
-export { ProcsweepError, UsageError, EnvironmentError } from './core/errors.js';
+export { ProcsweepError, UsageError, EnvironmentError, RunStoppedError } from './core/errors.js';
 export { parseDuration, formatDuration } from './core/duration.js';
 export type { ProcessInfo, Snapshot, Finding, Flag, Role, ProcessIdentity, BackendName } from './core/types.js';
 export type { FlagRow, Tone, WatchedFlag, ColumnFlag } from './core/decide/flags.js';

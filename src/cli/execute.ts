@@ -97,7 +97,9 @@ export async function runPlan(env: CommandEnv, ctx: Context, plan: Plan, snapsho
 /**
  * Prints a report (JSON, or the human table and summary) and returns the exit code: 1 when a
  * target survived or failed or the audit log could not be written, else 0; after a run that
- * `interrupt` caught a signal in, says what it left and returns 128 + the signal's number.
+ * `interrupt` caught a signal in, says what it left and returns 128 + the signal's number. A run
+ * that stopped on an error (`report.error`) is reported all the same, then its error line
+ * follows on stderr and the code is 3, as for any error of the environment.
  */
 export async function printReport(env: CommandEnv, report: ExecutionReport, o: { interrupt?: Interruption; log?: AuditLog | null } = {}): Promise<number> {
   if (env.json) {
@@ -110,13 +112,18 @@ export async function printReport(env: CommandEnv, report: ExecutionReport, o: {
     if (n > 0) writeLine(env.io.stdout, `Removed the ${n === 1 ? 'record' : `${n} records`} of the ended processes: ${report.pidfilesRemoved.map(escapeText).join(', ')}`);
   }
   if (report.dryRun) return 0;
-  // A selected port or path still held is something left, as a survivor is.
-  const acted = o.log?.failed ? 1 : executionExitCode(report);
-  const code = stillHeld(report.resources) ? Math.max(1, acted) : acted;
-  if (!o.interrupt) return code;
-  const ended = report.targets.filter((t) => SIGNALLED_OUTCOMES.has(t.outcome)).length;
-  o.interrupt.summary(ended, report.targets.filter((t) => UNENDED_OUTCOMES.has(t.outcome)).map((t) => t.pid));
-  return o.interrupt.exitCode(code);
+  const acted = executionExitCode(report);
+  // A selected port or path still held, or an unwritten audit log, is something left, as a survivor is.
+  const code = o.log?.failed || stillHeld(report.resources) ? Math.max(1, acted) : acted;
+  if (o.interrupt) {
+    const ended = report.targets.filter((t) => SIGNALLED_OUTCOMES.has(t.outcome)).length;
+    o.interrupt.summary(ended, report.targets.filter((t) => UNENDED_OUTCOMES.has(t.outcome)).map((t) => t.pid));
+  }
+  if (report.error !== undefined) {
+    writeLine(env.io.stderr, `procsweep: ${escapeText(report.error)}`);
+    return code;
+  }
+  return o.interrupt ? o.interrupt.exitCode(code) : code;
 }
 
 /** Prints a plan: JSON (the dry-run report) or the trees; `toStderr` for the plan shown before a prompt. */

@@ -93,13 +93,14 @@ function outcomeColour(p: Palette, outcome: string): string {
   return row ? toned(p, row.tone, outcome) : outcome;
 }
 
-/** The summary line after acting: counts, time, and what is left. */
+/** The summary line after acting: counts, time, and what is left (`Stopped by an error after`, when the run was: its error line follows). */
 export function renderSummary(report: ExecutionReport): string {
   const s = report.summary;
   const parts = OUTCOME_TABLE.filter((r) => s[r.key] > 0).map((r) => `${s[r.key]} ${r.summary}`);
   const left = s.leftRunning;
   const tail = left === 0 ? 'nothing left running.' : `${left} left running: see the reasons above.`;
-  return `Done in ${formatElapsed(report.durationMs)}: ${parts.join(', ') || 'nothing to do'}; ${tail}`;
+  const head = report.error !== undefined ? 'Stopped by an error after' : 'Done in';
+  return `${head} ${formatElapsed(report.durationMs)}: ${parts.join(', ') || 'nothing to do'}; ${tail}`;
 }
 
 /** Above this many targets, the table lists only the ones that did not simply end (the summary counts the rest). */

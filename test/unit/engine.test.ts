@@ -6,6 +6,7 @@ import { terminate, type TargetResult } from '../../src/core/act/terminate.js';
 import type { Backend } from '../../src/core/read/backend/index.js';
 import type { ProcessInfo, Snapshot } from '../../src/core/types.js';
 import { proc, snap } from '../helpers/snapshot.js';
+import { EnvironmentError } from '../../src/core/errors.js';
 
 // The whole escalation against a fake process table and a fake clock: no real process, no real
 // time. Each fake process behaves like the kernel would for its kind (see FakeProc).
@@ -261,7 +262,9 @@ test('a throw mid-freeze closes the thaw guard without clearing it (so it resume
   const pids = (): number[] => {
     throw new Error('the process table went away');
   };
-  await assert.rejects(runWith(table, [100], 300, { thawGuard: () => loggingGuard(table), pids }), /went away/);
+  // After its SIGSTOP the run is reported, not thrown (the next test); the guard is closed all the same.
+  const report = await runWith(table, [100], 300, { thawGuard: () => loggingGuard(table), pids });
+  assert.match(report.error ?? '', /went away/);
   assert.deepEqual(table.log.filter((l) => !l.includes('SIG')), ['record 100', 'close']);
   assert.ok(table.log.includes('0 100 SIGSTOP'));
 });
@@ -300,11 +303,51 @@ test('a throw after the SIGSTOPs (portable ps fails with EAGAIN) still resumes e
     if ([...table.procs.values()].some((p) => p.stopped)) throw Object.assign(new Error('spawn ps EAGAIN'), { code: 'EAGAIN' });
   } };
   const backend = fakeBackend('portable', s, ops);
-  await assert.rejects(terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops, snapshot: s, guard, graceMs: 200 }), /EAGAIN/);
+  const progress: TargetResult[] = [];
+  const report = await terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops, snapshot: s, guard, graceMs: 200, onProgress: (r) => progress.push(r) });
   for (const pid of [100, 101]) {
     assert.equal(table.procs.get(pid)!.stopped, false, `${pid} left stopped`);
     assert.equal(table.log.filter((l) => l.endsWith(` ${pid} SIGCONT`)).length, 1, `${pid} resumed once`);
   }
+  // A report of what was done is never lost: the error rides on it, and each process says what it got.
+  assert.equal(report.error, 'spawn ps EAGAIN');
+  for (const r of report.results) {
+    assert.equal(r.outcome, 'failed');
+    assert.deepEqual(r.signals, ['SIGSTOP', 'SIGTERM', 'SIGCONT'], 'the thaw is on the record');
+    assert.equal(r.reason, 'not finished: the run stopped (spawn ps EAGAIN); signals sent: SIGSTOP, SIGTERM, SIGCONT');
+  }
+  assert.deepEqual(progress.map((r) => [r.pid, r.outcome]).sort(), [[100, 'failed'], [101, 'failed']], 'told once each');
+});
+
+test('a throw during the grace keeps the outcomes already known and fails only the processes still in play, none left stopped', async () => {
+  const table = new FakeTable([fake(100, 1, { exitMs: 5 }), fake(200, 1, { onTerm: 'ignore' })], true);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  let settled = false;
+  const ops = { ...table.ops(), refresh: async () => {
+    if (settled) throw new EnvironmentError('cannot read the process table with ps (EAGAIN)');
+  } };
+  const backend = fakeBackend('portable', s, ops);
+  const targets = [100, 200].map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks }));
+  const report = await terminate(targets, { backend, ops, snapshot: s, guard, graceMs: 3000, onProgress: (r) => void (settled ||= r.pid === 100) });
+  const r = byPid(report.results);
+  assert.equal(report.error, 'cannot read the process table with ps (EAGAIN)');
+  assert.equal(r.get(100)!.outcome, 'terminated', 'an outcome already known is kept');
+  assert.equal(r.get(200)!.outcome, 'failed');
+  assert.equal(r.get(200)!.reason, 'not finished: the run stopped (cannot read the process table with ps (EAGAIN)); signals sent: SIGSTOP, SIGTERM, SIGCONT');
+  assert.equal(table.procs.get(200)!.stopped, false, 'not left stopped');
+  assert.ok(!table.log.some((l) => l.endsWith('SIGKILL')), 'nothing more was sent after the error');
+  assert.ok(table.clock < 3000, 'the run stopped at the error, not after the grace');
+});
+
+test('a throw before the first signal is thrown as it came: nothing was done, nothing to report', async () => {
+  const table = new FakeTable([fake(100, 1)], true);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  const ops = { ...table.ops(), refresh: async () => {
+    throw new EnvironmentError('cannot read the process table with ps (EAGAIN)');
+  } };
+  const backend = fakeBackend('portable', s, ops);
+  await assert.rejects(terminate([{ pid: 100, startTicks: s.processes.get(100)!.startTicks }], { backend, ops, snapshot: s, guard }), (e: unknown) => e instanceof EnvironmentError && /EAGAIN/.test(e.message));
+  assert.deepEqual(table.log, []);
 });
 
 test('a member a tree-kill missed is sent SIGKILL on its own, not left stopped and reported survived', async () => {

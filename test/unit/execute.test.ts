@@ -167,6 +167,36 @@ test('the audit log gets one record per target; a failed write is returned and t
   }
 });
 
+test('a run that stops on an error mid-way is still reported and audited: one record per target, the error carried', async () => {
+  const tmp = tempDir();
+  try {
+    const { snap, plan, table } = world();
+    const path = join(tmp.dir, 'audit.jsonl');
+    const log = openAuditLog(path);
+    // A portable-like backend whose ps fails (EAGAIN) once the SIGCONTs are out, i.e. during the grace.
+    const ops: EngineOps = { ...table.ops(), refresh: async () => {
+      if (table.sent.some((x) => x.endsWith('SIGCONT'))) throw new Error('cannot read the process table with ps (EAGAIN)');
+    } };
+    const done = await executePlan(plan, { backend: backendOf(snap, table), ops, snapshot: snap, guard, graceMs: 100, audit: { log, command: 'sweep' } });
+    assert.equal(done.auditFailed, null);
+    assert.equal(done.report.error, 'cannot read the process table with ps (EAGAIN)');
+    assert.equal(done.run.error, done.report.error);
+    assert.equal(JSON.parse(JSON.stringify(done.report)).error, done.report.error, 'in the JSON report');
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pid: number; outcome: string; reason: string; signals: string[] });
+    assert.deepEqual(lines.map((l) => l.pid).sort(), [100, 200, 300, 301], 'one record per target');
+    for (const l of lines.filter((x) => x.pid !== 301)) {
+      assert.equal(l.outcome, 'failed');
+      assert.deepEqual(l.signals, ['SIGSTOP', 'SIGTERM', 'SIGCONT']);
+      assert.match(l.reason, /^not finished: the run stopped \(cannot read the process table with ps \(EAGAIN\)\); signals sent: SIGSTOP, SIGTERM, SIGCONT$/);
+    }
+    assert.equal(lines.find((l) => l.pid === 301)!.outcome, 'skipped', 'the kept child keeps its own outcome');
+    assert.ok(!table.sent.some((x) => x.startsWith('301 ')), 'the kept child was never signalled');
+    assert.equal(done.report.summary.failed, 3);
+  } finally {
+    tmp.done();
+  }
+});
+
 test('library sweep(): an engine that throws (fixture /proc cannot be signalled) leaves no audit-log descriptor open', async () => {
   const { sweep } = await import('../../src/core/act/sweep.js');
   const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');

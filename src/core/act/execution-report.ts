@@ -5,6 +5,7 @@ import type { Flag } from '../types.js';
 import type { ResourceReport } from '../read/held/report.js';
 import { OUTCOME_TABLE, UNENDED_OUTCOMES, type OutcomeKey } from './outcomes.js';
 import { userName } from '../read/users.js';
+import { ENVIRONMENT_EXIT } from '../errors.js';
 
 /** A target's outcome in a report; `planned` only appears in a dry run. */
 export type ReportOutcome = Outcome | 'planned';
@@ -46,6 +47,8 @@ export interface ExecutionReport {
   durationMs: number;
   /** With `--port` / `--holds`: who held each resource, and who still holds it after acting. */
   resources?: ResourceReport[];
+  /** Only when the run stopped on an error after its first signal (the engine's `error`): the CLI exits 3. */
+  error?: string;
 }
 
 const KEY = Object.fromEntries([['planned', 'planned'], ...OUTCOME_TABLE.map((r) => [r.outcome, r.key])]) as Record<ReportOutcome, keyof ExecutionSummary>;
@@ -83,7 +86,7 @@ function fromEntry(e: PlanEntry, outcome: ReportOutcome, reason: string, signals
  * with the engine's results every plan entry gets its outcome, and processes the engine found
  * on the way (children started after the plan) are added under their candidate.
  */
-export function buildExecutionReport(plan: Plan, run: { results: readonly TargetResult[]; durationMs: number } | null, pidfilesRemoved: string[] = []): ExecutionReport {
+export function buildExecutionReport(plan: Plan, run: { results: readonly TargetResult[]; durationMs: number; error?: string } | null, pidfilesRemoved: string[] = []): ExecutionReport {
   const byPid = new Map(run?.results.map((r) => [r.pid, r]) ?? []);
   const targets: ExecutionTarget[] = [];
   const seen = new Set<number>();
@@ -105,12 +108,20 @@ export function buildExecutionReport(plan: Plan, run: { results: readonly Target
       candidate, user: null, startedAt: null, comm: '', reasons: {},
     });
   }
-  return { dryRun: run === null, targets, pidfilesRemoved, summary: summarizeTargets(targets, new Set(plan.entries.filter((e) => e.state === 'Z').map((e) => e.pid))), durationMs: run?.durationMs ?? 0 };
+  const report: ExecutionReport = { dryRun: run === null, targets, pidfilesRemoved, summary: summarizeTargets(targets, new Set(plan.entries.filter((e) => e.state === 'Z').map((e) => e.pid))), durationMs: run?.durationMs ?? 0 };
+  if (run?.error !== undefined) report.error = run.error;
+  return report;
 }
 
-/** Exit status of an acting run: 1 when anything is left running (survived, failed, or skipped by the guard or a keep rule), else 0 (design.md section 7). */
-export function executionExitCode(report: ExecutionReport): 0 | 1 {
-  return !report.dryRun && report.summary.leftRunning > 0 ? 1 : 0;
+/**
+ * Exit status of an acting run: 3 when it stopped on an error (`error`, as an EnvironmentError
+ * exits), else 1 when anything is left running (survived, failed, or skipped by the guard or a
+ * keep rule), else 0 (design.md section 7).
+ */
+export function executionExitCode(report: ExecutionReport): 0 | 1 | typeof ENVIRONMENT_EXIT {
+  if (report.dryRun) return 0;
+  if (report.error !== undefined) return ENVIRONMENT_EXIT;
+  return report.summary.leftRunning > 0 ? 1 : 0;
 }
 
 /** @deprecated The old name of ExecutionReport. */

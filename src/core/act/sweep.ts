@@ -10,6 +10,7 @@ import { executePlan, type ExecuteHooks } from './execute.js';
 import { defaultLockPath, withLock } from './lock.js';
 import { checkPlanSize, DEFAULT_PLAN_MAX, toSignal } from '../decide/plan.js';
 import { scanWith } from '../read/scan.js';
+import { unlessStopped } from '../errors.js';
 import { planSweepOf, sweepTargets } from '../decide/sweep-plan.js';
 
 /** The library's sweep(): `procsweep sweep -y` as one call. */
@@ -43,7 +44,9 @@ export interface SweepResult {
  * Scans, plans and (unless dryRun) executes a sweep under the one-sweep-at-a-time lock, exactly
  * as `procsweep sweep -y` does: the guard, keep rules, tree and wrapper handling, the records of
  * the ended processes removed, the audit log. Throws UsageError / EnvironmentError as the CLI
- * would exit 2 / 3; a survivor is a report outcome, not an error.
+ * would exit 2 / 3; a survivor is a report outcome, not an error. A run that stopped on an error
+ * after its first signal throws RunStoppedError (an EnvironmentError) carrying the report (its
+ * `error` set) and `auditFailed`, once the audit log has its records.
  */
 export async function sweep(opts: SweepOptions = {}): Promise<SweepResult> {
   const targets = sweepTargets(opts.targets, opts.olderThanMs);
@@ -70,7 +73,7 @@ export async function sweep(opts: SweepOptions = {}): Promise<SweepResult> {
         onWarning: opts.onWarning,
         hurry: opts.hurry,
       });
-      return { report, auditFailed };
+      return { report: unlessStopped(report, auditFailed), auditFailed };
     });
   } finally {
     // Written logs are closed already; a refused plan or a throw must not leave the fd open in a long-lived caller.

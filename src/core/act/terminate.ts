@@ -17,18 +17,30 @@ export type { Outcome, Phase, SpareTarget, TargetResult, TerminateOptions, Termi
  * is preceded by a re-read of /proc/PID/stat; a changed start time is never signalled. All
  * targets run together, so N targets take about one grace period. The engine acts only through
  * `opts.ops` (default: the backend's `signalOps()`), so a fake table and clock can drive it.
+ *
+ * A throw mid-run (a portable `ps` failing with EAGAIN) does not lose what was done: what the
+ * engine stopped is resumed, every process it had not finished is `failed` with why the run
+ * stopped and the signals it was sent, and the report comes back with `error` set. Before the
+ * first signal (the seed, the first read) nothing was done: the error is thrown as it came.
  */
 export async function terminate(targets: TerminateTarget[], opts: TerminateOptions): Promise<TerminateReport> {
   const ops = opts.ops ?? opts.backend.signalOps();
   const started = ops.now();
   const snapshot = opts.snapshot ?? (await opts.backend.snapshot());
   const engine = new Engine(ops, opts.guard ?? guardContext(snapshot), opts);
+  let error: string | undefined;
   try {
     engine.seed(targets, snapshot);
-    await engine.run();
+    await engine.run().catch((err: unknown) => {
+      if (!engine.signalledAny()) throw err;
+      error = (err as Error | undefined)?.message ?? String(err);
+    });
   } finally {
     engine.thawLeftovers();
+    if (error !== undefined) engine.stopUnfinished(error);
     engine.releaseAll();
   }
-  return { results: engine.results(), durationMs: Math.round(ops.now() - started) };
+  const report: TerminateReport = { results: engine.results(), durationMs: Math.round(ops.now() - started) };
+  if (error !== undefined) report.error = error;
+  return report;
 }

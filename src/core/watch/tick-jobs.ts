@@ -44,7 +44,7 @@ const TARGETS = sweepTargets(undefined, undefined);
  */
 export function sweepJob(o: SweepJobOptions): TickJob {
   const givenUp = new Set<string>();
-  return async ({ ctx, result }) => {
+  return async ({ ctx, result, warn }) => {
     const now = result.snapshot.scannedAt;
     const alive = new Set<string>();
     let due = false;
@@ -94,11 +94,14 @@ export function sweepJob(o: SweepJobOptions): TickJob {
       // The plan's skipped entries are told above (once); the engine's word on them repeats it.
       // ...and so are the ones given up on earlier, which the engine spared this time.
       const events: UnstampedEvent[] = [...skipped, ...done.run.results.filter((r) => !planSkipped.has(r.pid) && !(r.outcome === 'skipped' && r.reason === LEFT_OUT)).map((r): SweptEvent => {
-        if (UNENDED_OUTCOMES.has(r.outcome)) givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
+        // A run that stopped on an error did not give up on what it left: the next tick tries again.
+        if (UNENDED_OUTCOMES.has(r.outcome) && done.run.error === undefined) givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
         return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
       })];
       const removed = new Set(done.report.pidfilesRemoved);
       for (const e of scan.pidfiles ?? []) if (removed.has(entrySource(e))) events.push(removedEvent(e, 'its process was swept'));
+      // What was done is in the events; the error is the warning a throw would have made.
+      if (done.run.error !== undefined) warn(done.run.error);
       return events;
     });
   };

@@ -73,6 +73,11 @@ export interface TerminateOptions {
 export interface TerminateReport {
   results: TargetResult[];
   durationMs: number;
+  /**
+   * Only when the run stopped on an error after its first signal: the error's message. What it
+   * stopped was resumed; every process it had not finished is `failed`, saying so.
+   */
+  error?: string;
 }
 
 /** One process in play. */
