@@ -1,3 +1,5 @@
+import type { ExecutionReport } from './act/execution-report.js';
+
 /** Base of every error procsweep raises on purpose; `exitCode` is what the CLI exits with. */
 export class ProcsweepError extends Error {
   readonly exitCode: number;
@@ -26,25 +28,19 @@ export class EnvironmentError extends ProcsweepError {
 }
 
 /**
- * A run that stopped on an error after it had signalled processes (exit 3, as an
- * EnvironmentError): `report` says what was done, every process it did not finish `failed` with
- * why. `message` is the error it stopped on (the report's `error`).
+ * What the library's sweep() throws when its run stopped on an error after the first signal
+ * (the CLI's exit 3, as an EnvironmentError): `report` says what was done, every process not
+ * finished `failed` with why; `message` is the error it stopped on (the report's `error`).
  */
-export class RunStoppedError<R = unknown> extends EnvironmentError {
-  readonly report: R;
+export class RunStoppedError extends EnvironmentError {
+  readonly report: ExecutionReport;
   /** Why the audit log could not be written as well (sweep()'s `auditFailed`), or null. */
   readonly auditFailed: string | null;
-  constructor(message: string, report: R, auditFailed: string | null = null) {
-    super(message);
+  constructor(report: ExecutionReport, auditFailed: string | null = null) {
+    super(report.error ?? 'the run stopped on an error');
     this.report = report;
     this.auditFailed = auditFailed;
   }
-}
-
-/** Throws RunStoppedError (carrying the report) when a report says its run stopped on an error; else returns it. */
-export function unlessStopped<R extends { error?: string }>(report: R, auditFailed: string | null = null): R {
-  if (report.error !== undefined) throw new RunStoppedError(report.error, report, auditFailed);
-  return report;
 }
 
 /** The operator cancelled at a prompt (Ctrl-C, a closed terminal) before anything was done (exit 130, as for SIGINT). */

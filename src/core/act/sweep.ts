@@ -10,7 +10,7 @@ import { executePlan, type ExecuteHooks } from './execute.js';
 import { defaultLockPath, withLock } from './lock.js';
 import { checkPlanSize, DEFAULT_PLAN_MAX, toSignal } from '../decide/plan.js';
 import { scanWith } from '../read/scan.js';
-import { unlessStopped } from '../errors.js';
+import { RunStoppedError } from '../errors.js';
 import { planSweepOf, sweepTargets } from '../decide/sweep-plan.js';
 
 /** The library's sweep(): `procsweep sweep -y` as one call. */
@@ -73,7 +73,8 @@ export async function sweep(opts: SweepOptions = {}): Promise<SweepResult> {
         onWarning: opts.onWarning,
         hurry: opts.hurry,
       });
-      return { report: unlessStopped(report, auditFailed), auditFailed };
+      if (report.error !== undefined) throw new RunStoppedError(report, auditFailed);
+      return { report, auditFailed };
     });
   } finally {
     // Written logs are closed already; a refused plan or a throw must not leave the fd open in a long-lived caller.

@@ -4,6 +4,7 @@
  * processes in play, timing.ts every constant it waits by).
  */
 import { guardContext } from '../decide/guard.js';
+import { EnvironmentError } from '../errors.js';
 import { Engine } from './escalation/engine.js';
 import type { TerminateOptions, TerminateReport, TerminateTarget } from './escalation/types.js';
 export { parseSignal } from './signals.js';
@@ -43,4 +44,10 @@ export async function terminate(targets: TerminateTarget[], opts: TerminateOptio
   const report: TerminateReport = { results: engine.results(), durationMs: Math.round(ops.now() - started) };
   if (error !== undefined) report.error = error;
   return report;
+}
+
+/** For a caller with no report to carry the error in (run, pidfiles clean --kill): a run that stopped on an error is thrown as EnvironmentError, as before. */
+export function orThrow(run: TerminateReport): TerminateReport {
+  if (run.error !== undefined) throw new EnvironmentError(run.error);
+  return run;
 }

@@ -1,7 +1,8 @@
 import { createContext, type CommonOptions, type Context } from '../read/context.js';
 import { holdersOf } from '../read/scan.js';
 import { keptUnder } from '../decide/spare.js';
-import { UsageError, unlessStopped } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { orThrow } from '../act/terminate.js';
 import { executeTargets, type ExecuteHooks } from '../act/execute.js';
 import type { Snapshot } from '../types.js';
 import { executeClean, killRefusal, planClean, type CleanItem, type CleanOptions } from './clean.js';
@@ -73,8 +74,8 @@ export function executeRecordsClean(ctx: Context, snapshot: Snapshot, plan: read
     dryRun: o.dryRun,
     backend: ctx.backend,
     graceMs: o.graceMs,
-    // A run stopped by an error is thrown (RunStoppedError, the engine's report with it): the clean stops there, as before.
-    terminate: async (targets, t) => unlessStopped((await executeTargets(targets, t.spare ?? [], { ...o, backend: ctx.backend, snapshot, graceMs: t.graceMs })).run),
+    // A run stopped by an error is thrown: the clean stops there, as before.
+    terminate: async (targets, t) => orThrow((await executeTargets(targets, t.spare ?? [], { ...o, backend: ctx.backend, snapshot, graceMs: t.graceMs })).run),
     spareUnder: (pids) => keptUnder(snapshot, pids, ctx.keep ?? [], ctx.backend.ownerPorts?.()),
   });
 }

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Backend } from '../read/backend/index.js';
 import type { ProcessIdentity, ProcessInfo, Snapshot } from '../types.js';
-import { terminate, type TerminateReport, type TerminateTarget } from '../act/terminate.js';
-import { unlessStopped } from '../errors.js';
+import { orThrow, terminate, type TerminateReport, type TerminateTarget } from '../act/terminate.js';
 import type { DeathLink } from './launch.js';
 import { removeOwnPidfile, writePidfile } from './pidfile.js';
 import { exitStatus, restartDecision, signalNumber, type ChildExit, type RestartPolicy } from './policy.js';
@@ -213,8 +212,8 @@ export class Supervisor {
     for (const p of snapshot.processes.values()) {
       if (p.pid !== child.pid && inGroupOf(p, child.pid)) targets.push({ pid: p.pid, startTicks: p.startTicks });
     }
-    // A run stopped by an error is thrown, as before the report carried it (the report goes with it).
-    return unlessStopped(await terminate(targets, { backend, graceMs, signal, snapshot }));
+    // A run stopped by an error is thrown, as before the report carried it.
+    return orThrow(await terminate(targets, { backend, graceMs, signal, snapshot }));
   }
 
   /**
@@ -227,7 +226,7 @@ export class Supervisor {
     const snapshot = await this.snapshot();
     const left = [...snapshot.processes.values()].filter((p) => p.state !== 'Z' && inGroupOf(p, child.pid));
     if (left.length === 0) return;
-    const report = unlessStopped(await terminate(left.map((p) => ({ pid: p.pid, startTicks: p.startTicks })), { backend, graceMs, snapshot }));
+    const report = orThrow(await terminate(left.map((p) => ({ pid: p.pid, startTicks: p.startTicks })), { backend, graceMs, snapshot }));
     this.emit({ type: 'leftovers', child, pids: left.map((p) => p.pid), report });
   }
 
