@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalArgs, parsePs, psColumns } from '../../src/core/read/backend/ps.js';
+import { normalArgs, parsePs, psColumns, psFailure } from '../../src/core/read/backend/ps.js';
 
 // `ps -A -ww -o psColumns()` output as procps (Linux) and macOS print it with LC_ALL=C TZ=UTC.
 const linux = [
@@ -48,4 +48,15 @@ test('on macOS the session address becomes the pid of its live leader; U is unin
 test('a shell -c keeps its script as one word, so the wrapper is still recognised; the joined line is unchanged', () => {
   const t = parsePs(' 900     1   900   900  1000 S    Thu Dec  3 08:17:31 2026 sh -c while true; do ffmpeg -i x; sleep 2; done', 'linux');
   assert.deepEqual(t.get(900)!.argv, ['sh', '-c', 'while true; do ffmpeg -i x; sleep 2; done']);
+});
+
+test('a failed ps run says why in one line: which ps is needed only where the columns may be the cause', () => {
+  assert.match(psFailure({ code: 'ENOENT' }), /^cannot read the process table with ps \(ENOENT\): no ps on PATH; the portable backend needs a ps that knows -A -ww -o pid=/);
+  assert.equal(psFailure({ code: 1 }, 'ps: unknown option -- w\nusage: ps ...\n'), `cannot read the process table with ps (1): ps said: ps: unknown option -- w; the portable backend needs a ps that knows -A -ww -o ${psColumns()}`);
+  assert.equal(psFailure({ code: 1 }, ''), `cannot read the process table with ps (1); the portable backend needs a ps that knows -A -ww -o ${psColumns()}`);
+  // A ps that could not be started for want of resources is a passing failure, not a wrong ps.
+  assert.equal(psFailure({ code: 'EAGAIN' }), 'cannot read the process table with ps (EAGAIN): ps could not be started; retry once the system has processes or memory to spare');
+  assert.equal(psFailure({ code: 'EACCES' }), 'cannot read the process table with ps (EACCES): ps could not be started');
+  assert.ok(!psFailure({ code: 1 }, 'x'.repeat(5000)).includes('x'.repeat(201)), 'ps\'s complaint is cut');
+  for (const m of [psFailure({ code: 'EAGAIN' }), psFailure({ code: 2 }, 'a\nb')]) assert.ok(!m.includes('\n'), 'one line');
 });

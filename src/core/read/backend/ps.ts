@@ -22,14 +22,33 @@ const LINE = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\S+)\s+\w{3}\s+(\w{3}
 export function runPs(pids?: readonly number[]): Promise<string> {
   const select = pids ? ['-p', pids.join(',')] : ['-A'];
   return new Promise((resolve, reject) => {
-    execFile('ps', [...select, '-ww', '-o', psColumns()], { env: { ...process.env, LC_ALL: 'C', LANG: 'C', TZ: 'UTC' }, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout) => {
+    execFile('ps', [...select, '-ww', '-o', psColumns()], { env: { ...process.env, LC_ALL: 'C', LANG: 'C', TZ: 'UTC' }, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
       // `ps -p` exits 1 when none of the pids is there: an empty table, not an error.
-      if (err && !(pids && (err as { code?: unknown }).code === 1)) {
-        reject(new EnvironmentError(`cannot read the process table with ps (${(err as NodeJS.ErrnoException).code ?? err.message}): the portable backend needs a ps that knows -A -ww -o ${psColumns()}`));
-      } else resolve(stdout);
+      if (err && !(pids && (err as { code?: unknown }).code === 1)) reject(new EnvironmentError(psFailure(err, stderr)));
+      else resolve(stdout);
     });
   });
 }
+
+/**
+ * Why a ps run failed, in one line: `cannot read the process table with ps (CODE)`, then what
+ * helps. Only where the columns may be the cause (no ps at all, or ps refusing with an exit code)
+ * does it say which ps the portable backend needs; a ps that could not be started for want of
+ * resources (EAGAIN, ENOMEM, EMFILE, ENFILE) is a passing failure, and its message says so. ps's own first
+ * line of complaint is kept (cut at 200 characters).
+ */
+export function psFailure(err: { code?: unknown; message?: string }, stderr = ''): string {
+  const code = err.code ?? err.message ?? 'error';
+  const said = stderr.split('\n').map((l) => l.trim()).find(Boolean)?.slice(0, 200);
+  const needs = `the portable backend needs a ps that knows -A -ww -o ${psColumns()}`;
+  if (code === 'ENOENT') return `cannot read the process table with ps (ENOENT): no ps on PATH; ${needs}`;
+  if (typeof code === 'number') return `cannot read the process table with ps (${code})${said ? `: ps said: ${said}` : ''}; ${needs}`;
+  const short = RESOURCE_CODES.has(String(code)) ? '; retry once the system has processes or memory to spare' : '';
+  return `cannot read the process table with ps (${String(code)}): ps could not be started${short}`;
+}
+
+/** Errors of starting a process that pass when the system has resources again. */
+const RESOURCE_CODES = new Set(['EAGAIN', 'ENOMEM', 'EMFILE', 'ENFILE']);
 
 /** A ps line as the engine compares it: the command line with runs of blanks made one space, as argv joins. */
 export function normalArgs(args: string): string {
