@@ -339,6 +339,56 @@ test('a throw during the grace keeps the outcomes already known and fails only t
   assert.ok(table.clock < 3000, 'the run stopped at the error, not after the grace');
 });
 
+test('a throw mid-run: a process that ended meanwhile gets its honest outcome, not failed (live reads are looked at once more)', async () => {
+  // 100 dies 30 ms after its SIGCONT; the read at 35 ms throws once (it found 100 gone and the engine never learnt it).
+  const table = new FakeTable([fake(100, 1, { exitMs: 30 }), fake(200, 1, { onTerm: 'ignore' })]);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  let thrown = false;
+  const live = table.ops();
+  const ops: EngineOps = { ...live, stat: (pid) => {
+    if (!thrown && table.clock >= 35) {
+      thrown = true;
+      throw Object.assign(new Error('read /proc EIO'), { code: 'EIO' });
+    }
+    return live.stat(pid);
+  } };
+  const backend = fakeBackend('procfs', s, ops);
+  const targets = [100, 200].map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks }));
+  const report = await terminate(targets, { backend, ops, snapshot: s, guard, graceMs: 3000 });
+  const r = byPid(report.results);
+  assert.equal(report.error, 'read /proc EIO');
+  assert.ok(!table.procs.has(100));
+  assert.equal(r.get(100)!.outcome, 'terminated', r.get(100)!.reason);
+  assert.match(r.get(100)!.reason, /^exited .* after SIGTERM$/);
+  assert.equal(r.get(200)!.outcome, 'failed');
+  assert.equal(table.procs.get(200)!.stopped, false);
+});
+
+test('a progress callback that throws while the stopped run is written up does not keep the stat files and the thaw guard open', async () => {
+  const table = new FakeTable([fake(100, 1, { onTerm: 'ignore' }), fake(101, 1, { onTerm: 'ignore' })], true);
+  const s = snap([...table.procs.values()].map((p) => p.info));
+  const open = new Set<number>();
+  let guardClosed = false;
+  const ops: EngineOps = {
+    ...table.ops(),
+    open: (pid) => (open.add(pid), pid),
+    statFd: (fd) => table.stat(fd),
+    close: (fd) => void open.delete(fd),
+    thawGuard: () => ({ record: async () => true, clear: async () => {}, close: () => void (guardClosed = true) }),
+    refresh: async () => {
+      if ([...table.procs.values()].some((p) => p.stopped)) throw new Error('spawn ps EAGAIN');
+    },
+  };
+  const backend = fakeBackend('portable', s, ops);
+  const targets = [100, 101].map((pid) => ({ pid, startTicks: s.processes.get(pid)!.startTicks }));
+  await assert.rejects(terminate(targets, { backend, ops, snapshot: s, guard, onProgress: () => {
+    throw new Error('callback broke');
+  } }), /callback broke/);
+  assert.deepEqual([...open], [], 'every stat file was closed');
+  assert.ok(guardClosed, 'the thaw guard was closed');
+  for (const pid of [100, 101]) assert.equal(table.procs.get(pid)!.stopped, false, `${pid} resumed`);
+});
+
 test('a throw before the first signal is thrown as it came: nothing was done, nothing to report', async () => {
   const table = new FakeTable([fake(100, 1)], true);
   const s = snap([...table.procs.values()].map((p) => p.info));

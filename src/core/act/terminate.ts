@@ -37,9 +37,13 @@ export async function terminate(targets: TerminateTarget[], opts: TerminateOptio
       error = (err as Error | undefined)?.message ?? String(err);
     });
   } finally {
-    engine.thawLeftovers();
-    if (error !== undefined) engine.stopUnfinished(error);
-    engine.releaseAll();
+    try {
+      engine.thawLeftovers();
+      if (error !== undefined) engine.stopUnfinished(error);
+    } finally {
+      // Whatever the above threw (a progress callback), every stat fd and the thaw guard are released.
+      engine.releaseAll();
+    }
   }
   const report: TerminateReport = { results: engine.results(), durationMs: Math.round(ops.now() - started) };
   if (error !== undefined) report.error = error;

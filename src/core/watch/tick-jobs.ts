@@ -34,16 +34,22 @@ export interface SweepJobOptions {
 /** The flags `sweep` targets by default: orphans, and workers whose owner is gone. */
 const TARGETS = sweepTargets(undefined, undefined);
 
+/** How many runs stopped by an error may leave the same process before watch gives up on it. */
+export const STOPPED_RUNS_MAX = 3;
+
 /**
  * `--sweep`: on a tick that saw an orphan (older than `olderThanMs`), take the sweep lock,
  * rescan the whole table, plan exactly as `procsweep sweep` would (orphans with their trees,
  * wrappers included, the guard applied) and run the termination engine. A lock held by another
  * sweep is reported and tried again next tick. A process the engine could not end (survived,
  * failed), or that the guard protects (skipped, with its reason), is reported once and not
- * tried again while it lives.
+ * tried again while it lives. A run that stopped on an error (a failing `ps`) gives up on
+ * nothing at once: what it left is tried again next tick, up to STOPPED_RUNS_MAX such runs.
  */
 export function sweepJob(o: SweepJobOptions): TickJob {
   const givenUp = new Set<string>();
+  /** Stopped runs per identity: past STOPPED_RUNS_MAX it is given up on, not signalled every tick. */
+  const stoppedRuns = new Map<string, number>();
   return async ({ ctx, result, warn }) => {
     const now = result.snapshot.scannedAt;
     const alive = new Set<string>();
@@ -57,6 +63,7 @@ export function sweepJob(o: SweepJobOptions): TickJob {
       if (o.olderThanMs === undefined || (age !== null && age > o.olderThanMs)) due = true;
     }
     for (const k of givenUp) if (!alive.has(k)) givenUp.delete(k);
+    for (const k of stoppedRuns.keys()) if (!alive.has(k)) stoppedRuns.delete(k);
     if (!due) return [];
     return withLock(o.lockPath, { wait: false }, async () => {
       // The tick's reading is partial and a moment old: plan on a fresh, whole one, exactly as `procsweep sweep` does.
@@ -94,8 +101,17 @@ export function sweepJob(o: SweepJobOptions): TickJob {
       // The plan's skipped entries are told above (once); the engine's word on them repeats it.
       // ...and so are the ones given up on earlier, which the engine spared this time.
       const events: UnstampedEvent[] = [...skipped, ...done.run.results.filter((r) => !planSkipped.has(r.pid) && !(r.outcome === 'skipped' && r.reason === LEFT_OUT)).map((r): SweptEvent => {
-        // A run that stopped on an error did not give up on what it left: the next tick tries again.
-        if (UNENDED_OUTCOMES.has(r.outcome) && done.run.error === undefined) givenUp.add(identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv));
+        // A run that stopped on an error did not give up on what it left: the next tick tries
+        // again, up to STOPPED_RUNS_MAX times (a ps that fails at the same step every time would
+        // otherwise have every tick stop, signal and resume the same processes for good).
+        if (UNENDED_OUTCOMES.has(r.outcome)) {
+          const key = identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv);
+          const stopped = done.run.error === undefined ? 0 : (stoppedRuns.get(key) ?? 0) + 1;
+          if (stopped === 0 || stopped >= STOPPED_RUNS_MAX) {
+            givenUp.add(key);
+            stoppedRuns.delete(key);
+          } else stoppedRuns.set(key, stopped);
+        }
         return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
       })];
       const removed = new Set(done.report.pidfilesRemoved);

@@ -122,8 +122,10 @@ export class Freezer extends VerifiedSignals {
         if (this.look(t).kind !== 'alive') continue;
         this.ops.kill(t.pid, 'SIGCONT');
         t.signals.push('SIGCONT');
-      } catch {
-        /* gone, or nothing more to do: the thaw guard still resumes what it recorded */
+      } catch (err) {
+        // Gone (ESRCH): it has ended, which is its outcome. Anything else: nothing more to do
+        // here; the thaw guard still resumes what it recorded.
+        if ((err as NodeJS.ErrnoException).code === 'ESRCH' && t.outcome === null) this.settle(t, { kind: 'gone' });
       }
     }
   }

@@ -64,6 +64,34 @@ export class VerifiedSignals extends TrackTable {
     }
   }
 
+  /**
+   * After a throw mid-run (and the thaw): every process still in play is `failed`, saying why
+   * and what it was sent. Where the backend reads the table live (procfs: no batched refresh),
+   * each is looked at once more first, so one that has ended meanwhile (a handler-less worker
+   * dies of its SIGTERM as soon as it is resumed) gets its honest outcome instead; a batched
+   * table (portable) is as old as the failed read, so there it stays `failed`, erring toward
+   * "left running".
+   */
+  stopUnfinished(why: string): void {
+    const live = this.ops.refresh === undefined;
+    for (const t of this.active()) {
+      if (live) {
+        let l: Look | null = null;
+        try {
+          l = this.look(t);
+        } catch {
+          l = null; // the read that failed may fail again: the process stays unfinished
+        }
+        if (l && l.kind !== 'alive') {
+          this.settle(t, l);
+          continue;
+        }
+      }
+      const sent = t.signals.length > 0 ? `signals sent: ${t.signals.join(', ')}` : 'not signalled';
+      this.finish(t, 'failed', `not finished: the run stopped (${why}); ${sent}`);
+    }
+  }
+
   /** Final outcome of a process that is no longer there (or no longer the one we planned). */
   protected settle(t: Track, l: Look): void {
     if (l.kind === 'alive') return;

@@ -141,14 +141,6 @@ export class TrackTable {
     return false;
   }
 
-  /** After a throw mid-run (and the thaw): every process still in play is `failed`, saying why and what it was sent. */
-  stopUnfinished(why: string): void {
-    for (const t of this.active()) {
-      const sent = t.signals.length > 0 ? `signals sent: ${t.signals.join(', ')}` : 'not signalled';
-      this.finish(t, 'failed', `not finished: the run stopped (${why}); ${sent}`);
-    }
-  }
-
   /** The tracks still in play, parents first. */
   protected active(): Track[] {
     return [...this.tracks.values()].filter((t) => t.outcome === null).sort((a, b) => a.depth - b.depth);
