@@ -106,11 +106,11 @@ export function sweepJob(o: SweepJobOptions): TickJob {
         // otherwise have every tick stop, signal and resume the same processes for good).
         if (UNENDED_OUTCOMES.has(r.outcome)) {
           const key = identityKey(r.pid, r.startTicks, snapshot.processes.get(r.pid)?.argv ?? r.argv);
-          const stopped = done.run.error === undefined ? 0 : (stoppedRuns.get(key) ?? 0) + 1;
-          if (stopped === 0 || stopped >= STOPPED_RUNS_MAX) {
+          const runs = done.run.error === undefined ? null : (stoppedRuns.get(key) ?? 0) + 1;
+          if (runs === null || runs >= STOPPED_RUNS_MAX) {
             givenUp.add(key);
             stoppedRuns.delete(key);
-          } else stoppedRuns.set(key, stopped);
+          } else stoppedRuns.set(key, runs);
         }
         return { event: 'swept', pid: r.pid, startTicks: r.startTicks, ppid: r.ppid, argv: r.argv, signature: bySig.get(r.pid) ?? null, outcome: r.outcome, reason: r.reason, signals: r.signals };
       })];
