@@ -4,6 +4,7 @@
 // starting and reading every process's stat and cmdline once (floor/list.mjs), with no parsing,
 // matching or output. No Node program can answer `list` faster than that on this machine.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PortableBackend } from '../../src/core/read/backend/portable.js';
 import { ProcReader } from '../../src/core/read/procfs/reader.js';
@@ -21,15 +22,27 @@ export function startSleepers(n: number): string {
   return mark;
 }
 
-/** SIGKILLs the sleepers carrying `mark` (only those: they are ours). */
+/**
+ * SIGKILLs the sleepers carrying `mark` (only those: they are ours), then waits (at most 20 s)
+ * until their /proc entries are gone: they are zombies until PID 1 reaps them, and a next
+ * benchmark started before that would scan 2,000 extra entries.
+ */
 export function stopSleepers(mark: string): void {
-  for (const pid of pidsWith(mark)) {
+  const pids = pidsWith(mark);
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       /* gone */
     }
   }
+  const until = Date.now() + 20_000;
+  let left = pids;
+  while (left.length > 0 && Date.now() < until) {
+    spawnSync('sleep', ['0.1']);
+    left = left.filter((pid) => existsSync(`/proc/${pid}`));
+  }
+  if (left.length > 0) console.log(`(${left.length} sleepers not yet reaped by PID 1 after 20 s; the next figures scan them too)`);
 }
 
 export default async function bench(): Promise<void> {
