@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { alive, cli, pidsWith, privateWorld, waitFor } from '../helpers/procs.js';
 import { markedSleep, sleeperOrphan } from '../helpers/workers.js';
 import { WatchRun } from '../helpers/watch.js';
+import { RunStoppedError, sweep } from '../../src/index.js';
 
 // A run that stops on an error mid-way loses no record of what was done (the real portable
 // backend, real processes). The one stub is at a boundary: `ps` on the CLI's PATH is a wrapper
@@ -116,4 +117,32 @@ test('watch --sweep, portable, ps failing after every SIGSTOP: the stopped runs 
   } finally {
     await w.stop('SIGTERM');
   }
+});
+
+test('library sweep(), portable, ps failing after the SIGSTOPs: rejects with RunStoppedError carrying the report, the --log records written first', async () => {
+  const mark = scope.mark('stoplib');
+  const deaf = await sleeperOrphan(scope, markedSleep(dir, mark), { ignoreTerm: true });
+  assert.ok(await waitFor(() => pidsWith(mark).length === 1));
+  const log = join(dir, 'lib-audit.jsonl');
+  // The library runs ps in this process: the failing wrapper goes first on this process's PATH, for this call only.
+  const path = process.env.PATH;
+  process.env.PATH = `${failingPs(mark)}:${path}`;
+  let err: unknown;
+  try {
+    await sweep({ backend: 'portable', signatures: [`stub=${mark}`], args: mark, lockFile: lockFile(), graceMs: 300, log });
+  } catch (e) {
+    err = e;
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.ok(err instanceof RunStoppedError, String(err));
+  const e = err as RunStoppedError;
+  assert.match(e.message, /^cannot read the process table with ps \(1\)/);
+  assert.equal(e.exitCode, 3);
+  assert.equal(e.report.error, e.message);
+  assert.deepEqual(e.report.targets.map((t) => [t.pid, t.outcome, t.signals]), [[deaf, 'failed', ['SIGSTOP', 'SIGTERM', 'SIGCONT']]]);
+  assert.equal(e.auditFailed, null);
+  const audit = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(audit.map((a) => [a.pid, a.command, a.outcome]), [[deaf, 'sweep', 'failed']]);
+  assert.ok(alive(deaf) && state(deaf) !== 'T' && state(deaf) !== 't', 'resumed, not left stopped');
 });
